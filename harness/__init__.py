@@ -1,0 +1,3 @@
+"""compete: a local, Kaggle-style competition harness."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""The `compete` command: a thin Typer layer over the harness library.
+
+Each command parses its arguments, makes one library call and renders the result. Errors of the
+library's user-facing kind (`harness.errors.CompeteError`) are printed without a traceback and end
+the command with a non-zero exit; anything else is a bug and keeps its traceback.
+
+Command modules register themselves on `app` when imported below; none imports pandas, scikit-learn,
+lightgbm or optuna at module load, so `compete --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from harness import __version__
+from harness.errors import CompeteError
+
+
+class _Group(TyperGroup):
+    """Lists commands in the order they are defined and turns a CompeteError into a clean exit."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CompeteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted: nothing half-done was recorded.", err=True)
+            raise typer.Exit(code=130) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="compete",
+    help="A local, Kaggle-style competition harness for learning machine learning by doing.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"compete {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """A local, Kaggle-style competition harness for learning machine learning by doing.
+
+    Start with `compete list`, then `compete prepare titanic` and `compete show titanic`.
+    """
+
+
+# Registration by import: each module adds its commands to `app`.
+from harness.cli import competitions as _competitions  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,101 @@
+"""Rendering results as a table (rich), JSON or CSV. The library returns values; this prints them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, json or csv.", case_sensitive=False)
+]
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return None
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return to_jsonable(value.item())
+    return value
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def render_rows(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: Format,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """Print rows as a rich table, a JSON array (all keys) or CSV (`columns`, or all keys)."""
+    if fmt is Format.json:
+        emit_json(list(rows))
+        return
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
+        sys.stdout.write(buffer.getvalue())
+        return
+    from rich.table import Table
+
+    if not rows:
+        console().print(f"[dim]{empty}[/dim]")
+        return
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+_CONSOLE = None
+
+
+def console() -> Any:
+    """The shared rich console (stdout)."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        from rich.console import Console
+
+        _CONSOLE = Console(soft_wrap=False)
+    return _CONSOLE

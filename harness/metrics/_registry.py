@@ -1,0 +1,10 @@
+"""Every metric, by name. Add a metric here and the contract tests pick it up."""
+
+from __future__ import annotations
+
+from harness.metrics import classification, regression
+from harness.metrics._base import Metric
+
+REGISTRY: dict[str, Metric] = {
+    metric.name: metric for metric in (*classification.METRICS, *regression.METRICS)
+}

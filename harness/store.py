@@ -1,0 +1,152 @@
+"""The private store of one competition: a DuckDB file at `.compete/<slug>/store.duckdb`.
+
+It holds the hidden labels and their public/private split (see `vault`), the ledger of submissions
+(see `ledger`) and the competition's lifecycle events (see `lifecycle`). Only one process may hold a
+DuckDB file for writing, so every command opens the store, does its work in a transaction and closes
+it; a second `compete` waits, within a bound, for the first to finish.
+
+The schema is versioned: `MIGRATIONS` is an append-only list, and `connect` applies the ones a file
+has not seen yet, so a store written by an older compete opens after an upgrade. Times are stored
+as TIMESTAMP in UTC (`utc_now`, `as_utc`): TIMESTAMPTZ would need pytz to read back.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from harness.errors import NotPrepared, StoreBusy, StoreUnavailable
+from harness.workspace import Workspace
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_WAIT_SECONDS = float(os.environ.get("COMPETE_LOCK_WAIT", "30"))
+
+# Append only: a migration, once released, never changes; a new need is a new entry.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE preparations (
+            prepared_at TIMESTAMP NOT NULL,
+            compete_version VARCHAR NOT NULL,
+            train_rows BIGINT NOT NULL,
+            test_rows BIGINT NOT NULL,
+            public_rows BIGINT NOT NULL,
+            checksums JSON NOT NULL
+        );
+        CREATE TABLE events (
+            occurred_at TIMESTAMP NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('close', 'reopen', 'reseed')),
+            detail VARCHAR
+        );
+        """,
+    ),
+]
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, without tzinfo: every time in the store is a TIMESTAMP in UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A TIMESTAMP read from the store (naive UTC) as an aware datetime."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def schema_version() -> int:
+    """The newest schema version this compete writes."""
+    return MIGRATIONS[-1][0]
+
+
+@contextmanager
+def connect(
+    ws: Workspace,
+    slug: str,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the store of `slug`, migrated to the newest schema, and close it on exit.
+
+    A read-only open of a store that does not exist raises NotPrepared. While another process holds
+    the file, retries with jittered back-off for `wait` seconds, then raises StoreBusy. A read-only
+    workspace, a full disk or a damaged file raise StoreUnavailable.
+    """
+    import duckdb
+
+    path = ws.store_path(slug)
+    if read_only and not path.exists():
+        raise NotPrepared(slug)
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(_os_problem(exc, path.parent)) from None
+    budget = DEFAULT_WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + budget
+    delay = 0.02
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower() and "Conflicting" not in text:
+                raise StoreUnavailable(f"cannot open the store {path}: {text}") from None
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"another compete process has held {path} for over {budget:.0f}s; "
+                    "wait for it to finish (or end it), then run the command again."
+                ) from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+        except duckdb.Error as exc:
+            raise StoreUnavailable(f"cannot open the store {path}: {exc}") from None
+    try:
+        if not read_only:
+            _migrate(con)
+        yield con
+    except duckdb.IOException as exc:
+        raise StoreUnavailable(f"the store {path} could not be written: {exc}") from None
+    finally:
+        con.close()
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for version, sql in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, utc_now()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _os_problem(exc: OSError, where: object) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full at {where}; free some space and run the command again."
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return f"{where} cannot be written (read-only or no permission); fix its permissions and try again."
+    return f"{where}: {exc.strerror or exc}"
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a column or table name for DuckDB SQL; the one place identifiers enter a query."""
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,135 @@
+"""The command line: every command has help with an example, output formats, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from harness import __version__
+from harness.cli import app
+from harness.workspace import Workspace
+
+runner = CliRunner()
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    out: list[list[str]] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            out += [[name, sub] for sub in subcommands]
+        else:
+            out.append([name])
+    return out
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_every_command_has_help_ending_with_an_example(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example: compete" in result.output
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    missing = [" ".join(c) for c in _commands() if f"compete {' '.join(c)}" not in readme]
+    assert not missing, f"commands not shown in README.md: {missing}"
+
+
+def test_list_json_has_the_documented_keys(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["list", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["slug"] for r in rows} >= {"titanic"}
+    for row in rows:
+        assert {"slug", "title", "task", "metric", "state"} <= set(row)
+        assert row["state"] == "not prepared"
+
+
+def test_list_csv_has_a_header_and_a_row_per_competition(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["list", "--format", "csv"])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "slug,title,task,metric,state"
+    assert len(lines) - 1 == len(json.loads(runner.invoke(app, ["list", "-f", "json"]).stdout))
+
+
+def test_prepare_then_show_reports_files_columns_and_checksums(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["prepare", "titanic"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(runner.invoke(app, ["show", "titanic", "--format", "json"]).stdout)
+    assert {"slug", "task", "metric", "id_column", "target_columns", "data_dir"} <= set(shown)
+    assert shown["state"] == "open"
+    assert shown["data_dir"] == str(workspace.data_dir("titanic"))
+    files = {f["name"]: f for f in shown["files"]}
+    assert files["test.csv"]["columns"][0] == "PassengerId"
+    assert "Survived" not in files["test.csv"]["columns"]
+    assert all(f["intact"] for f in files.values())
+    again = json.loads(runner.invoke(app, ["prepare", "titanic", "-f", "json"]).stdout)
+    assert again[0]["status"] == "already prepared"
+    (workspace.data_dir("titanic") / "train.csv").write_text("tampered\n")
+    shown = json.loads(runner.invoke(app, ["show", "titanic", "-f", "json"]).stdout)
+    assert {f["name"]: f["intact"] for f in shown["files"]}["train.csv"] is False
+    rebuilt = json.loads(runner.invoke(app, ["prepare", "titanic", "-f", "json"]).stdout)
+    assert rebuilt[0]["status"] == "prepared"
+    shown = json.loads(runner.invoke(app, ["show", "titanic", "-f", "json"]).stdout)
+    assert all(f["intact"] for f in shown["files"])
+
+
+def test_show_table_renders_the_card_and_description(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["show", "titanic"])
+    assert result.exit_code == 0, result.output
+    assert "accuracy" in result.output and "not prepared" in result.output
+    assert "Data dictionary" in result.output
+
+
+def test_an_unknown_slug_is_a_clean_error(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["show", "titanik"])
+    assert result.exit_code == 1
+    assert "unknown competition 'titanik'" in result.output
+    assert "titanic" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_prepare_needs_a_slug_or_all(workspace: Workspace) -> None:
+    assert runner.invoke(app, ["prepare"]).exit_code != 0
+    assert runner.invoke(app, ["prepare", "titanic", "--all"]).exit_code != 0
+
+
+def test_outside_a_workspace_says_how_to_find_one(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("COMPETE_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 1
+    assert "COMPETE_WORKSPACE" in result.output
+
+
+HEAVY = ("pandas", "pandera", "sklearn", "lightgbm", "optuna", "scipy", "pyarrow", "numpy", "matplotlib")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list"], ["submit", "--help"]], ids=" ".join)
+def test_start_up_imports_no_heavy_library(argv: list[str], workspace: Workspace) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['compete', *{argv!r}]\n"
+        "from harness.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "LOADED:", out.stdout
