@@ -1,0 +1,3 @@
+"""Commands: authoring (see the module docstring once filled)."""
+
+from __future__ import annotations

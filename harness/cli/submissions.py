@@ -1,0 +1,3 @@
+"""Commands: submissions (see the module docstring once filled)."""
+
+from __future__ import annotations

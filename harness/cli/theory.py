@@ -1,0 +1,3 @@
+"""Commands: theory (see the module docstring once filled)."""
+
+from __future__ import annotations
