@@ -138,8 +138,10 @@ def _data_files(ws: Workspace, card: Card, recorded: dict[str, str]) -> list[Dat
 
 def _linked_notes(ws: Workspace, card: Card) -> list[str]:
     """Theory notes that explain this competition's metric and CV scheme (empty until notes exist)."""
+    import importlib
+
     try:
-        from harness import theory
+        theory = importlib.import_module("harness.theory")
     except ImportError:
         return []
-    return theory.notes_for_competition(ws, card)
+    return list(theory.notes_for_competition(ws, card))

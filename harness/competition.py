@@ -272,7 +272,7 @@ class _Fields:
         value = self.raw[name]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             raise self._error(name, f"must be {_KIND_NAMES.get(kind, 'a number')}, not {value!r}")
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             raise self._error(name, "must not be empty")
         return value
 

@@ -2,7 +2,10 @@
 
 A competition's `prepare.py` defines `load() -> DataFrame`: the whole data set, one row per example,
 with the id and target columns. It may also define
-    split(frame, card) -> (train, test)         to carve the test set its own way, and
+    split(frame, card) -> (train, test)         to carve the test set its own way,
+    usage(labels, card) -> Series                'Public'/'Private' per test row, for a split that
+                                                  comes with the data (an imported Kaggle solution);
+                                                  default: a seeded draw of the card's public fraction,
     sample_predictions(train, test, card) -> DataFrame   the sample submission (default: a constant
                                                   baseline from the training data).
 The harness carves the test set by the card's CV scheme (stratified, grouped, time-ordered or random),
@@ -89,10 +92,20 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     test_full = test_full.sort_values(card.id_column, kind="stable").reset_index(drop=True)
     test = test_full.drop(columns=list(card.target_columns))
 
-    with store.connect(ws, card.slug) as con:
-        seed = vault.current_public_seed(con, card)
     labels = test_full[[card.id_column, *card.target_columns]].copy()
-    labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
+    given_usage = getattr(module, "usage", None)
+    if given_usage is not None:
+        labels["usage"] = pd.Series(given_usage(labels, card), index=labels.index).astype("str")
+        unknown = set(labels["usage"]) - {vault.PUBLIC, vault.PRIVATE}
+        if unknown:
+            raise CompetitionFolderError(
+                f"{card.folder / 'prepare.py'}: usage() returned {sorted(unknown)}; only "
+                f"{vault.PUBLIC!r} and {vault.PRIVATE!r} are allowed."
+            )
+    else:
+        with store.connect(ws, card.slug) as con:
+            seed = vault.current_public_seed(con, card)
+        labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
 
     sampler = getattr(module, "sample_predictions", None)
     sample = sampler(train, test, card) if sampler else baseline_submission(train, test, card)
