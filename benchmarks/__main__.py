@@ -1,0 +1,67 @@
+"""`python -m benchmarks [--only NAME ...] [--runs N] [--no-write]`: run the benchmarks, record them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks._measure import Measurement
+
+SUITES = ("startup", "scoring")
+OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def _table(rows: list[Measurement]) -> str:
+    base = rows[0]
+    lines = [
+        f"| measured | median s | x {base.label} | peak RSS MB | RSS x {base.label} |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for m in rows:
+        lines.append(
+            f"| {m.label} | {m.seconds:.3f} | {m.seconds / base.seconds:.2f} | {m.max_rss_mb:.0f} "
+            f"| {m.max_rss_mb / base.max_rss_mb:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=SUITES, help="suites to run (default: all)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is reported)")
+    parser.add_argument("--no-write", action="store_true", help=f"print only; do not rewrite {OUT.name}")
+    args = parser.parse_args(argv)
+    sections = []
+    for name in args.only or SUITES:
+        module = importlib.import_module(f"benchmarks.{name}")
+        for title, rows, note in module.run(args.runs):
+            text = f"## {title}\n\n{note}\n\n{_table(rows)}\n"
+            print(text, flush=True)
+            sections.append(text)
+    if not args.no_write:
+        header = (
+            "# Benchmarks\n\n"
+            "Made by `make bench` (`python -m benchmarks"
+            + (f" --only {' '.join(args.only)}" if args.only else "")
+            + f" --runs {args.runs}`) on {datetime.now(UTC):%Y-%m-%d}, "
+            f"{platform.machine()}, {platform.python_version()}, "
+            f"{_cpu_count()} cores. Each figure is the median of {args.runs} runs after a warm-up, each run "
+            "in its own process; ratios are against the first row of each table, measured in the same run.\n"
+        )
+        OUT.write_text(header + "\n" + "\n".join(sections))
+        print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
