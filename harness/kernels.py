@@ -1,0 +1,821 @@
+"""The kernel contract: discover kernels, load one, cross-validate it, predict the test set.
+
+A kernel is a Python file in the percent notebook format (`kernels/<slug>/<name>.py`, named
+`<slug>/<name>` everywhere) that defines at module level:
+
+    KERNEL = {"competition": "titanic", "title": "...", "techniques": ["gradient-boosting", ...]}
+    PARAMS = {...}                                   # default parameters (optional, may be empty)
+    def search_space(trial) -> dict: ...             # optional: an Optuna search space
+    def fit_predict(train, test, params): ...        # fit on train (features + target), predict test
+
+`fit_predict` returns predictions in the order of `test`'s rows: a 1-D array or Series for label,
+probability and value metrics; a 2-D array (n, K) in the card's class order, or a DataFrame with one
+column per class, for class-probability metrics. The harness adds the ids, checks the shape, scores
+each fold with the competition's own metric SQL (the same SQL `compete submit` runs) and writes the
+test predictions as a submission file `submissions/<slug>/runs/<name>-<UTC time>.csv`. The summary of
+the last full run of each kernel in `kernels/` is kept in `.compete/<slug>/runs/<name>.json`.
+
+Kernels only ever see public data (`data/<slug>/train.csv` and `test.csv`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from harness.competition import SLUG_PATTERN, Card, competition_names, load_card
+from harness.errors import KernelError, NotPrepared, UnknownName
+from harness.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+TECHNIQUES = (
+    "feature-engineering",
+    "one-hot-encoding",
+    "target-encoding",
+    "missing-values",
+    "log-transform",
+    "text-features",
+    "lag-features",
+    "gradient-boosting",
+    "decision-tree",
+    "random-forest",
+    "logistic-regression",
+    "linear-regression",
+    "regularization",
+    "k-nearest-neighbors",
+    "naive-bayes",
+    "gradient-descent",
+    "early-stopping",
+    "from-scratch",
+    "class-imbalance",
+    "calibration",
+    "ensembling",
+    "hyperparameter-tuning",
+    "cross-validation",
+    "stratified-folds",
+    "grouped-folds",
+    "time-series-folds",
+    "leakage",
+    "baseline",
+)
+"""The technique tags a kernel (and a theory note) may declare."""
+
+KERNEL_KEYS = ("competition", "title", "techniques")
+TEMPLATE_FILE = "_template.py"
+RUNS_DIR = "runs"
+FINAL_FIT = "final fit"
+
+# Called after each step of a run: (step label, steps done, steps in all).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """What a kernel declares, and where it lives."""
+
+    name: str
+    path: Path
+    competition: str
+    title: str
+    techniques: tuple[str, ...]
+    params: Mapping[str, Any]
+    tunable: bool
+    reference: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["path"] = str(self.path)
+        out["params"] = dict(self.params)
+        out["techniques"] = list(self.techniques)
+        return out
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A loaded kernel: its declarations and its module (which holds `fit_predict`)."""
+
+    info: KernelInfo
+    module: ModuleType
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def fit_predict(self, train: pd.DataFrame, test: pd.DataFrame, params: Mapping[str, Any]) -> Any:
+        return self.module.fit_predict(train, test, dict(params))
+
+    def search_space(self, trial: Any) -> dict[str, Any]:
+        """The kernel's Optuna search space for `trial`; KernelError if it declares none."""
+        space = getattr(self.module, "search_space", None)
+        if space is None:
+            raise KernelError(f"kernel {self.name!r} defines no search_space(trial), so it cannot be tuned.")
+        params = space(trial)
+        if not isinstance(params, dict):
+            raise KernelError(f"kernel {self.name!r}: search_space(trial) must return a dict of parameters.")
+        return params
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """The cross-validated score of a kernel on its competition's folds, and its test predictions."""
+
+    kernel: str
+    competition: str
+    metric: str
+    greater_is_better: bool
+    scheme: str
+    fold_scores: tuple[float, ...]
+    mean: float
+    std: float
+    train_rows: int
+    params: Mapping[str, Any]
+    seconds: float
+    ran_at: datetime
+    predictions_path: Path | None = None
+    test_rows: int = 0
+    fold_seconds: tuple[float, ...] = field(default=())
+
+    @property
+    def folds(self) -> int:
+        return len(self.fold_scores)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["fold_scores"] = list(self.fold_scores)
+        out["fold_seconds"] = list(self.fold_seconds)
+        out["params"] = dict(self.params)
+        out["folds"] = self.folds
+        out["ran_at"] = self.ran_at.isoformat()
+        out["predictions_path"] = str(self.predictions_path) if self.predictions_path else None
+        return out
+
+
+@dataclass(frozen=True)
+class KernelSummary:
+    """One row of `compete kernels list`."""
+
+    name: str
+    competition: str
+    title: str
+    techniques: tuple[str, ...]
+    tunable: bool
+    metric: str | None
+    cv: float | None
+    cv_std: float | None
+    folds: int | None
+    ran_at: str | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a percent-format kernel: 'markdown' (comment prefixes removed) or 'code'."""
+
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class KernelDetail:
+    """A kernel rendered for study: its cells, declarations, last CV run, board score and notes."""
+
+    info: KernelInfo
+    cells: tuple[Cell, ...]
+    last_run: dict[str, Any] | None
+    leaderboard: dict[str, Any] | None
+    theory: tuple[str, ...]
+
+
+# --- discovery and loading ------------------------------------------------------------------------
+
+
+def kernel_names(ws: Workspace, slug: str | None = None) -> list[str]:
+    """Every kernel in `kernels/` as `<slug>/<name>`, sorted; files starting with `_` are skipped."""
+    root = ws.kernels_dir
+    if not root.is_dir():
+        return []
+    names = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if slug is not None and folder.name != slug:
+            continue
+        names += [
+            f"{folder.name}/{f.stem}" for f in sorted(folder.glob("*.py")) if not f.name.startswith("_")
+        ]
+    return names
+
+
+def kernel_path(ws: Workspace, name_or_path: str | Path) -> Path:
+    """The file of a kernel given as `<slug>/<name>` or as a path to a `.py` file.
+
+    Raises UnknownName for a name that is not in `kernels/`, KernelError for a missing file.
+    """
+    text = str(name_or_path)
+    candidate = Path(text).expanduser()
+    if text.endswith(".py") or candidate.is_file():
+        if not candidate.is_file():
+            raise KernelError(
+                f"no kernel file {text}; give a path to a .py file or a name such as titanic/baseline."
+            )
+        return candidate.resolve()
+    path = ws.kernels_dir / f"{text}.py"
+    if not path.is_file() or Path(text).name.startswith("_"):
+        raise UnknownName(
+            "kernel",
+            text,
+            kernel_names(ws),
+            hint="Give a name as <competition>/<kernel> or a path to a .py file.",
+        )
+    return path.resolve()
+
+
+def load_kernel(ws: Workspace, name_or_path: str | Path) -> Kernel:
+    """Import a kernel by name or path and check its declarations.
+
+    Raises KernelError for a file that fails to import or declares its metadata wrongly.
+    """
+    path = kernel_path(ws, name_or_path)
+    module = _import(path)
+    info = _check(ws, path, module)
+    return Kernel(info, module)
+
+
+def _import(path: Path) -> ModuleType:
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", path.stem)
+    module_name = f"compete_kernels.{stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise KernelError(f"{path}: cannot be imported as a Python file.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling inside the kernel need it
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        raise KernelError(
+            f"kernel {path} failed to load: {type(exc).__name__}: {exc}. "
+            "Module-level code must only define things; run `python` on the file to see the traceback."
+        ) from exc
+    return module
+
+
+def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
+    where = str(path)
+    meta = getattr(module, "KERNEL", None)
+    if not isinstance(meta, dict):
+        raise KernelError(
+            f"{where}: defines no KERNEL dict; add KERNEL = {{'competition': ..., 'title': ..., "
+            "'techniques': [...]}} at module level (see kernels/README.md)."
+        )
+    missing = [key for key in KERNEL_KEYS if key not in meta]
+    if missing:
+        raise KernelError(f"{where}: KERNEL lacks {', '.join(map(repr, missing))}; see kernels/README.md.")
+    competition, title, techniques = meta["competition"], meta["title"], meta["techniques"]
+    known = competition_names(ws)
+    if competition not in known:
+        raise KernelError(
+            f"{where}: KERNEL['competition'] is {competition!r}, which is not a competition here; "
+            f"valid: {', '.join(known)}."
+        )
+    if not isinstance(title, str) or not title.strip():
+        raise KernelError(f"{where}: KERNEL['title'] must be a non-empty string.")
+    if not isinstance(techniques, list | tuple) or not techniques:
+        raise KernelError(f"{where}: KERNEL['techniques'] must be a non-empty list of technique tags.")
+    unknown = [t for t in techniques if t not in TECHNIQUES]
+    if unknown:
+        raise KernelError(
+            f"{where}: unknown technique tag(s) {', '.join(map(repr, unknown))}; "
+            f"use tags from: {', '.join(TECHNIQUES)}."
+        )
+    if not callable(getattr(module, "fit_predict", None)):
+        raise KernelError(f"{where}: defines no fit_predict(train, test, params) function.")
+    params = getattr(module, "PARAMS", {})
+    if not isinstance(params, dict):
+        raise KernelError(f"{where}: PARAMS must be a dict of default parameters.")
+    space = getattr(module, "search_space", None)
+    if space is not None and not callable(space):
+        raise KernelError(f"{where}: search_space must be a function search_space(trial) -> dict.")
+
+    kernels_root = ws.kernels_dir.resolve()
+    reference = path.is_relative_to(kernels_root)
+    if reference:
+        relative = path.relative_to(kernels_root)
+        folder = relative.parts[0] if len(relative.parts) > 1 else None
+        if folder != competition:
+            raise KernelError(
+                f"{where}: KERNEL['competition'] is {competition!r} but the file lies in "
+                f"kernels/{folder or ''}; move it to kernels/{competition}/ or fix the competition."
+            )
+    return KernelInfo(
+        name=f"{competition}/{path.stem}",
+        path=path,
+        competition=competition,
+        title=title.strip(),
+        techniques=tuple(techniques),
+        params=dict(params),
+        tunable=space is not None,
+        reference=reference,
+    )
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+def load_public(ws: Workspace, card: Card) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The competition's public `train.csv` and `test.csv`; NotPrepared when they are absent."""
+    import pandas as pd
+
+    folder = ws.data_dir(card.slug)
+    if not (folder / "train.csv").is_file() or not (folder / "test.csv").is_file():
+        raise NotPrepared(card.slug)
+    return pd.read_csv(folder / "train.csv"), pd.read_csv(folder / "test.csv")
+
+
+# --- cross-validation -----------------------------------------------------------------------------
+
+
+def cross_validate(
+    ws: Workspace,
+    kernel: Kernel,
+    *,
+    folds: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    rows: int | None = None,
+    progress: Progress | None = None,
+    predict_test: bool = False,
+) -> CVResult:
+    """Score `kernel` on its competition's folds; with `predict_test`, also fit on all of train and
+    write the test predictions as a submission file.
+
+    `folds` overrides the card's number of folds, `params` the kernel's PARAMS (merged over them),
+    `rows` keeps only the first rows of train (quick checks). Raises KernelError naming the kernel and
+    the fold when the kernel raises or returns predictions of the wrong shape, NaN or unknown labels.
+    """
+    import numpy as np
+
+    from harness.folds import make_folds
+    from harness.metrics import get as get_metric
+
+    card = load_card(ws, kernel.info.competition)
+    metric = get_metric(card.metric)
+    train, test = load_public(ws, card)
+    if rows is not None:
+        train = train.iloc[:rows].reset_index(drop=True)
+    merged = {**kernel.info.params, **(params or {})}
+    plan = make_folds(card, train, folds)
+    steps = len(plan) + (1 if predict_test else 0)
+    started, ran_at = time.perf_counter(), _utc_now()
+
+    scores: list[float] = []
+    seconds: list[float] = []
+    for fold in plan:
+        label = f"fold {fold.number}/{len(plan)}"
+        if progress:
+            progress(label, fold.number - 1, steps)
+        tic = time.perf_counter()
+        fit = train.iloc[fold.train_rows].reset_index(drop=True)
+        valid = train.iloc[fold.valid_rows].reset_index(drop=True)
+        features = valid.drop(columns=list(card.target_columns))
+        predicted = _call(kernel, label, fit, features, merged)
+        frame = normalize_predictions(kernel.name, label, card, predicted, features)
+        scores.append(score_predictions(card, valid[card.target], frame))
+        seconds.append(time.perf_counter() - tic)
+
+    path = None
+    if predict_test:
+        if progress:
+            progress(FINAL_FIT, len(plan), steps)
+        predicted = _call(kernel, FINAL_FIT, train, test.copy(), merged)
+        frame = normalize_predictions(kernel.name, FINAL_FIT, card, predicted, test)
+        path = write_submission(ws, card, kernel.info, test, frame, ran_at)
+    if progress:
+        progress("done", steps, steps)
+
+    values = np.asarray(scores, dtype=float)
+    return CVResult(
+        kernel=kernel.name,
+        competition=card.slug,
+        metric=card.metric,
+        greater_is_better=metric.greater_is_better,
+        scheme=card.cv.scheme,
+        fold_scores=tuple(float(v) for v in values),
+        mean=float(values.mean()),
+        std=float(values.std(ddof=0)),
+        train_rows=len(train),
+        params=merged,
+        seconds=time.perf_counter() - started,
+        ran_at=ran_at,
+        predictions_path=path,
+        test_rows=len(test) if predict_test else 0,
+        fold_seconds=tuple(seconds),
+    )
+
+
+def run_kernel(
+    ws: Workspace,
+    name_or_path: str | Path,
+    *,
+    folds: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    rows: int | None = None,
+    progress: Progress | None = None,
+) -> CVResult:
+    """`compete run`: load a kernel, cross-validate it, fit on all of train and write its submission.
+
+    The result of a full run (all rows) of a kernel in `kernels/` is remembered for `kernels list`.
+    """
+    kernel = load_kernel(ws, name_or_path)
+    result = cross_validate(
+        ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
+    )
+    if kernel.info.reference and rows is None:
+        _save_run(ws, kernel.info, result)
+    return result
+
+
+def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, params: dict[str, Any]) -> Any:
+    try:
+        return kernel.fit_predict(train, test, params)
+    except Exception as exc:
+        raise KernelError(f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}") from exc
+
+
+def normalize_predictions(
+    kernel: str, step: str, card: Card, predicted: Any, test: pd.DataFrame
+) -> pd.DataFrame:
+    """Check what `fit_predict` returned for the rows of `test` and turn it into the submission's
+    prediction columns (`harness.prepare.submission_columns(card)`), one row per test row, in order.
+
+    A DataFrame that carries the id column is matched to the test ids (and refused if they differ).
+    Raises KernelError naming the kernel and the step (fold) for any shape, NaN or label problem.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from harness.metrics import Prediction
+    from harness.metrics import get as get_metric
+    from harness.prepare import submission_columns
+
+    where = f"kernel {kernel!r}, {step}"
+    columns = submission_columns(card)
+    kind = get_metric(card.metric).prediction
+    n = len(test)
+    ids = test[card.id_column]
+
+    if isinstance(predicted, pd.DataFrame) and card.id_column in predicted.columns:
+        got = predicted[card.id_column]
+        if len(got) != n or set(got.tolist()) != set(ids.tolist()) or got.duplicated().any():
+            extra = sorted(set(got.tolist()) - set(ids.tolist()))[:3]
+            raise KernelError(
+                f"{where}: predicted for the wrong ids ({len(got)} rows; e.g. {extra or 'missing ids'} "
+                f"are not the {n} ids of the rows it was given); predict exactly the rows of `test`."
+            )
+        predicted = predicted.set_index(card.id_column).loc[ids.tolist()].reset_index(drop=True)
+
+    if kind is Prediction.CLASS_PROBABILITIES:
+        assert card.classes is not None
+        if isinstance(predicted, pd.DataFrame):
+            named = {str(c): c for c in predicted.columns}
+            lacking = [c for c in card.classes if c not in named]
+            if lacking:
+                raise KernelError(
+                    f"{where}: the returned DataFrame lacks a column for class(es) {lacking}; "
+                    f"return one probability column per class: {list(card.classes)}."
+                )
+            values = predicted[[named[c] for c in card.classes]].to_numpy()
+        else:
+            values = np.asarray(predicted)
+        if values.ndim != 2 or values.shape != (n, len(card.classes)):
+            raise KernelError(
+                f"{where}: returned shape {values.shape}; expected ({n}, {len(card.classes)}): one row per "
+                f"test row and one probability per class in the order {list(card.classes)}."
+            )
+        values = _as_float(where, values)
+        if (values < 0).any() or (values > 1).any():
+            raise KernelError(f"{where}: returned probabilities outside [0, 1].")
+        return pd.DataFrame(values, columns=columns)
+
+    if isinstance(predicted, pd.DataFrame):
+        if predicted.shape[1] != 1:
+            raise KernelError(
+                f"{where}: returned a DataFrame with columns {list(predicted.columns)}; "
+                "return a 1-D array or Series (one prediction per test row)."
+            )
+        predicted = predicted.iloc[:, 0]
+    values = np.asarray(predicted)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1 or len(values) != n:
+        raise KernelError(
+            f"{where}: returned shape {values.shape}; expected ({n},): one prediction per test row, in order."
+            + (" For a probability, return predict_proba(X)[:, 1]." if kind is Prediction.PROBABILITY else "")
+        )
+    column = columns[0]
+    if kind is Prediction.LABEL:
+        labels = pd.Series(values).map(_as_label)
+        if labels.isna().any():
+            raise KernelError(f"{where}: returned {int(labels.isna().sum())} missing (NaN/None) labels.")
+        assert card.classes is not None
+        unknown = sorted(set(labels) - set(card.classes))
+        if unknown:
+            raise KernelError(
+                f"{where}: predicted label(s) {unknown[:5]} that are not classes of the competition "
+                f"({list(card.classes)})."
+            )
+        return pd.DataFrame({column: labels.astype(str).to_numpy()})
+    if kind is Prediction.RANKING:
+        ranked = pd.Series(values)
+        if ranked.isna().any():
+            raise KernelError(f"{where}: returned {int(ranked.isna().sum())} missing rankings.")
+        return pd.DataFrame({column: ranked.astype(str).to_numpy()})
+    floats = _as_float(where, values)
+    if kind is Prediction.PROBABILITY and ((floats < 0).any() or (floats > 1).any()):
+        raise KernelError(f"{where}: returned probabilities outside [0, 1].")
+    return pd.DataFrame({column: floats})
+
+
+def _as_float(where: str, values: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    try:
+        floats = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise KernelError(f"{where}: returned values that are not numbers.") from None
+    bad = ~np.isfinite(floats)
+    if bad.any():
+        raise KernelError(f"{where}: returned {int(bad.sum())} NaN or infinite prediction(s).")
+    return floats
+
+
+def _as_label(value: Any) -> str | None:
+    """A class label as the card spells it: 1, 1.0, True and '1' all become '1'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer():
+            return str(int(value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        return _as_label(value.item())
+    return str(value)
+
+
+def score_predictions(card: Card, y_true: pd.Series, predictions: pd.DataFrame) -> float:
+    """Score `predictions` (the submission's prediction columns) against `y_true` with the card's
+    metric, through the metric's own DuckDB SQL: the number `compete submit` gives the same rows."""
+    import duckdb
+    import pandas as pd
+
+    from harness.metrics import MetricContext, Prediction
+    from harness.metrics import get as get_metric
+
+    metric = get_metric(card.metric)
+    ctx = MetricContext(classes=card.classes, options=dict(card.metric_options))
+    kind = metric.prediction
+    labels = y_true.map(_as_label).astype(str).to_numpy()
+    if kind is Prediction.CLASS_PROBABILITIES:
+        rel = pd.DataFrame({"y": labels})
+        for i, column in enumerate(predictions.columns):
+            rel[f"p_{i}"] = predictions[column].to_numpy(dtype=float)
+        casts = ", ".join(
+            ["CAST(y AS VARCHAR) AS y"]
+            + [f"CAST(p_{i} AS DOUBLE) AS p_{i}" for i in range(len(predictions.columns))]
+        )
+    else:
+        p = predictions.iloc[:, 0].to_numpy()
+        if kind is Prediction.PROBABILITY:
+            rel = pd.DataFrame({"y": (labels == ctx.positive).astype(int), "p": p})
+            casts = "CAST(y AS INTEGER) AS y, CAST(p AS DOUBLE) AS p"
+        elif kind is Prediction.VALUE:
+            rel = pd.DataFrame({"y": y_true.to_numpy(dtype=float), "p": p})
+            casts = "CAST(y AS DOUBLE) AS y, CAST(p AS DOUBLE) AS p"
+        else:
+            rel = pd.DataFrame({"y": labels, "p": p})
+            casts = "CAST(y AS VARCHAR) AS y, CAST(p AS VARCHAR) AS p"
+    con = duckdb.connect()
+    try:
+        con.register("fold_frame", rel)
+        con.execute(f"CREATE TEMP VIEW fold AS SELECT {casts} FROM fold_frame")
+        rows = con.sql(metric.sql("fold", ctx)).fetchall()
+    finally:
+        con.close()
+    score = rows[0][0]
+    return float("nan") if score is None else float(score)
+
+
+# --- outputs --------------------------------------------------------------------------------------
+
+
+def write_submission(
+    ws: Workspace, card: Card, info: KernelInfo, test: pd.DataFrame, predictions: pd.DataFrame, when: datetime
+) -> Path:
+    """Write the id column and the prediction columns to `submissions/<slug>/runs/<name>-<time>.csv`."""
+    frame = predictions.copy()
+    frame.insert(0, card.id_column, test[card.id_column].to_numpy())
+    folder = ws.submissions_dir(card.slug) / RUNS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = info.path.stem if info.reference else f"{info.path.stem}-own"
+    path = folder / f"{stem}-{when.strftime('%Y%m%dT%H%M%S%fZ')}.csv"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def _runs_file(ws: Workspace, info: KernelInfo) -> Path:
+    return ws.private_dir(info.competition) / RUNS_DIR / f"{info.path.stem}.json"
+
+
+def _save_run(ws: Workspace, info: KernelInfo, result: CVResult) -> None:
+    path = _runs_file(ws, info)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
+    """The summary of the kernel's last full `compete run`, or None if it never ran here."""
+    path = _runs_file(ws, info)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def participant(info: KernelInfo) -> str:
+    """Who a run's submission is recorded for: `reference/<kernel>` for a kernel in `kernels/`, else
+    the OS user."""
+    import getpass
+
+    return f"reference/{info.name}" if info.reference else getpass.getuser()
+
+
+# --- study ----------------------------------------------------------------------------------------
+
+
+def list_kernels(ws: Workspace, slug: str | None = None) -> list[KernelSummary]:
+    """Every kernel in `kernels/` (of competition `slug`), with its last CV score if it was run."""
+    if slug is not None:
+        load_card(ws, slug)  # an unknown slug lists the valid ones
+    rows = []
+    for name in kernel_names(ws, slug):
+        info = load_kernel(ws, name).info
+        run = last_run(ws, info) or {}
+        rows.append(
+            KernelSummary(
+                name=info.name,
+                competition=info.competition,
+                title=info.title,
+                techniques=info.techniques,
+                tunable=info.tunable,
+                metric=run.get("metric"),
+                cv=run.get("mean"),
+                cv_std=run.get("std"),
+                folds=run.get("folds"),
+                ran_at=run.get("ran_at"),
+            )
+        )
+    return rows
+
+
+def kernel_cells(source: str) -> list[Cell]:
+    """Split a percent-format file into cells; `# %% [markdown]` cells lose their `# ` prefixes."""
+    cells: list[Cell] = []
+    kind = "code"  # text before the first marker is a code cell
+    lines: list[str] = []
+    marker = re.compile(r"^# %%(.*)$")
+
+    def flush() -> None:
+        text = "\n".join(lines).strip("\n")
+        if text.strip():
+            cells.append(Cell(kind, text))
+
+    for line in source.splitlines():
+        match = marker.match(line)
+        if match:
+            flush()
+            kind, lines = ("markdown" if "[markdown]" in match.group(1) else "code"), []
+            continue
+        if kind == "markdown":
+            line = line[2:] if line.startswith("# ") else line.removeprefix("#")
+        lines.append(line)
+    flush()
+    return cells
+
+
+def describe_kernel(ws: Workspace, name_or_path: str | Path) -> KernelDetail:
+    """A kernel for study: its cells, declarations, last CV run, leaderboard score and theory notes."""
+    kernel = load_kernel(ws, name_or_path)
+    info = kernel.info
+    cells = tuple(kernel_cells(info.path.read_text(encoding="utf-8")))
+    return KernelDetail(
+        info=info,
+        cells=cells,
+        last_run=last_run(ws, info),
+        leaderboard=_board_entry(ws, info),
+        theory=tuple(_theory_notes(ws, info)),
+    )
+
+
+def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
+    """The best public score of the kernel's participant, when the ledger can tell it."""
+    try:
+        from harness import ledger  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    best = getattr(ledger, "best_public_score", None)
+    if best is None:
+        return None
+    score = best(ws, info.competition, participant(info))
+    if score is None:
+        return None
+    if isinstance(score, Mapping):
+        return dict(score)
+    return {"public_score": float(score)}
+
+
+def _theory_notes(ws: Workspace, info: KernelInfo) -> list[str]:
+    try:
+        from harness import theory
+    except ImportError:
+        return []
+    notes_for_kernel = getattr(theory, "notes_for_kernel", None)
+    if notes_for_kernel is None:
+        return []
+    notes = notes_for_kernel(ws, info)
+    return [str(getattr(n, "topic", getattr(n, "name", n))) for n in notes]
+
+
+# --- authoring ------------------------------------------------------------------------------------
+
+
+def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
+    """Copy the kernel template to `kernels/<slug>/<name>.py`, filled in for the competition.
+
+    Raises KernelError for a name that is not kebab-case or a file that already exists, UnknownName
+    for an unknown competition.
+    """
+    from harness.metrics import get as get_metric
+
+    card = load_card(ws, slug)
+    if not SLUG_PATTERN.match(name):
+        raise KernelError(
+            f"kernel name {name!r} is not kebab-case (lowercase letters, digits and single hyphens, "
+            "such as 'my-first-model'); choose another name."
+        )
+    target = ws.kernels_dir / slug / f"{name}.py"
+    if target.exists():
+        raise KernelError(f"{target} already exists; choose another name or edit that file.")
+    template = ws.kernels_dir / TEMPLATE_FILE
+    if not template.is_file():
+        raise KernelError(f"the kernel template {template} is missing; restore kernels/{TEMPLATE_FILE}.")
+    text = template.read_text(encoding="utf-8")
+    fills = {
+        "__COMPETITION__": slug,
+        "__TARGET__": card.target,
+        "__ID__": card.id_column,
+        "__PREDICTION__": get_metric(card.metric).prediction.value,
+        "__METRIC__": card.metric,
+    }
+    for token, value in fills.items():
+        text = text.replace(token, value)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as fh:
+        fh.write(text)
+    return target
+
+
+# --- running a kernel file as a script -------------------------------------------------------------
+
+
+def main(path: str | Path) -> None:
+    """Run the kernel at `path` through the harness and print its CV score (for `python kernel.py`)."""
+    file = Path(path).resolve()
+    ws = find_workspace(file.parent)
+    result = run_kernel(ws, file)
+    folds = ", ".join(f"{s:.5f}" for s in result.fold_scores)
+    print(f"{result.kernel}: {result.metric} {result.mean:.5f} ± {result.std:.5f} over folds [{folds}]")
+    print(f"test predictions: {result.predictions_path}")
+
+
+def _utc_now() -> datetime:
+    from harness.store import utc_now
+
+    return utc_now()

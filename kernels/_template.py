@@ -1,0 +1,84 @@
+# %% [markdown]
+# # My kernel for `__COMPETITION__`
+#
+# Copied from `kernels/_template.py` by `compete kernels new`. Run it with
+# `compete run kernels/__COMPETITION__/<this file>.py` (or `python` on this file): the harness
+# cross-validates `fit_predict` on the competition's own folds, scores each fold with its metric
+# (`__METRIC__`), then fits on all of train and writes the test predictions as a submission file.
+#
+# Replace the markdown cells with what you learned: what the data showed, what the model assumes,
+# and what would break it.
+
+# %%
+from __future__ import annotations
+
+import pandas as pd
+
+KERNEL = {
+    "competition": "__COMPETITION__",
+    "title": "My first model",
+    "techniques": [
+        "baseline"
+    ],  # tags from kernels/README.md, e.g. "gradient-boosting", "feature-engineering"
+}
+
+TARGET = "__TARGET__"
+ID = "__ID__"
+# What fit_predict must return, decided by the metric: "label" (a class label per row), "probability"
+# (P(positive class) per row), "class_probabilities" (one column per class), or "value" (a number per row).
+PREDICTION = "__PREDICTION__"
+
+PARAMS = {"max_iter": 200, "learning_rate": 0.1}
+
+
+# %% [markdown]
+# ## Features
+#
+# Start small: the numeric columns as they are, and every text column as a category. The id is not a
+# feature: it carries no information about the target (and when it does, that is a leak).
+
+
+# %%
+def features(frame: pd.DataFrame) -> pd.DataFrame:
+    X = frame.drop(columns=[ID, TARGET], errors="ignore")
+    for column in X.columns:
+        if not pd.api.types.is_numeric_dtype(X[column]):
+            X[column] = X[column].astype("category")
+    return X
+
+
+# %% [markdown]
+# ## Model
+#
+# A histogram gradient-boosting model handles missing values and categories by itself, so it is a fair
+# first try on any table.
+
+
+# %%
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    X, X_test = features(train), features(test)
+    # The same categories on both sides, so the codes mean the same thing.
+    for column in X.columns:
+        if isinstance(X[column].dtype, pd.CategoricalDtype):
+            categories = X[column].cat.categories
+            X_test[column] = pd.Categorical(X_test[column], categories=categories)
+    y = train[TARGET]
+    options = {"categorical_features": "from_dtype", "random_state": 0, **params}
+    if PREDICTION == "value":
+        return HistGradientBoostingRegressor(**options).fit(X, y).predict(X_test)
+    model = HistGradientBoostingClassifier(**options).fit(X, y)
+    if PREDICTION == "label":
+        return model.predict(X_test)
+    probabilities = model.predict_proba(X_test)
+    if PREDICTION == "probability":
+        return probabilities[:, -1]  # the positive class is the last one
+    return pd.DataFrame(probabilities, columns=[str(c) for c in model.classes_])
+
+
+# %%
+if __name__ == "__main__":
+    from harness.kernels import main
+
+    main(__file__)
