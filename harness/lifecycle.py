@@ -1,14 +1,19 @@
 """Where a competition is in its life: not prepared, open, or closed.
 
 A competition closes at its card's deadline or when `compete close` says so, and opens again with
-`compete reopen`. The events are kept in the store's `events` table, newest wins.
+`compete reopen`. The events are kept in the store's `events` table, newest wins. Closing writes the
+solution file (`data/<slug>/solution.csv`) and reveals the private board; `reopen --reseed` draws a
+fresh public/private split and rescores every submission from its kept file.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.competition import Card
 from harness.store import as_utc
@@ -51,3 +56,207 @@ def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = 
     if deadline is not None and now >= deadline and (last_at is None or last_at < deadline):
         return State.CLOSED
     return State.OPEN
+
+
+# ------------------------------------------------------------------------------- close and reopen
+SOLUTION_FILE = "solution.csv"
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The outcome of `compete close`: the private board, with each row's public rank (shake-up)."""
+
+    competition: str
+    closed_at: datetime
+    already_closed: bool
+    board: Any  # ledger.Leaderboard (private)
+    solution_path: Path
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """A submission's scores before and after a new public/private split."""
+
+    ref: str
+    participant: str
+    public_before: float | None
+    public_after: float | None
+    private_before: float | None
+    private_after: float | None
+
+
+@dataclass(frozen=True)
+class Reopening:
+    """The outcome of `compete reopen`: the new split (with --reseed) and the rescored submissions."""
+
+    competition: str
+    reopened_at: datetime
+    was_closed: bool
+    reseeded: bool
+    seed: int | None
+    public_rows: int | None
+    rescored: tuple[Rescore, ...]
+    not_rescored: tuple[str, ...]
+
+
+def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
+    """End the competition now: record the close, write the solution file, build the private board.
+
+    Closing a competition that is already closed (by `compete close`) records nothing new and shows the
+    same results; one closed by its deadline gets its close recorded. Raises NotPrepared.
+    """
+    from harness import ledger, store
+    from harness.competition import load_card
+    from harness.errors import NotPrepared
+
+    card = load_card(ws, slug)
+    at = _naive(now)
+    with store.connect(ws, slug) as con:
+        current = state_in(con, card, as_utc(at))
+        if current is State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        already = _last_switch(con) == "close"
+        if not already:
+            con.execute("INSERT INTO events VALUES (?, 'close', NULL)", [at])
+        path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE)
+        board = ledger.board_in(con, card, State.CLOSED, private=True)
+    return Closing(slug, as_utc(at), already, board, path)
+
+
+def reopen(
+    ws: Workspace,
+    slug: str,
+    *,
+    reseed: bool = False,
+    seed: int | None = None,
+    now: datetime | None = None,
+) -> Reopening:
+    """Open the competition again for practice; with `reseed`, draw a fresh public/private split.
+
+    A reseed records a 'reseed' event holding the new seed (see `vault.current_public_seed`), rewrites
+    the labels' usage and rescores every scored submission from its kept file, all in one
+    transaction. The solution file is removed (it would give the answers away, or be stale).
+    Raises RuleViolation for a plain reopen of an open competition, NotPrepared.
+    """
+    import secrets
+
+    from harness import store
+    from harness.competition import load_card
+    from harness.errors import NotPrepared, RuleViolation
+
+    card = load_card(ws, slug)
+    at = _naive(now)
+    with store.connect(ws, slug) as con:
+        current = state_in(con, card, as_utc(at))
+        if current is State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        was_closed = current is State.CLOSED
+        if not was_closed and not reseed:
+            raise RuleViolation(
+                f"{slug} is already open; `compete reopen {slug} --reseed` draws a new public/private split."
+            )
+        new_seed = (secrets.randbelow(2**31 - 1) + 1) if reseed and seed is None else seed
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if was_closed:
+                con.execute("INSERT INTO events VALUES (?, 'reopen', NULL)", [at])
+            rescored: tuple[Rescore, ...] = ()
+            missing: tuple[str, ...] = ()
+            public_rows = None
+            if reseed:
+                assert new_seed is not None
+                con.execute("INSERT INTO events VALUES (?, 'reseed', ?)", [at, str(new_seed)])
+                public_rows = _redraw_split(con, card, new_seed)
+                rescored, missing = _rescore_all(ws, con, card)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    (ws.data_dir(slug) / SOLUTION_FILE).unlink(missing_ok=True)
+    return Reopening(
+        slug, as_utc(at), was_closed, reseed, new_seed if reseed else None, public_rows, rescored, missing
+    )
+
+
+def _naive(now: datetime | None) -> datetime:
+    from harness.store import utc_now
+
+    return utc_now() if now is None else as_utc(now).replace(tzinfo=None)
+
+
+def _last_switch(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute(
+        "SELECT kind FROM events WHERE kind IN ('close', 'reopen') ORDER BY occurred_at DESC LIMIT 1"
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path) -> Path:
+    """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private)."""
+    from harness.store import quote_identifier as q
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.parent / f".{path.name}.partial-{os.getpid()}"
+    columns = ", ".join(q(c) for c in (card.id_column, *card.target_columns))
+    literal = "'" + str(partial).replace("'", "''") + "'"
+    try:
+        con.execute(
+            f"COPY (SELECT {columns}, usage AS Usage FROM labels ORDER BY {q(card.id_column)}) "
+            f"TO {literal} (FORMAT csv, HEADER, DELIMITER ',')"
+        )
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _redraw_split(con: duckdb.DuckDBPyConnection, card: Card, seed: int) -> int:
+    """Rewrite `labels.usage` with a fresh seeded draw (the same draw prepare makes); public row count."""
+    from harness import vault
+    from harness.store import quote_identifier as q
+
+    ident = q(card.id_column)
+    ids = con.execute(f"SELECT {ident} FROM labels ORDER BY {ident}").df()[card.id_column]
+    usage = vault.public_split(ids, card.split.public_fraction, seed)
+    frame = ids.to_frame().assign(usage=usage.astype(object))
+    con.register("reseeded_usage", frame)
+    try:
+        con.execute(
+            f"UPDATE labels SET usage = r.usage FROM reseeded_usage AS r WHERE labels.{ident} = r.{ident}"
+        )
+    finally:
+        con.unregister("reseeded_usage")
+    return int(con.execute("SELECT count(*) FROM labels WHERE usage = 'Public'").fetchall()[0][0])
+
+
+def _rescore_all(
+    ws: Workspace, con: duckdb.DuckDBPyConnection, card: Card
+) -> tuple[tuple[Rescore, ...], tuple[str, ...]]:
+    """Score every scored submission again from its kept file, under the split now in `labels`."""
+    from harness import scoring, validation
+    from harness.errors import SubmissionRejected
+    from harness.store import utc_now
+
+    rules = validation.load_rules(con, card)
+    rows = con.execute(
+        "SELECT ref, participant, stored_path, public_score, private_score FROM submissions "
+        "WHERE status = 'scored' ORDER BY seq"
+    ).fetchall()
+    done: list[Rescore] = []
+    missing: list[str] = []
+    for ref, participant, stored, public, private in rows:
+        path = ws.root / stored if stored else None
+        if path is None or not path.is_file():
+            missing.append(ref)
+            continue
+        try:
+            score = scoring.score_file(con, card, path, rules)
+        except SubmissionRejected:
+            missing.append(ref)
+            continue
+        con.execute(
+            "UPDATE submissions SET public_score = ?, private_score = ?, rescored_at = ? WHERE ref = ?",
+            [score.public, score.private, utc_now(), ref],
+        )
+        done.append(Rescore(ref, participant, public, score.public, private, score.private))
+    return tuple(done), tuple(missing)

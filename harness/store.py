@@ -49,6 +49,44 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE submissions (
+            ref VARCHAR PRIMARY KEY,
+            seq INTEGER NOT NULL UNIQUE,
+            participant VARCHAR NOT NULL,
+            submitted_at TIMESTAMP NOT NULL,
+            file_name VARCHAR NOT NULL,
+            stored_path VARCHAR,
+            sha256 VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            message VARCHAR,
+            status VARCHAR NOT NULL CHECK (status IN ('scored', 'rejected')),
+            error VARCHAR,
+            public_score DOUBLE,
+            private_score DOUBLE,
+            cv_score DOUBLE,
+            kernel VARCHAR,
+            study_id VARCHAR,
+            late BOOLEAN NOT NULL DEFAULT FALSE,
+            rescored_at TIMESTAMP,
+            CHECK (status = 'rejected' OR (public_score IS NOT NULL AND private_score IS NOT NULL)),
+            CHECK (status = 'scored' OR error IS NOT NULL)
+        );
+        CREATE TABLE selections (
+            participant VARCHAR NOT NULL,
+            ref VARCHAR NOT NULL,
+            selected_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (participant, ref)
+        );
+        CREATE TABLE submission_rules (
+            source_sha256 VARCHAR PRIMARY KEY,
+            made_at TIMESTAMP NOT NULL,
+            rules JSON NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -140,8 +178,11 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _os_problem(exc: OSError, where: object) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"the disk is full at {where}; free some space and run the command again."
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return (
+            f"no space left for writing at {where} (disk full or file-size limit); "
+            "free some space and run the command again."
+        )
     if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
         return f"{where} cannot be written (read-only or no permission); fix its permissions and try again."
     return f"{where}: {exc.strerror or exc}"

@@ -1,3 +1,237 @@
-"""Commands: submissions (see the module docstring once filled)."""
+"""Commands that submit and look back: submit, submissions, leaderboard, select, close, reopen.
+
+The work happens in `harness.ledger` and `harness.lifecycle`; these commands only render its values.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from harness.cli import app
+from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.workspace import find_workspace
+
+SlugArg = Annotated[str, typer.Argument(help="The competition, such as titanic.")]
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Participant name (default: your OS user name).", show_default=False),
+]
+
+
+@app.command()
+def submit(
+    slug: SlugArg,
+    file: Annotated[Path, typer.Argument(help="Predictions: CSV, gzipped CSV or Parquet.")],
+    message: Annotated[str | None, typer.Option("--message", "-m", help="What changed.")] = None,
+    as_: AsOption = None,
+    cv: Annotated[float | None, typer.Option("--cv", help="Your cross-validation score, to compare.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Validate, score and record a submission; show its public score, rank and slots left today.
+
+    The private score is computed and stored but shown only once the competition closes. A file that
+    fails validation is recorded as rejected, costs no slot, and ends with a non-zero exit.
+
+    Example: compete submit titanic submission.csv -m "added family size"
+    """
+    from harness.ledger import submit as run_submit
+
+    outcome = run_submit(find_workspace(), slug, file, participant=as_, message=message, cv_score=cv)
+    s = outcome.submission
+    if fmt is Format.json:
+        emit_json(outcome.as_dict())
+    elif fmt is Format.csv:
+        render_rows([outcome.as_dict()], fmt)
+    if outcome.rejected:
+        typer.echo(f"error: submission {s.ref} rejected: {s.error}", err=True)
+        raise typer.Exit(code=1)
+    if fmt is Format.table:
+        _submit_table(outcome)
+
+
+def _submit_table(outcome: Any) -> None:
+    s = outcome.submission
+    out = console()
+    direction = "higher is better" if outcome.greater_is_better else "lower is better"
+    late = " [yellow](late: the competition is closed; not on the leaderboard)[/yellow]" if s.late else ""
+    out.print(f"[bold]{s.ref}[/bold] scored for {s.competition} as {s.participant}{late}")
+    out.print(f"  public score   {s.public_score:.6g}  ({outcome.metric}, {direction})")
+    if s.private_score is not None:
+        out.print(f"  private score  {s.private_score:.6g}")
+    if outcome.public_rank is not None:
+        out.print(f"  public rank    {outcome.public_rank} of {outcome.board_size}")
+    if not s.late:
+        if outcome.is_best:
+            previous = (
+                f" (previous best {outcome.previous_best:.6g})" if outcome.previous_best is not None else ""
+            )
+            out.print(f"  your best      yes{previous}")
+        else:
+            out.print(f"  your best      no (best so far {outcome.previous_best:.6g})")
+    out.print(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
+
+
+@app.command("submissions")
+def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the ledger of a competition, newest first: every submission, scored or rejected.
+
+    Private scores appear once the competition is closed.
+
+    Example: compete submissions titanic --as alice
+    """
+    from harness.ledger import submissions as list_submissions
+
+    rows = [s.as_dict() for s in list_submissions(find_workspace(), slug, participant=as_)]
+    if fmt is Format.table:
+        for row in rows:
+            row["file"] = row["file_name"]
+            row["date"] = row["submitted_at"]
+            row["status"] = (row["status"] + " (late)") if row["late"] else row["status"]
+            if row["error"]:
+                first = row["error"].splitlines()[1 if "\n" in row["error"] else 0].strip(" -")
+                row["error"] = first if len(first) <= 60 else first[:57] + "..."
+            row["selected"] = "yes" if row["selected"] else ""
+        columns = ["ref", "participant", "date", "status", "public_score"]
+        if any(r["private_score"] is not None for r in rows):
+            columns.append("private_score")
+        columns += ["cv_score", "selected", "file", "message", "error"]
+        render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty="no submissions yet")
+        return
+    render_rows(rows, fmt)
+
+
+@app.command()
+def leaderboard(
+    slug: SlugArg,
+    private: Annotated[
+        bool, typer.Option("--private", help="The private board (only once the competition is closed).")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show the leaderboard: each participant's best public submission (ties go to the earlier one).
+
+    With --private (once closed): each participant's selected (or best public) submissions scored on
+    the private rows, with the public rank beside it.
+
+    Example: compete leaderboard titanic --private
+    """
+    from harness.ledger import leaderboard as build
+
+    board = build(find_workspace(), slug, private=private)
+    _render_board(board, fmt)
+
+
+def _render_board(board: Any, fmt: Format) -> None:
+    rows = [r.as_dict() for r in board.rows]
+    columns = ["rank", "participant", "kind", "score", "ref", "entries", "submitted_at"]
+    if board.board == "private":
+        columns = ["rank", "participant", "kind", "score", "public_rank", "change", "public_score", "ref"]
+        columns.append("chosen_by")
+    direction = "higher is better" if board.greater_is_better else "lower is better"
+    title = f"{board.board.capitalize()} leaderboard of {board.competition} ({board.metric}, {direction})"
+    render_rows(rows, fmt, columns, title=title, empty="no scored submissions yet")
+
+
+@app.command()
+def select(
+    slug: SlugArg,
+    refs: Annotated[list[str], typer.Argument(help="Submission refs, such as s0003 s0007.")],
+    as_: AsOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Choose your final submissions for the private board (up to the card's final_selections).
+
+    Without a choice, your best public submissions count, as on Kaggle.
+
+    Example: compete select titanic s0003 s0007
+    """
+    from harness.ledger import select as run_select
+
+    chosen = run_select(find_workspace(), slug, refs, participant=as_)
+    rows = [s.as_dict() for s in chosen.submissions]
+    if fmt is Format.table:
+        console().print(
+            f"{chosen.participant}'s final selections for {slug} ({len(chosen.refs)} of {chosen.limit}):"
+        )
+    render_rows(rows, fmt, ["ref", "file_name", "submitted_at", "message", "public_score"])
+
+
+@app.command()
+def close(slug: SlugArg, fmt: FormatOption = Format.table) -> None:
+    """End a competition now: show the private leaderboard and the shake-up, write the solution file.
+
+    Private scores then appear in `compete submissions`; later submissions are scored as late.
+
+    Example: compete close titanic
+    """
+    from harness.lifecycle import close as run_close
+
+    closing = run_close(find_workspace(), slug)
+    if fmt is Format.json:
+        emit_json(
+            {
+                "competition": closing.competition,
+                "closed_at": closing.closed_at,
+                "already_closed": closing.already_closed,
+                "solution_path": str(closing.solution_path),
+                "leaderboard": [r.as_dict() for r in closing.board.rows],
+            }
+        )
+        return
+    if fmt is Format.table:
+        note = " (it was already closed)" if closing.already_closed else ""
+        console().print(f"[bold]{slug} is closed{note}.[/bold] Solution written to {closing.solution_path}")
+    _render_board(closing.board, fmt)
+    if fmt is Format.table and closing.board.rows:
+        moves = []
+        for r in closing.board.rows:
+            change = r.change or 0
+            arrow = f"up {change}" if change > 0 else (f"down {-change}" if change < 0 else "=")
+            moves.append(f"{r.participant}: {r.public_rank} → {r.rank} ({arrow})")
+        console().print("Shake-up (public rank → private rank): " + "; ".join(moves))
+
+
+@app.command()
+def reopen(
+    slug: SlugArg,
+    reseed: Annotated[
+        bool, typer.Option("--reseed", help="Draw a fresh public/private split and rescore everything.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Open a closed competition again to practise; --reseed draws a new public/private split.
+
+    With --reseed every recorded submission is scored again, from its kept file, under the new split.
+
+    Example: compete reopen titanic --reseed
+    """
+    from dataclasses import asdict
+
+    from harness.lifecycle import reopen as run_reopen
+
+    done = run_reopen(find_workspace(), slug, reseed=reseed)
+    # The competition is open again: private scores stay hidden.
+    rescored = [{k: v for k, v in asdict(r).items() if not k.startswith("private")} for r in done.rescored]
+    if fmt is Format.json:
+        emit_json({**asdict(done), "rescored": rescored})
+        return
+    if fmt is Format.table:
+        text = f"[bold]{slug} is open[/bold]"
+        if done.reseeded:
+            text += f"; new public/private split (seed {done.seed}, {done.public_rows} public rows)"
+            text += f"; {len(done.rescored)} submissions rescored"
+            if done.not_rescored:
+                text += f"; not rescored (file missing): {', '.join(done.not_rescored)}"
+        console().print(text + ".")
+        if done.rescored:
+            render_rows(
+                rescored,
+                fmt,
+                ["ref", "participant", "public_before", "public_after"],
+                title="Rescored (public scores)",
+            )
+        return
+    render_rows(rescored, fmt)

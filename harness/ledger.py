@@ -1,0 +1,686 @@
+"""The ledger: every submission, accepted or rejected, its scores, the final selections and the limits.
+
+It lives in the competition's store (tables `submissions` and `selections`, migration 2 of
+`store.MIGRATIONS`). A submission is written in one transaction after its file has been kept under
+`submissions/<slug>/<ref>.<ext>`, so a process killed at any moment leaves either a complete row or
+none (at worst an unreferenced copy of the file, which the next submission with that ref replaces).
+
+Rules, as on Kaggle:
+- a rejected file is recorded with its reason but costs no slot; the daily limit counts the scored
+  submissions of one participant in one UTC day;
+- the public board ranks each participant's best public score, ties going to the earlier
+  submission; the private board scores each participant's final selections (`compete select`), or,
+  without a choice, their best public ones (up to the card's `final_selections`);
+- private scores are computed at once and stored, but shown only while the competition is closed;
+- a submission made while the competition is closed is a late submission: status `scored` with the
+  `late` flag set, shown in the ledger with both scores, never on a leaderboard.
+Participants named `reference/<kernel>` are reference kernels, shown as such on the boards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness import lifecycle, store
+from harness.competition import Card, load_card
+from harness.errors import (
+    NotPrepared,
+    RuleViolation,
+    StoreUnavailable,
+    SubmissionRejected,
+    UnknownName,
+)
+from harness.metrics import get as get_metric
+from harness.store import as_utc, utc_now
+from harness.workspace import Workspace
+
+if TYPE_CHECKING:
+    import duckdb
+
+REFERENCE_PREFIX = "reference/"
+_COLUMNS = (
+    "ref, seq, participant, submitted_at, file_name, stored_path, sha256, size_bytes, message, status, "
+    "error, public_score, private_score, cv_score, kernel, study_id, late"
+)
+_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
+
+
+def default_participant() -> str:
+    """The OS user's name: who submits unless `--as` names someone else."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "me"
+    except (OSError, KeyError):
+        return "me"
+
+
+def participant_kind(participant: str) -> str:
+    """'reference' for a reference kernel (`reference/<kernel>`), else 'participant'."""
+    return "reference" if participant.startswith(REFERENCE_PREFIX) else "participant"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One row of the ledger. `private_score` is None while the competition is open."""
+
+    ref: str
+    competition: str
+    participant: str
+    submitted_at: datetime
+    file_name: str
+    stored_path: str | None
+    sha256: str
+    size_bytes: int
+    message: str | None
+    status: str
+    error: str | None
+    public_score: float | None
+    private_score: float | None
+    cv_score: float | None
+    kernel: str | None
+    study_id: str | None
+    late: bool
+    selected: bool = False
+
+    @property
+    def kind(self) -> str:
+        return participant_kind(self.participant)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What `compete submit` reports: the recorded submission and where it stands."""
+
+    submission: Submission
+    metric: str
+    greater_is_better: bool
+    public_rank: int | None
+    board_size: int
+    is_best: bool
+    previous_best: float | None
+    daily_limit: int
+    remaining_today: int
+    private_revealed: bool
+
+    @property
+    def rejected(self) -> bool:
+        return self.submission.status == "rejected"
+
+    def raise_if_rejected(self) -> None:
+        """Raise SubmissionRejected with the recorded reason if the file was rejected."""
+        if self.rejected:
+            raise SubmissionRejected(self.submission.error or "the submission was rejected")
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.submission
+        return {
+            "ref": s.ref,
+            "competition": s.competition,
+            "participant": s.participant,
+            "status": s.status,
+            "late": s.late,
+            "public_score": s.public_score,
+            "private_score": s.private_score,
+            "cv_score": s.cv_score,
+            "error": s.error,
+            "metric": self.metric,
+            "greater_is_better": self.greater_is_better,
+            "public_rank": self.public_rank,
+            "board_size": self.board_size,
+            "is_best": self.is_best,
+            "previous_best": self.previous_best,
+            "daily_limit": self.daily_limit,
+            "remaining_today": self.remaining_today,
+            "file_name": s.file_name,
+            "stored_path": s.stored_path,
+            "sha256": s.sha256,
+            "submitted_at": s.submitted_at,
+            "message": s.message,
+        }
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One participant on a leaderboard. On the private board `public_rank` gives the shake-up."""
+
+    rank: int
+    participant: str
+    kind: str
+    score: float
+    ref: str
+    submitted_at: datetime
+    entries: int
+    public_score: float
+    private_score: float | None
+    public_rank: int | None = None
+    chosen_by: str | None = None
+
+    @property
+    def change(self) -> int | None:
+        """Places gained (positive) or lost from the public to the private board."""
+        return None if self.public_rank is None else self.public_rank - self.rank
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "change": self.change}
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A public or private leaderboard, best first."""
+
+    competition: str
+    board: str  # 'public' or 'private'
+    metric: str
+    greater_is_better: bool
+    state: str
+    rows: tuple[BoardRow, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The final submissions a participant chose."""
+
+    competition: str
+    participant: str
+    refs: tuple[str, ...]
+    limit: int
+    submissions: tuple[Submission, ...]
+
+
+# ----------------------------------------------------------------------------------------- submit
+def submit(
+    ws: Workspace,
+    slug: str,
+    file: Path | str,
+    *,
+    participant: str | None = None,
+    message: str | None = None,
+    cv_score: float | None = None,
+    kernel: str | None = None,
+    study_id: str | None = None,
+    now: datetime | None = None,
+) -> SubmitOutcome:
+    """Validate, score and record a submission file; keep a copy under `submissions/<slug>/`.
+
+    A file that fails validation is recorded as rejected (the outcome says so; see
+    `SubmitOutcome.raise_if_rejected`) and costs no slot. Raises RuleViolation when the participant
+    has used up today's slots, NotPrepared before `compete prepare`, StoreBusy when another process
+    holds the store too long, StoreUnavailable when the workspace cannot be written.
+    """
+    from harness import scoring, validation
+
+    card = load_card(ws, slug)
+    who = _participant(participant)
+    source = Path(file)
+    if not source.is_file():
+        raise SubmissionRejected(
+            f"no file at {source}; give the path of your predictions (CSV, gzipped CSV or Parquet)."
+        )
+    at = _naive(now) if now is not None else utc_now()
+    metric = get_metric(card.metric)
+    with store.connect(ws, slug) as con:
+        state = lifecycle.state_in(con, card, as_utc(at))
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        late = state is lifecycle.State.CLOSED
+        used = _used_today(con, who, at)
+        limit = card.rules.daily_limit
+        if used >= limit:
+            reset = _day_start(at) + timedelta(days=1)
+            wait = reset - at
+            hours, minutes = int(wait.total_seconds() // 3600), int(wait.total_seconds() % 3600 // 60)
+            raise RuleViolation(
+                f"{who} has used all {limit} submissions of today (UTC) for {slug}; the count resets at "
+                f"00:00 UTC, in {hours}h{minutes:02d}m. Until then, compare models by CV (`compete run`)."
+            )
+        seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
+        ref = f"s{seq:04d}"
+        kept, digest, size = _keep_copy(ws, slug, source, ref)
+        try:
+            public: float | None = None
+            private: float | None = None
+            error: str | None = None
+            try:
+                rules = validation.load_rules(con, card)
+                score = scoring.score_file(con, card, ws.root / kept, rules)
+                public, private, status = score.public, score.private, "scored"
+            except SubmissionRejected as exc:
+                status, error = "rejected", str(exc)
+            _insert(
+                con,
+                [
+                    ref,
+                    seq,
+                    who,
+                    at,
+                    source.name,
+                    kept,
+                    digest,
+                    size,
+                    message,
+                    status,
+                    error,
+                    public,
+                    private,
+                    cv_score,
+                    kernel,
+                    study_id,
+                    late,
+                ],
+            )
+        except BaseException:
+            (ws.root / kept).unlink(missing_ok=True)
+            raise
+        rows = _rows(con, slug)
+        selected = _selected(con)
+    revealed = state is lifecycle.State.CLOSED
+    mine = next(r for r in rows if r.ref == ref)
+    board = _public_board(rows, card, revealed)
+    rank = next((b.rank for b in board if b.participant == who), None) if status == "scored" else None
+    on_time_before = [r for r in rows if r.participant == who and _counts(r) and r.ref != ref]
+    previous = _best(on_time_before, card)
+    best_now = _best([r for r in rows if r.participant == who and _counts(r)], card)
+    is_best = status == "scored" and not late and best_now is not None and best_now.ref == ref
+    remaining = limit - used - (1 if status == "scored" else 0)
+    return SubmitOutcome(
+        submission=_present(mine, revealed, selected),
+        metric=card.metric,
+        greater_is_better=metric.greater_is_better,
+        public_rank=rank if not late else None,
+        board_size=len(board),
+        is_best=is_best,
+        previous_best=previous.public_score if previous else None,
+        daily_limit=limit,
+        remaining_today=max(remaining, 0),
+        private_revealed=revealed,
+    )
+
+
+def _participant(name: str | None) -> str:
+    who = (name if name is not None else default_participant()).strip()
+    if not who:
+        raise RuleViolation("the participant name is empty; give a name with --as NAME.")
+    return who
+
+
+def _naive(at: datetime) -> datetime:
+    return as_utc(at).replace(tzinfo=None)
+
+
+def _day_start(at: datetime) -> datetime:
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _used_today(con: duckdb.DuckDBPyConnection, participant: str, at: datetime) -> int:
+    start = _day_start(at)
+    return int(
+        con.execute(
+            "SELECT count(*) FROM submissions WHERE participant = ? AND status = 'scored' "
+            "AND submitted_at >= ? AND submitted_at < ?",
+            [participant, start, start + timedelta(days=1)],
+        ).fetchall()[0][0]
+    )
+
+
+def _suffix(name: str) -> str:
+    path = Path(name)
+    suffixes = [s for s in path.suffixes if _SUFFIX.match(s)]
+    if not suffixes:
+        return ""
+    if suffixes[-1].lower() == ".gz" and len(suffixes) > 1:
+        return "".join(suffixes[-2:]).lower()
+    return suffixes[-1].lower()
+
+
+def _keep_copy(ws: Workspace, slug: str, source: Path, ref: str) -> tuple[str, str, int]:
+    """Copy the file to submissions/<slug>/<ref><ext> (atomically) and hash it on the way.
+
+    Returns the kept path relative to the workspace, the SHA-256 and the size in bytes.
+    """
+    folder = ws.submissions_dir(slug)
+    final = folder / f"{ref}{_suffix(source.name)}"
+    partial = folder / f".{final.name}.partial-{os.getpid()}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob(".*.partial-*"):  # left by a killed submit; we hold the store
+            stale.unlink(missing_ok=True)
+        with source.open("rb") as src, partial.open("wb") as dst:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+                dst.write(block)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreUnavailable(
+            f"could not keep a copy of the submission: {store._os_problem(exc, folder)} Nothing was recorded."
+        ) from None
+    return str(final.relative_to(ws.root)), digest.hexdigest(), size
+
+
+def _insert(con: duckdb.DuckDBPyConnection, values: list[Any]) -> None:
+    import duckdb
+
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"INSERT INTO submissions ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        _rollback(con)
+        raise StoreUnavailable(
+            f"the submission could not be recorded ({str(exc).splitlines()[0]}); nothing was recorded. "
+            "Check the free disk space and that the workspace is writable, then submit again."
+        ) from None
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    import duckdb
+
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+# ------------------------------------------------------------------------------------------ reading
+@dataclass(frozen=True)
+class _Row:
+    ref: str
+    seq: int
+    participant: str
+    submitted_at: datetime
+    file_name: str
+    stored_path: str | None
+    sha256: str
+    size_bytes: int
+    message: str | None
+    status: str
+    error: str | None
+    public_score: float | None
+    private_score: float | None
+    cv_score: float | None
+    kernel: str | None
+    study_id: str | None
+    late: bool
+    competition: str = ""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
+    rows = con.execute(f"SELECT {_COLUMNS} FROM submissions ORDER BY seq").fetchall()
+    return [_Row(*row, competition=slug) for row in rows]
+
+
+def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for participant, ref in con.execute(
+        "SELECT participant, ref FROM selections ORDER BY participant, ref"
+    ).fetchall():
+        out.setdefault(participant, []).append(ref)
+    return out
+
+
+def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submission:
+    return Submission(
+        ref=row.ref,
+        competition=row.competition,
+        participant=row.participant,
+        submitted_at=as_utc(row.submitted_at),
+        file_name=row.file_name,
+        stored_path=row.stored_path,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        message=row.message,
+        status=row.status,
+        error=row.error,
+        public_score=row.public_score,
+        private_score=row.private_score if revealed else None,
+        cv_score=row.cv_score,
+        kernel=row.kernel,
+        study_id=row.study_id,
+        late=bool(row.late),
+        selected=row.ref in selected.get(row.participant, ()),
+    )
+
+
+def _counts(row: _Row) -> bool:
+    """Whether a row may stand on a leaderboard: scored and not late."""
+    return row.status == "scored" and not row.late
+
+
+def _best(rows: Iterable[_Row], card: Card, private: bool = False) -> _Row | None:
+    """The best of `rows` (in ledger order) by public or private score; ties go to the earlier one."""
+    metric = get_metric(card.metric)
+    best: _Row | None = None
+    for row in rows:
+        value = row.private_score if private else row.public_score
+        if value is None:
+            continue
+        current = None if best is None else (best.private_score if private else best.public_score)
+        if current is None or metric.better(value, current):
+            best = row
+    return best
+
+
+def _sorted_best(rows: list[_Row], card: Card, private: bool) -> list[_Row]:
+    """Rows best first by the metric; ties by ledger order (the earlier submission first)."""
+    metric = get_metric(card.metric)
+    sign = -1.0 if metric.greater_is_better else 1.0
+
+    def key(row: _Row) -> tuple[float, int]:
+        value = row.private_score if private else row.public_score
+        assert value is not None
+        return (sign * value, row.seq)
+
+    return sorted(rows, key=key)
+
+
+def _public_board(rows: list[_Row], card: Card, revealed: bool) -> list[BoardRow]:
+    by_participant: dict[str, list[_Row]] = {}
+    for row in rows:
+        if _counts(row):
+            by_participant.setdefault(row.participant, []).append(row)
+    bests = [b for b in (_best(rs, card) for rs in by_participant.values()) if b is not None]
+    return [
+        BoardRow(
+            rank=i,
+            participant=b.participant,
+            kind=participant_kind(b.participant),
+            score=float(b.public_score),  # type: ignore[arg-type]
+            ref=b.ref,
+            submitted_at=as_utc(b.submitted_at),
+            entries=len(by_participant[b.participant]),
+            public_score=float(b.public_score),  # type: ignore[arg-type]
+            private_score=b.private_score if revealed else None,
+        )
+        for i, b in enumerate(_sorted_best(bests, card, private=False), start=1)
+    ]
+
+
+def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]]) -> list[BoardRow]:
+    public_rank = {b.participant: b.rank for b in _public_board(rows, card, True)}
+    by_participant: dict[str, list[_Row]] = {}
+    for row in rows:
+        if _counts(row):
+            by_participant.setdefault(row.participant, []).append(row)
+    chosen: list[tuple[_Row, str]] = []
+    for participant, own in by_participant.items():
+        picked = [r for r in own if r.ref in selected.get(participant, ())]
+        how = "selection"
+        if not picked:
+            picked = _sorted_best(own, card, private=False)[: card.rules.final_selections]
+            how = "best public"
+        best = _best(picked, card, private=True)
+        if best is not None:
+            chosen.append((best, how))
+    how_of = {row.ref: how for row, how in chosen}
+    ordered = _sorted_best([row for row, _ in chosen], card, private=True)
+    return [
+        BoardRow(
+            rank=i,
+            participant=b.participant,
+            kind=participant_kind(b.participant),
+            score=float(b.private_score),  # type: ignore[arg-type]
+            ref=b.ref,
+            submitted_at=as_utc(b.submitted_at),
+            entries=len(by_participant[b.participant]),
+            public_score=float(b.public_score),  # type: ignore[arg-type]
+            private_score=b.private_score,
+            public_rank=public_rank.get(b.participant),
+            chosen_by=how_of[b.ref],
+        )
+        for i, b in enumerate(ordered, start=1)
+    ]
+
+
+def submissions(ws: Workspace, slug: str, participant: str | None = None) -> list[Submission]:
+    """The ledger of `slug`, newest first (one participant's with `participant`).
+
+    Private scores are filled in only while the competition is closed.
+    """
+    card = load_card(ws, slug)
+    with store.connect(ws, slug, read_only=True) as con:
+        state = lifecycle.state_in(con, card)
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        rows, selected = _ledger_rows(con, slug)
+    revealed = state is lifecycle.State.CLOSED
+    out = [_present(r, revealed, selected) for r in reversed(rows)]
+    if participant is not None:
+        out = [s for s in out if s.participant == participant]
+    return out
+
+
+def _ledger_rows(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[list[_Row], dict[str, list[str]]]:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "submissions" not in tables:  # a store from before migration 2, opened read-only
+        return [], {}
+    return _rows(con, slug), _selected(con)
+
+
+def leaderboard(
+    ws: Workspace, slug: str, *, private: bool = False, now: datetime | None = None
+) -> Leaderboard:
+    """The public board, or (once the competition is closed) the private board.
+
+    Raises RuleViolation for the private board of an open competition.
+    """
+    card = load_card(ws, slug)
+    with store.connect(ws, slug, read_only=True) as con:
+        state = lifecycle.state_in(con, card, now)
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        rows, selected = _ledger_rows(con, slug)
+    return build_board(card, rows_state=(rows, selected, state), private=private)
+
+
+def build_board(
+    card: Card,
+    *,
+    rows_state: tuple[list[_Row], dict[str, list[str]], lifecycle.State],
+    private: bool,
+) -> Leaderboard:
+    rows, selected, state = rows_state
+    closed = state is lifecycle.State.CLOSED
+    if private and not closed:
+        raise RuleViolation(
+            f"the private leaderboard of {card.slug} stays hidden while the competition is open; "
+            f"`compete close {card.slug}` ends it and reveals the private scores."
+        )
+    board = _private_board(rows, card, selected) if private else _public_board(rows, card, closed)
+    metric = get_metric(card.metric)
+    return Leaderboard(
+        competition=card.slug,
+        board="private" if private else "public",
+        metric=card.metric,
+        greater_is_better=metric.greater_is_better,
+        state=state.value,
+        rows=tuple(board),
+    )
+
+
+def board_in(
+    con: duckdb.DuckDBPyConnection, card: Card, state: lifecycle.State, private: bool
+) -> Leaderboard:
+    """A leaderboard read through an open store connection."""
+    rows, selected = _ledger_rows(con, card.slug)
+    return build_board(card, rows_state=(rows, selected, state), private=private)
+
+
+# ---------------------------------------------------------------------------------------- selecting
+def select(
+    ws: Workspace,
+    slug: str,
+    refs: Sequence[str],
+    *,
+    participant: str | None = None,
+    now: datetime | None = None,
+) -> Selection:
+    """Choose the final submissions that count for the private board (replaces an earlier choice).
+
+    Raises RuleViolation for too many refs, refs of someone else, rejected or late submissions, or a
+    closed competition; UnknownName for a ref not in the ledger.
+    """
+    card = load_card(ws, slug)
+    who = _participant(participant)
+    wanted = list(dict.fromkeys(r.strip() for r in refs))
+    limit = card.rules.final_selections
+    if not wanted:
+        raise RuleViolation(
+            f"name at least one submission ref to select, e.g. `compete select {slug} s0001`."
+        )
+    if len(wanted) > limit:
+        raise RuleViolation(
+            f"{slug} allows {limit} final selections, and {len(wanted)} were given; choose at most {limit}."
+        )
+    at = _naive(now) if now is not None else utc_now()
+    with store.connect(ws, slug) as con:
+        state = lifecycle.state_in(con, card, as_utc(at))
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        if state is lifecycle.State.CLOSED:
+            raise RuleViolation(
+                f"{slug} is closed, so the final selections are fixed; "
+                f"`compete reopen {slug}` to practise again."
+            )
+        rows = {r.ref: r for r in _rows(con, slug)}
+        for ref in wanted:
+            row = rows.get(ref)
+            if row is None:
+                raise UnknownName(
+                    "submission ref", ref, list(rows)[-10:], f"See `compete submissions {slug}`."
+                )
+            if row.participant != who:
+                raise RuleViolation(
+                    f"{ref} was submitted by {row.participant!r}, not {who!r}; "
+                    f"select it with `--as {row.participant}`."
+                )
+            if row.status != "scored" or row.late:
+                why = "was rejected" if row.status != "scored" else "is a late submission"
+                raise RuleViolation(f"{ref} {why}, so it cannot be a final selection; pick a scored one.")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM selections WHERE participant = ?", [who])
+            for ref in wanted:
+                con.execute("INSERT INTO selections VALUES (?, ?, ?)", [who, ref, at])
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+        selected = _selected(con)
+    chosen = tuple(_present(rows[r], False, selected) for r in wanted)
+    return Selection(slug, who, tuple(wanted), limit, chosen)

@@ -1,0 +1,585 @@
+"""Submission checks: is this file a well-formed answer to this competition's test set?
+
+The rules come from the competition's pandera `Submission` model (column names, numeric or text,
+nullability, `isin`, ranges, `unique`) plus what the metric itself needs (probabilities in [0, 1],
+class labels from the card). Deriving them imports pandera, which is slow, so the derived rules are
+cached as JSON in the store (`submission_rules`, keyed by the checksum of the card and schema.py).
+
+The checks run in DuckDB on a table read once from the file, so a 10-million-row file is checked
+in seconds: the file is read with every column as text, and each rule is an SQL condition over it.
+Column names from the file enter SQL only through `store.quote_identifier`; values are parameters.
+A failing file raises `SubmissionRejected` whose message names every problem, with counts, up to
+five example rows, and what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.competition import Card
+from harness.errors import SubmissionRejected
+from harness.metrics import Prediction
+from harness.store import quote_identifier as q
+from harness.store import utc_now
+
+if TYPE_CHECKING:
+    import duckdb
+
+RULES_VERSION = "1"
+EXAMPLES = 5
+RAW_TABLE = "submission_raw"
+NULL_TOKENS = ("", "na", "n/a", "nan", "null", "none")
+SNIFF_BYTES = 1 << 16
+
+PARQUET_MAGIC = b"PAR1"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+# --------------------------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class ColumnRule:
+    """What one column of a submission must hold.
+
+    `kind` is 'integer', 'number' or 'string'. `allowed` lists the permitted values in their
+    canonical text form (integers without a decimal point). Bounds are inclusive unless the
+    `*_inclusive` flag says otherwise.
+    """
+
+    name: str
+    kind: str
+    nullable: bool = False
+    unique: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    minimum_inclusive: bool = True
+    maximum: float | None = None
+    maximum_inclusive: bool = True
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("integer", "number")
+
+
+@dataclass(frozen=True)
+class SubmissionRules:
+    """The columns a submission must have (id first) and what the metric expects of them."""
+
+    id_column: str
+    columns: tuple[ColumnRule, ...]
+    prediction: str
+    classes: tuple[str, ...] | None = None
+
+    @property
+    def id_rule(self) -> ColumnRule:
+        return self.columns[0]
+
+    @property
+    def prediction_rules(self) -> tuple[ColumnRule, ...]:
+        return self.columns[1:]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SubmissionRules:
+        raw = json.loads(text)
+        columns = tuple(
+            ColumnRule(**{**c, "allowed": tuple(c["allowed"]) if c["allowed"] is not None else None})
+            for c in raw["columns"]
+        )
+        classes = tuple(raw["classes"]) if raw["classes"] is not None else None
+        return cls(raw["id_column"], columns, raw["prediction"], classes)
+
+
+def prediction_kind(card: Card) -> Prediction:
+    """The shape of prediction the card's metric scores for the card's task."""
+    from harness import metrics
+
+    resolve = getattr(metrics, "prediction_for", None)
+    if resolve is not None:
+        return Prediction(resolve(card))
+    metric = metrics.get(card.metric)
+    per_task = getattr(metric, "prediction_for", None)
+    if per_task is not None:
+        return Prediction(per_task(card.task))
+    return metric.prediction
+
+
+def rules_from_model(card: Card, model: Any) -> SubmissionRules:
+    """Derive the rules from a pandera `Submission` model and the card's metric."""
+    schema = model.to_schema()
+    kind = prediction_kind(card)
+    columns: list[ColumnRule] = []
+    for name, column in schema.columns.items():
+        col_kind = _kind_of(str(column.dtype))
+        rule: dict[str, Any] = {
+            "name": str(name),
+            "kind": col_kind,
+            "nullable": bool(column.nullable),
+            "unique": bool(column.unique),
+        }
+        for check in column.checks:
+            stats = dict(check.statistics or {})
+            if check.name == "isin":
+                rule["allowed"] = tuple(_canonical(v, col_kind) for v in stats["allowed_values"])
+            elif check.name == "in_range":
+                rule["minimum"], rule["maximum"] = float(stats["min_value"]), float(stats["max_value"])
+                rule["minimum_inclusive"] = bool(stats.get("include_min", True))
+                rule["maximum_inclusive"] = bool(stats.get("include_max", True))
+            elif check.name in ("greater_than_or_equal_to", "greater_than"):
+                rule["minimum"] = float(stats["min_value"])
+                rule["minimum_inclusive"] = check.name == "greater_than_or_equal_to"
+            elif check.name in ("less_than_or_equal_to", "less_than"):
+                rule["maximum"] = float(stats["max_value"])
+                rule["maximum_inclusive"] = check.name == "less_than_or_equal_to"
+        columns.append(ColumnRule(**rule))
+    by_name = {c.name: c for c in columns}
+    if card.id_column not in by_name:
+        raise AssertionError(f"{card.slug}: the Submission model has no id column {card.id_column!r}")
+    ordered = [by_name.pop(card.id_column), *by_name.values()]
+    ordered = [ordered[0], *(_add_metric_needs(c, kind, card) for c in ordered[1:])]
+    return SubmissionRules(card.id_column, tuple(ordered), kind.value, card.classes)
+
+
+def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnRule:
+    """What the metric needs even if the model forgot to say it."""
+    from dataclasses import replace
+
+    if kind in (Prediction.PROBABILITY, Prediction.CLASS_PROBABILITIES):
+        lower = 0.0 if rule.minimum is None else max(rule.minimum, 0.0)
+        upper = 1.0 if rule.maximum is None else min(rule.maximum, 1.0)
+        return replace(rule, kind="number", nullable=False, minimum=lower, maximum=upper)
+    if kind is Prediction.LABEL and card.classes and rule.allowed is None:
+        return replace(rule, allowed=tuple(card.classes), nullable=False)
+    if kind is Prediction.VALUE:
+        return replace(rule, kind=rule.kind if rule.numeric else "number", nullable=False)
+    return replace(rule, nullable=False)
+
+
+def _kind_of(dtype: str) -> str:
+    text = dtype.lower()
+    if "int" in text:
+        return "integer"
+    if "float" in text or "double" in text or "decimal" in text:
+        return "number"
+    return "string"
+
+
+def _canonical(value: Any, kind: str) -> str:
+    if kind in ("integer", "number") and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(value)
+
+
+def load_rules(con: duckdb.DuckDBPyConnection, card: Card) -> SubmissionRules:
+    """The submission rules of `card`, from the store's cache or derived (and cached) from schema.py."""
+    key = rules_key(card)
+    rows = con.execute("SELECT rules FROM submission_rules WHERE source_sha256 = ?", [key]).fetchall()
+    if rows:
+        return SubmissionRules.from_json(rows[0][0])
+    from harness import schemas
+
+    rules = rules_from_model(card, schemas.load_models(card)["Submission"])
+    con.execute(
+        "INSERT INTO submission_rules VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [key, utc_now(), rules.to_json()],
+    )
+    return rules
+
+
+def rules_key(card: Card) -> str:
+    """The checksum the cached rules are filed under: the card, schema.py and the rules' version."""
+    digest = hashlib.sha256(RULES_VERSION.encode())
+    for path in (card.path, card.folder / "schema.py"):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------- reading files
+@dataclass(frozen=True)
+class RawFile:
+    """A submission file read into the DuckDB table `table`, every column as text."""
+
+    table: str
+    format: str
+    columns: tuple[str, ...]
+    rows: int
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:
+    """Read a CSV, gzipped CSV or Parquet file once into a temporary table of text columns.
+
+    The format is told by the file's first bytes, not its name. Raises SubmissionRejected for an
+    empty file, a file that is neither CSV nor Parquet, or a malformed CSV.
+    """
+    import duckdb
+
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if size == 0:
+        raise SubmissionRejected(
+            "the file is empty (0 bytes). Write a header line and one row per test id, "
+            "as in the competition's sample_submission.csv."
+        )
+    name = q(table)
+    if head == PARQUET_MAGIC:
+        try:
+            described = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(path)]).description
+            columns = [str(d[0]) for d in described or []]
+            casts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in columns)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM read_parquet(?)", [str(path)]
+            )
+        except duckdb.Error as exc:
+            raise SubmissionRejected(
+                f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc)}). "
+                "Write it again with pandas `to_parquet` or submit a CSV."
+            ) from None
+        fmt = "parquet"
+    else:
+        compression = "gzip" if head[:2] == GZIP_MAGIC else "none"
+        sample = _sample(path, compression)
+        if sample.startswith(codecs.BOM_UTF8):
+            sample = sample[len(codecs.BOM_UTF8) :]
+        if not sample.strip():
+            raise SubmissionRejected(
+                "the file holds no text (only blank space). Write a header line and one row per test "
+                "id, as in the competition's sample_submission.csv."
+            )
+        if not _looks_like_text(sample):
+            raise SubmissionRejected(
+                "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
+                "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`."
+            )
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true, "
+                "header = true, delim = ',', quote = '\"', escape = '\"', compression = ?)",
+                [str(path), compression],
+            )
+        except duckdb.Error as exc:
+            raise SubmissionRejected(
+                f"the file cannot be read as a comma-separated CSV ({_first_line(exc)}). Check that "
+                "every line has the same number of comma-separated fields as the header."
+            ) from None
+        fmt = "csv.gz" if compression == "gzip" else "csv"
+    described = con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
+    columns = tuple(str(d[0]) for d in described)
+    rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
+    return RawFile(table, fmt, columns, rows)
+
+
+def _sample(path: Path, compression: str) -> bytes:
+    if compression == "none":
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SubmissionRejected(
+            f"the file starts like gzip but cannot be decompressed ({exc}). Compress it again "
+            "(gzip file.csv) or submit the plain CSV."
+        ) from None
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+# ------------------------------------------------------------------------------------------- checks
+@dataclass(frozen=True)
+class Checked:
+    """A file that passed every check: how to read its columns as the metric's relation."""
+
+    raw: RawFile
+    names: dict[str, str]  # rule column name -> column name in the raw table
+    rows: int
+
+
+def check(
+    con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules, label_key_sql: str
+) -> Checked:
+    """Run every rule over the raw table, joined to `labels` for the id checks.
+
+    `label_key_sql` is the SQL expression giving a label row's id as canonical text (over `labels`).
+    Raises SubmissionRejected listing every problem found.
+    """
+    names = _match_columns(raw, rules)
+    if raw.rows == 0:
+        raise SubmissionRejected(
+            "the file has a header but no rows. Write one row per id of test.csv under the header "
+            f"{','.join(rules.names)}."
+        )
+    problems: list[str] = []
+    table = q(raw.table)
+    id_col = q(names[rules.id_column])
+    key = id_key_sql(id_col, rules.id_rule)
+
+    # (description builder, condition, value expression shown in examples)
+    conditions: list[tuple[str, str, str]] = []
+    conditions.append(
+        (
+            f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
+            f"{id_col} IS NULL OR trim({id_col}) = ''",
+            "NULL",
+        )
+    )
+    for rule in rules.prediction_rules:
+        conditions += _column_conditions(q(names[rule.name]), rule)
+    if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
+        total = " + ".join(f"coalesce({_number(q(names[r.name]))}, 0)" for r in rules.prediction_rules)
+        conditions.append(
+            (
+                "rows give probability 0 to every class; each row's probabilities must have a "
+                "positive sum (ideally 1)",
+                f"({total}) = 0",
+                "'all zero'",
+            )
+        )
+    counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in conditions)
+    counts = con.execute(f"SELECT {counts_sql} FROM {table}").fetchall()[0]
+    for (text, cond, shown), count in zip(conditions, counts, strict=True):
+        if count:
+            rows = con.execute(
+                f"SELECT rowid + 1, {id_col}, CAST({shown} AS VARCHAR) FROM {table} "
+                f"WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES}"
+            ).fetchall()
+            examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
+            problems.append(f"{count} {text}. E.g. {examples}.")
+
+    duplicates = con.execute(
+        f"SELECT count(*) OVER (), k, n FROM (SELECT {key} AS k, count(*) AS n FROM {table} "
+        f"WHERE {id_col} IS NOT NULL GROUP BY k HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
+    ).fetchall()
+    if duplicates:
+        examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
+        problems.append(
+            f"{duplicates[0][0]} ids appear more than once, e.g. {examples}. Keep one row per id."
+        )
+    unknown = con.execute(
+        f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT {key} AS k FROM {table} "
+        f"WHERE {id_col} IS NOT NULL AND {key} NOT IN (SELECT {label_key_sql} FROM labels)) "
+        f"ORDER BY k LIMIT {EXAMPLES}"
+    ).fetchall()
+    if unknown:
+        examples = ", ".join(str(k) for _, k in unknown)
+        problems.append(
+            f"{unknown[0][0]} ids are not in the test set, e.g. {examples}. Predict only the ids of test.csv."
+        )
+    missing = con.execute(
+        f"SELECT count(*) OVER (), k FROM (SELECT {label_key_sql} AS k FROM labels "
+        f"WHERE {label_key_sql} NOT IN (SELECT {key} FROM {table} WHERE {id_col} IS NOT NULL)) "
+        f"ORDER BY k LIMIT {EXAMPLES}"
+    ).fetchall()
+    if missing:
+        examples = ", ".join(str(k) for _, k in missing)
+        problems.append(
+            f"{missing[0][0]} ids of the test set have no row, e.g. {examples}. Predict every id of test.csv."
+        )
+    for rule in rules.prediction_rules:
+        if rule.unique:
+            col = q(names[rule.name])
+            dupes = con.execute(
+                f"SELECT count(*) OVER (), v FROM (SELECT {col} AS v FROM {table} "
+                f"GROUP BY v HAVING count(*) > 1) ORDER BY v LIMIT {EXAMPLES}"
+            ).fetchall()
+            if dupes:
+                problems.append(
+                    f"{dupes[0][0]} values of column {rule.name!r} appear more than once, e.g. "
+                    f"{', '.join(repr(v) for _, v in dupes)}; the column must hold distinct values."
+                )
+    if problems:
+        raise SubmissionRejected(_problems_text(problems, rules))
+    return Checked(raw, names, raw.rows)
+
+
+def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
+    """Map each rule column to a file column; reject missing, extra or header-less columns."""
+    cleaned = {c.strip().lstrip("\ufeff").strip(): c for c in raw.columns}
+    expected = rules.names
+    missing = [c for c in expected if c not in cleaned]
+    extra = [c for c in cleaned if c not in expected]
+    header = ",".join(expected)
+    if missing and len(missing) == len(expected) and all(_looks_like_value(c, rules) for c in cleaned):
+        raise SubmissionRejected(
+            f"the file has no header: its first line ({', '.join(map(repr, list(cleaned)[:EXAMPLES]))}) "
+            f"holds values, not column names. Add the header line `{header}` at the top."
+        )
+    problems = []
+    if rules.id_column in missing:
+        problems.append(
+            f"the id column {rules.id_column!r} is missing; the first column must be the test ids "
+            f"from test.csv, named {rules.id_column!r}."
+        )
+    missing_predictions = [c for c in missing if c != rules.id_column]
+    if missing_predictions:
+        problems.append(
+            f"{len(missing_predictions)} prediction columns are missing: "
+            f"{', '.join(map(repr, missing_predictions[:EXAMPLES]))}"
+            f"{' …' if len(missing_predictions) > EXAMPLES else ''}."
+        )
+    if extra:
+        hints = []
+        for name in extra[:EXAMPLES]:
+            close = [c for c in missing if c.lower() == name.lower()]
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        problems.append(
+            f"{len(extra)} columns are not part of a submission: {', '.join(hints)}"
+            f"{' …' if len(extra) > EXAMPLES else ''}; drop them (an index column written by "
+            "pandas? use to_csv(index=False))."
+        )
+    if problems:
+        raise SubmissionRejected(_problems_text(problems, rules))
+    return {name: cleaned[name] for name in expected}
+
+
+def _looks_like_value(text: str, rules: SubmissionRules) -> bool:
+    if text.startswith("column") and text[6:].isdigit():  # DuckDB's name for an empty header cell
+        return True
+    try:
+        float(text)
+        return True
+    except ValueError:
+        pass
+    allowed = {v for r in rules.prediction_rules for v in (r.allowed or ())}
+    return text in allowed
+
+
+def _column_conditions(col: str, rule: ColumnRule) -> list[tuple[str, str, str]]:
+    """(description, condition, shown value) for each check of one prediction column."""
+    out: list[tuple[str, str, str]] = []
+    name = repr(rule.name)
+    is_null = f"({col} IS NULL OR lower(trim({col})) IN {_null_tokens()})"
+    if not rule.nullable:
+        out.append(
+            (
+                f"rows have an empty or null value in column {name}; give a prediction for every row",
+                is_null,
+                f"coalesce({col}, 'NULL')",
+            )
+        )
+    shown = col
+    if rule.numeric:
+        number = _number(col)
+        not_null = f"NOT {is_null}"
+        out.append(
+            (
+                f"rows have text where column {name} expects a number; write plain numbers such as 0.25",
+                f"{not_null} AND {number} IS NULL",
+                shown,
+            )
+        )
+        out.append(
+            (
+                f"rows have NaN or infinity in column {name}; predict a finite number for every row",
+                f"{not_null} AND (isnan({number}) OR isinf({number}))",
+                shown,
+            )
+        )
+        finite = f"{not_null} AND isfinite({number})"
+        if rule.kind == "integer":
+            out.append(
+                (
+                    f"rows have a fraction in column {name}, which expects whole numbers",
+                    f"{finite} AND {number} <> round({number})",
+                    shown,
+                )
+            )
+        bounds = []
+        if rule.minimum is not None:
+            op = "<" if rule.minimum_inclusive else "<="
+            bounds.append(f"{number} {op} {float(rule.minimum)!r}")
+        if rule.maximum is not None:
+            op = ">" if rule.maximum_inclusive else ">="
+            bounds.append(f"{number} {op} {float(rule.maximum)!r}")
+        if bounds:
+            low = "[" if rule.minimum_inclusive else "("
+            high = "]" if rule.maximum_inclusive else ")"
+            span = f"{low}{_num(rule.minimum, '-inf')}, {_num(rule.maximum, 'inf')}{high}"
+            what = "probabilities" if (rule.minimum, rule.maximum) == (0.0, 1.0) else "values"
+            out.append(
+                (
+                    f"rows have {what} outside {span} in column {name}; keep every value within it",
+                    f"{finite} AND ({' OR '.join(bounds)})",
+                    shown,
+                )
+            )
+    if rule.allowed is not None:
+        allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in rule.allowed)
+        value = canonical_sql(col, rule)
+        kind = "class labels" if rule.allowed else "values"
+        out.append(
+            (
+                f"rows have unknown {kind} in column {name}; the allowed values are "
+                f"{', '.join(rule.allowed)}",
+                f"NOT {is_null} AND ({value} IS NULL OR {value} NOT IN ({allowed}))",
+                shown,
+            )
+        )
+    return out
+
+
+def _null_tokens() -> str:
+    return "(" + ", ".join(f"'{t}'" for t in NULL_TOKENS) + ")"
+
+
+def _num(value: float | None, default: str) -> str:
+    return default if value is None else f"{value:g}"
+
+
+def _number(col: str) -> str:
+    return f"TRY_CAST(trim({col}) AS DOUBLE)"
+
+
+def canonical_sql(col: str, rule: ColumnRule) -> str:
+    """A text column's value in canonical text form: whole numbers without a decimal point."""
+    if not rule.numeric:
+        return f"trim({col})"
+    number = _number(col)
+    return (
+        f"CASE WHEN {number} IS NULL OR NOT isfinite({number}) THEN NULL "
+        f"WHEN {number} = round({number}) AND abs({number}) < 9e15 "
+        f"THEN CAST(CAST({number} AS BIGINT) AS VARCHAR) ELSE CAST({number} AS VARCHAR) END"
+    )
+
+
+def id_key_sql(col: str, rule: ColumnRule) -> str:
+    """A submission's id as the canonical text it is matched on."""
+    if rule.numeric:
+        return f"coalesce({canonical_sql(col, rule)}, trim({col}))"
+    return f"trim({col})"
+
+
+def _problems_text(problems: list[str], rules: SubmissionRules) -> str:
+    header = ",".join(rules.names)
+    lead = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+    body = "\n".join(f"  - {p}" for p in problems)
+    return (
+        f"the submission has {lead}:\n{body}\n"
+        f"Fix the file and submit again; it needs the columns {header} and one row per id of "
+        "test.csv (see sample_submission.csv). A rejected file costs no submission."
+    )
