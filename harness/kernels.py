@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from harness.competition import SLUG_PATTERN, Card, competition_names, load_card
-from harness.errors import KernelError, NotPrepared, UnknownName
+from harness.errors import KernelError, MetricError, NotPrepared, UnknownName
 from harness.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
@@ -177,6 +177,7 @@ class KernelSummary:
     cv_std: float | None
     folds: int | None
     ran_at: str | None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -390,7 +391,10 @@ def cross_validate(
         features = valid.drop(columns=list(card.target_columns))
         predicted = _call(kernel, label, fit, features, merged)
         frame = normalize_predictions(kernel.name, label, card, predicted, features)
-        scores.append(score_predictions(card, valid[card.target], frame))
+        try:
+            scores.append(score_fold(card, valid[card.target], frame))
+        except MetricError as exc:
+            raise KernelError(f"kernel {kernel.name!r}, {label}: {exc}") from None
         seconds.append(time.perf_counter() - tic)
 
     path = None
@@ -445,6 +449,72 @@ def run_kernel(
     return result
 
 
+@dataclass(frozen=True)
+class RunOutcome:
+    """A `compete run`: its cross-validation and, with --submit, the recorded submission."""
+
+    cv: CVResult
+    participant: str
+    submission: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.cv.as_dict(), "participant": self.participant, "submission": self.submission}
+
+
+def run_and_submit(
+    ws: Workspace,
+    name_or_path: str | Path,
+    *,
+    folds: int | None = None,
+    submit: bool = False,
+    message: str | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """`compete run [--submit]`: run the kernel, then (with `submit`) submit its predictions file as
+    `participant(info)`, recording the CV score and the kernel's name beside the public score."""
+    kernel = load_kernel(ws, name_or_path)
+    result = run_kernel(ws, kernel.info.path, folds=folds, progress=progress)
+    who = participant(kernel.info)
+    if not submit:
+        return RunOutcome(result, who)
+    assert result.predictions_path is not None
+    recorded = _submit(ws, kernel.info, result, who, message)
+    return RunOutcome(result, who, recorded)
+
+
+def _submit(
+    ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None
+) -> dict[str, Any]:
+    from harness.errors import CompeteError
+
+    submit = getattr(_optional_module("harness.ledger"), "submit", None)
+    if submit is None:
+        raise CompeteError(
+            f"submitting is not available in this version; submit the file by hand: "
+            f"compete submit {info.competition} {result.predictions_path}"
+        )
+    recorded = submit(
+        ws,
+        info.competition,
+        result.predictions_path,
+        participant=who,
+        message=message,
+        cv_score=result.mean,
+        kernel=info.name,
+    )
+    return _as_plain_dict(recorded)
+
+
+def _as_plain_dict(value: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return dict(value)
+    return {"result": value}
+
+
 def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, params: dict[str, Any]) -> Any:
     try:
         return kernel.fit_predict(train, test, params)
@@ -464,13 +534,12 @@ def normalize_predictions(
     import numpy as np
     import pandas as pd
 
-    from harness.metrics import Prediction
-    from harness.metrics import get as get_metric
+    from harness.metrics import Prediction, prediction_for
     from harness.prepare import submission_columns
 
     where = f"kernel {kernel!r}, {step}"
     columns = submission_columns(card)
-    kind = get_metric(card.metric).prediction
+    kind = prediction_for(card)
     n = len(test)
     ids = test[card.id_column]
 
@@ -575,47 +644,33 @@ def _as_label(value: Any) -> str | None:
     return str(value)
 
 
-def score_predictions(card: Card, y_true: pd.Series, predictions: pd.DataFrame) -> float:
+def score_fold(card: Card, y_true: pd.Series, predictions: pd.DataFrame) -> float:
     """Score `predictions` (the submission's prediction columns) against `y_true` with the card's
-    metric, through the metric's own DuckDB SQL: the number `compete submit` gives the same rows."""
-    import duckdb
+    metric, through the metric's own DuckDB SQL: the number `compete submit` gives the same rows.
+
+    Raises MetricError when the metric is undefined on these rows (e.g. roc_auc on one class only).
+    """
     import pandas as pd
 
-    from harness.metrics import MetricContext, Prediction
+    from harness.metrics import MetricContext, Prediction, prediction_for, score_frame
     from harness.metrics import get as get_metric
 
-    metric = get_metric(card.metric)
-    ctx = MetricContext(classes=card.classes, options=dict(card.metric_options))
-    kind = metric.prediction
+    ctx = MetricContext.for_card(card)
+    kind = prediction_for(card)
     labels = y_true.map(_as_label).astype(str).to_numpy()
     if kind is Prediction.CLASS_PROBABILITIES:
         rel = pd.DataFrame({"y": labels})
         for i, column in enumerate(predictions.columns):
             rel[f"p_{i}"] = predictions[column].to_numpy(dtype=float)
-        casts = ", ".join(
-            ["CAST(y AS VARCHAR) AS y"]
-            + [f"CAST(p_{i} AS DOUBLE) AS p_{i}" for i in range(len(predictions.columns))]
-        )
     else:
         p = predictions.iloc[:, 0].to_numpy()
         if kind is Prediction.PROBABILITY:
             rel = pd.DataFrame({"y": (labels == ctx.positive).astype(int), "p": p})
-            casts = "CAST(y AS INTEGER) AS y, CAST(p AS DOUBLE) AS p"
         elif kind is Prediction.VALUE:
             rel = pd.DataFrame({"y": y_true.to_numpy(dtype=float), "p": p})
-            casts = "CAST(y AS DOUBLE) AS y, CAST(p AS DOUBLE) AS p"
         else:
             rel = pd.DataFrame({"y": labels, "p": p})
-            casts = "CAST(y AS VARCHAR) AS y, CAST(p AS VARCHAR) AS p"
-    con = duckdb.connect()
-    try:
-        con.register("fold_frame", rel)
-        con.execute(f"CREATE TEMP VIEW fold AS SELECT {casts} FROM fold_frame")
-        rows = con.sql(metric.sql("fold", ctx)).fetchall()
-    finally:
-        con.close()
-    score = rows[0][0]
-    return float("nan") if score is None else float(score)
+    return score_frame(get_metric(card.metric), rel, ctx)
 
 
 # --- outputs --------------------------------------------------------------------------------------
@@ -671,12 +726,22 @@ def participant(info: KernelInfo) -> str:
 
 
 def list_kernels(ws: Workspace, slug: str | None = None) -> list[KernelSummary]:
-    """Every kernel in `kernels/` (of competition `slug`), with its last CV score if it was run."""
+    """Every kernel in `kernels/` (of competition `slug`), with its last CV score if it was run.
+
+    A kernel that fails to load is listed with its `error` rather than hiding the others.
+    """
     if slug is not None:
         load_card(ws, slug)  # an unknown slug lists the valid ones
     rows = []
     for name in kernel_names(ws, slug):
-        info = load_kernel(ws, name).info
+        try:
+            info = load_kernel(ws, name).info
+        except KernelError as exc:
+            competition = name.partition("/")[0]
+            rows.append(
+                KernelSummary(name, competition, "", (), False, None, None, None, None, None, str(exc))
+            )
+            continue
         run = last_run(ws, info) or {}
         rows.append(
             KernelSummary(
@@ -736,11 +801,7 @@ def describe_kernel(ws: Workspace, name_or_path: str | Path) -> KernelDetail:
 
 def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
     """The best public score of the kernel's participant, when the ledger can tell it."""
-    try:
-        from harness import ledger  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    best = getattr(ledger, "best_public_score", None)
+    best = getattr(_optional_module("harness.ledger"), "best_public_score", None)
     if best is None:
         return None
     score = best(ws, info.competition, participant(info))
@@ -752,11 +813,7 @@ def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
 
 
 def _theory_notes(ws: Workspace, info: KernelInfo) -> list[str]:
-    try:
-        from harness import theory
-    except ImportError:
-        return []
-    notes_for_kernel = getattr(theory, "notes_for_kernel", None)
+    notes_for_kernel = getattr(_optional_module("harness.theory"), "notes_for_kernel", None)
     if notes_for_kernel is None:
         return []
     notes = notes_for_kernel(ws, info)
@@ -772,7 +829,7 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
     Raises KernelError for a name that is not kebab-case or a file that already exists, UnknownName
     for an unknown competition.
     """
-    from harness.metrics import get as get_metric
+    from harness.metrics import prediction_for
 
     card = load_card(ws, slug)
     if not SLUG_PATTERN.match(name):
@@ -791,7 +848,7 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
         "__COMPETITION__": slug,
         "__TARGET__": card.target,
         "__ID__": card.id_column,
-        "__PREDICTION__": get_metric(card.metric).prediction.value,
+        "__PREDICTION__": prediction_for(card).value,
         "__METRIC__": card.metric,
     }
     for token, value in fills.items():
@@ -813,6 +870,16 @@ def main(path: str | Path) -> None:
     folds = ", ".join(f"{s:.5f}" for s in result.fold_scores)
     print(f"{result.kernel}: {result.metric} {result.mean:.5f} ± {result.std:.5f} over folds [{folds}]")
     print(f"test predictions: {result.predictions_path}")
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    """A harness module that a newer version provides, or None while it is absent."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return None
 
 
 def _utc_now() -> datetime:

@@ -1,3 +1,238 @@
-"""Commands: kernels (see the module docstring once filled)."""
+"""Commands that study and run kernels: kernels list/show/new, and run."""
 
 from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from harness.cli import app
+from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.workspace import find_workspace
+
+kernels_app = typer.Typer(
+    help="Study the annotated reference kernels and start your own.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(kernels_app, name="kernels")
+
+
+@kernels_app.command("list")
+def list_(
+    slug: Annotated[str | None, typer.Argument(help="Only the kernels of this competition.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the kernels: name, competition, techniques, whether tunable, and the last CV score.
+
+    Example: compete kernels list titanic
+    """
+    from dataclasses import asdict
+
+    from harness.kernels import list_kernels
+
+    rows = [asdict(k) for k in list_kernels(find_workspace(), slug)]
+    if fmt is Format.table:
+        for row in rows:
+            if row["cv"] is not None:
+                row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f} ({row['metric']})"
+            if row["error"]:
+                row["title"] = f"[red]broken:[/red] {row['error']}"
+    render_rows(
+        rows,
+        fmt,
+        ["name", "title", "techniques", "tunable", "cv"],
+        title="Kernels",
+        empty="no kernels yet; start one with `compete kernels new <competition> <name>`",
+    )
+
+
+@kernels_app.command("show")
+def show(
+    kernel: Annotated[str, typer.Argument(help="A kernel name such as titanic/baseline, or a path.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show a kernel for study: its notes and code, techniques, CV and leaderboard scores, theory notes.
+
+    Example: compete kernels show titanic/baseline
+    """
+    from dataclasses import asdict
+
+    from harness.kernels import describe_kernel
+
+    detail = describe_kernel(find_workspace(), kernel)
+    if fmt is not Format.table:
+        data = {
+            **detail.info.as_dict(),
+            "cells": [asdict(c) for c in detail.cells],
+            "last_run": detail.last_run,
+            "leaderboard": detail.leaderboard,
+            "theory": list(detail.theory),
+        }
+        if fmt is Format.json:
+            emit_json(data)
+        else:
+            render_rows([{"key": k, "value": v} for k, v in data.items() if k != "cells"], fmt)
+        return
+    _show_table(detail)
+
+
+def _show_table(detail: Any) -> None:
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.rule import Rule
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    out = console()
+    info = detail.info
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    run = detail.last_run
+    cv = (
+        f"{run['mean']:.5f} ± {run['std']:.5f} {run['metric']} over {run['folds']} folds ({run['ran_at']})"
+        if run
+        else f"not run yet: compete run {info.name}"
+    )
+    board = detail.leaderboard
+    board_text = (
+        ", ".join(f"{k}: {v}" for k, v in board.items())
+        if board
+        else f"not submitted as {_participant(info)}"
+    )
+    rows = [
+        ("kernel", info.name),
+        ("competition", info.competition),
+        ("file", str(info.path)),
+        ("techniques", ", ".join(info.techniques)),
+        ("params", ", ".join(f"{k}={v}" for k, v in info.params.items()) or "-"),
+        ("tunable", "yes (search_space)" if info.tunable else "no"),
+        ("cv", cv),
+        ("leaderboard", board_text),
+    ]
+    if detail.theory:
+        rows.append(("theory", ", ".join(detail.theory) + "  (compete theory <topic>)"))
+    for key, value in rows:
+        grid.add_row(key, value)
+    out.print(Panel(grid, title=f"[bold]{info.title}[/bold]"))
+    for cell in detail.cells:
+        if cell.kind == "markdown":
+            out.print(Markdown(cell.source))
+        else:
+            out.print(Syntax(cell.source, "python", theme="ansi_dark", line_numbers=False, word_wrap=True))
+        out.print(Rule(style="dim"))
+
+
+def _participant(info: Any) -> str:
+    from harness.kernels import participant
+
+    return participant(info)
+
+
+@kernels_app.command("new")
+def new(
+    slug: Annotated[str, typer.Argument(help="The competition, such as titanic.")],
+    name: Annotated[str, typer.Argument(help="The kernel's name, in kebab-case, such as my-first-model.")],
+) -> None:
+    """Start a kernel of your own: copy the template to kernels/SLUG/NAME.py, filled in for SLUG.
+
+    Example: compete kernels new titanic my-first-model
+    """
+    from harness.kernels import new_kernel
+
+    path = new_kernel(find_workspace(), slug, name)
+    console().print(f"created {path}\nrun it with: compete run {slug}/{name}")
+
+
+@app.command()
+def run(
+    kernel: Annotated[
+        str, typer.Argument(help="A kernel name such as titanic/baseline, or a path to a .py file.")
+    ],
+    folds: Annotated[
+        int | None, typer.Option("--folds", "-k", min=2, help="Number of folds (default: the card's).")
+    ] = None,
+    submit: Annotated[bool, typer.Option("--submit", help="Submit the test predictions afterwards.")] = False,
+    message: Annotated[str | None, typer.Option("--message", "-m", help="A note for the submission.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Cross-validate a kernel on its competition's folds, fit on all of train and write its submission.
+
+    Prints the score of each fold with their mean and standard deviation, and the path of the
+    predictions file. With --submit, the file is submitted (a kernel in kernels/ as participant
+    reference/<kernel>, any other file as you), recording the CV score beside the public one.
+
+    Example: compete run titanic/baseline --submit -m "first try"
+    """
+    from harness.kernels import run_and_submit
+
+    ws = find_workspace()
+    if fmt is Format.table:
+        with _progress() as progress:
+            outcome = run_and_submit(
+                ws, kernel, folds=folds, submit=submit, message=message, progress=progress
+            )
+    else:
+        outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message)
+    data = outcome.as_dict()
+    if fmt is Format.json:
+        emit_json(data)
+        return
+    if fmt is Format.csv:
+        rows = [{"fold": i, "score": s} for i, s in enumerate(outcome.cv.fold_scores, start=1)]
+        render_rows(
+            [*rows, {"fold": "mean", "score": outcome.cv.mean}, {"fold": "std", "score": outcome.cv.std}], fmt
+        )
+        return
+    _run_table(outcome)
+
+
+def _run_table(outcome: Any) -> None:
+    from rich.table import Table
+
+    cv = outcome.cv
+    out = console()
+    direction = "higher is better" if cv.greater_is_better else "lower is better"
+    table = Table(title=f"{cv.kernel}: {cv.metric} ({direction}), {cv.scheme} folds", header_style="bold")
+    for column in ("fold", "score", "seconds"):
+        table.add_column(column, justify="right")
+    for i, (score, seconds) in enumerate(zip(cv.fold_scores, cv.fold_seconds, strict=True), start=1):
+        table.add_row(str(i), f"{score:.5f}", f"{seconds:.2f}")
+    table.add_section()
+    table.add_row("mean ± std", f"{cv.mean:.5f} ± {cv.std:.5f}", f"{cv.seconds:.2f}")
+    out.print(table)
+    out.print(f"test predictions ({cv.test_rows} rows): {cv.predictions_path}")
+    if outcome.submission is not None:
+        for key, value in outcome.submission.items():
+            out.print(f"[bold]{key}[/bold]: {value}")
+    else:
+        out.print(f"submit them with: compete run {cv.kernel} --submit")
+
+
+class _progress:
+    """A rich progress bar on stderr, fed by the library's progress callback."""
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.__enter__()
+        self.task: Any = None
+        return self.update
+
+    def update(self, label: str, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task(label, total=total)
+        self.bar.update(self.task, description=label, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)  # type: ignore[arg-type]
