@@ -455,10 +455,11 @@ class RunOutcome:
 
     cv: CVResult
     participant: str
-    submission: dict[str, Any] | None = None
+    submission: Any = None  # harness.ledger.SubmitOutcome
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.cv.as_dict(), "participant": self.participant, "submission": self.submission}
+        submitted = self.submission.as_dict() if self.submission is not None else None
+        return {**self.cv.as_dict(), "participant": self.participant, "submission": submitted}
 
 
 def run_and_submit(
@@ -477,23 +478,14 @@ def run_and_submit(
     who = participant(kernel.info)
     if not submit:
         return RunOutcome(result, who)
+    return RunOutcome(result, who, _submit(ws, kernel.info, result, who, message))
+
+
+def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None) -> Any:
+    from harness.ledger import submit
+
     assert result.predictions_path is not None
-    recorded = _submit(ws, kernel.info, result, who, message)
-    return RunOutcome(result, who, recorded)
-
-
-def _submit(
-    ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None
-) -> dict[str, Any]:
-    from harness.errors import CompeteError
-
-    submit = getattr(_optional_module("harness.ledger"), "submit", None)
-    if submit is None:
-        raise CompeteError(
-            f"submitting is not available in this version; submit the file by hand: "
-            f"compete submit {info.competition} {result.predictions_path}"
-        )
-    recorded = submit(
+    outcome = submit(
         ws,
         info.competition,
         result.predictions_path,
@@ -502,17 +494,8 @@ def _submit(
         cv_score=result.mean,
         kernel=info.name,
     )
-    return _as_plain_dict(recorded)
-
-
-def _as_plain_dict(value: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return dict(value)
-    return {"result": value}
+    outcome.raise_if_rejected()
+    return outcome
 
 
 def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, params: dict[str, Any]) -> Any:
@@ -717,9 +700,9 @@ def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
 def participant(info: KernelInfo) -> str:
     """Who a run's submission is recorded for: `reference/<kernel>` for a kernel in `kernels/`, else
     the OS user."""
-    import getpass
+    from harness.ledger import REFERENCE_PREFIX, default_participant
 
-    return f"reference/{info.name}" if info.reference else getpass.getuser()
+    return f"{REFERENCE_PREFIX}{info.name}" if info.reference else default_participant()
 
 
 # --- study ----------------------------------------------------------------------------------------
@@ -800,16 +783,18 @@ def describe_kernel(ws: Workspace, name_or_path: str | Path) -> KernelDetail:
 
 
 def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
-    """The best public score of the kernel's participant, when the ledger can tell it."""
-    best = getattr(_optional_module("harness.ledger"), "best_public_score", None)
-    if best is None:
+    """The kernel's participant on the public leaderboard (rank, best public score), if it submitted."""
+    from harness import ledger
+
+    try:
+        board = ledger.leaderboard(ws, info.competition)
+    except NotPrepared:
         return None
-    score = best(ws, info.competition, participant(info))
-    if score is None:
-        return None
-    if isinstance(score, Mapping):
-        return dict(score)
-    return {"public_score": float(score)}
+    who = participant(info)
+    for row in board.rows:
+        if row.participant == who:
+            return {"rank": row.rank, "of": len(board.rows), "public_score": row.public_score, "ref": row.ref}
+    return None
 
 
 def _theory_notes(ws: Workspace, info: KernelInfo) -> list[str]:

@@ -204,8 +204,12 @@ def _run_table(outcome: Any) -> None:
     out.print(table)
     out.print(f"test predictions ({cv.test_rows} rows): {cv.predictions_path}")
     if outcome.submission is not None:
-        for key, value in outcome.submission.items():
-            out.print(f"[bold]{key}[/bold]: {value}")
+        from harness.cli.submissions import _submit_table
+
+        _submit_table(outcome.submission)
+        out.print(
+            f"  cv score       {cv.mean:.6g}  (compare on the board: compete leaderboard {cv.competition})"
+        )
     else:
         out.print(f"submit them with: compete run {cv.kernel} --submit")
 
