@@ -97,9 +97,9 @@ def _show_table(detail: Any) -> None:
     )
     board = detail.leaderboard
     board_text = (
-        ", ".join(f"{k}: {v}" for k, v in board.items())
+        f"rank {board['rank']} of {board['of']}, public score {board['public_score']:.6g} ({board['ref']})"
         if board
-        else f"not submitted as {_participant(info)}"
+        else f"not submitted yet as {_participant(info)}: compete run {info.name} --submit"
     )
     rows = [
         ("kernel", info.name),
