@@ -1,0 +1,281 @@
+"""`compete check SLUG`: lint a competition folder against the contract every competition meets.
+
+The checks, in order (a failed early check skips the ones that depend on it):
+
+    card          competition.toml loads; a wrong field is named
+    files         schema.py, prepare.py and description.md exist
+    schema        schema.py defines the pandera models Train, Test and Submission
+    metric        the card's metric fits its task
+    prepare       the competition prepares (or, if already prepared, its files still match the record)
+    schemas       train.csv, test.csv and sample_submission.csv pass Train, Test and Submission
+    test-target   test.csv holds the id but no target column
+    labels        the hidden labels cover every test id, with Public and Private rows
+    sample-score  the sample submission is accepted and scores (public and private)
+    description   description.md names the metric, the source and the licence; TODOs left are reported
+
+Each check gives a `CheckResult`; nothing is printed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import CompeteError
+from harness.workspace import Workspace
+
+if TYPE_CHECKING:
+    from harness.competition import Card
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its name, whether it passed, and what it found."""
+
+    name: str
+    ok: bool
+    message: str
+
+
+def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
+    """Run every check on competition `slug`; prepares it first if it was never prepared.
+
+    Raises UnknownName for a slug with no folder; every other problem is a failed CheckResult.
+    """
+    from harness.competition import CARD_FILE, competition_names, load_card
+    from harness.errors import UnknownName
+
+    if not (ws.competition_dir(slug) / CARD_FILE).is_file():
+        raise UnknownName("competition", slug, competition_names(ws))
+    results: list[CheckResult] = []
+
+    def run(name: str, step: Callable[[], str]) -> bool:
+        try:
+            results.append(CheckResult(name, True, step()))
+            return True
+        except _Failed as exc:
+            results.append(CheckResult(name, False, str(exc)))
+        except CompeteError as exc:
+            results.append(CheckResult(name, False, str(exc)))
+        except Exception as exc:  # a learner's prepare.py or schema.py may raise anything
+            results.append(CheckResult(name, False, f"{type(exc).__name__}: {exc}"))
+        return False
+
+    cards: list[Card] = []
+
+    def card_step() -> str:
+        cards.append(load_card(ws, slug))
+        return f"{CARD_FILE} loads: {cards[0].task}, metric {cards[0].metric}, {cards[0].cv.scheme} folds"
+
+    if not run("card", card_step):
+        return results
+    card = cards[0]
+    files_ok = run("files", lambda: _files(card))
+    schema_ok = files_ok and run("schema", lambda: _schema(card))
+    run("metric", lambda: _metric(card))
+    if not (schema_ok and run("prepare", lambda: _prepare(ws, card))):
+        run("description", lambda: _description(card))
+        return results
+    run("schemas", lambda: _schemas(ws, card))
+    run("test-target", lambda: _test_target(ws, card))
+    run("labels", lambda: _labels(ws, card))
+    run("sample-score", lambda: _sample_score(ws, card))
+    run("description", lambda: _description(card))
+    return results
+
+
+class _Failed(Exception):
+    """A check that found a problem; the message says what and what to do."""
+
+
+def _files(card: Card) -> str:
+    missing = [n for n in ("schema.py", "prepare.py", "description.md") if not (card.folder / n).is_file()]
+    if missing:
+        raise _Failed(f"{card.folder} lacks {', '.join(missing)}; every competition folder needs them.")
+    return "schema.py, prepare.py and description.md are there"
+
+
+def _schema(card: Card) -> str:
+    from harness import schemas
+
+    models = schemas.load_models(card)
+    return f"schema.py defines {', '.join(models)}"
+
+
+def _metric(card: Card) -> str:
+    from harness import metrics
+
+    metric = metrics.get(card.metric)
+    if card.base_task not in metric.tasks:
+        fitting = ", ".join(metrics.names_for_task(card.base_task))
+        raise _Failed(f"{card.metric} does not fit task {card.task}; metrics that do: {fitting}.")
+    direction = "higher" if metric.greater_is_better else "lower"
+    return f"{card.metric} fits {card.task} ({direction} is better)"
+
+
+def _prepare(ws: Workspace, card: Card) -> str:
+    from harness import lifecycle, store, vault
+    from harness.prepare import file_checksums, prepare
+
+    if lifecycle.state(ws, card) is lifecycle.State.NOT_PREPARED:
+        done = prepare(ws, card.slug)
+        return (
+            f"prepared: {done.train_rows} train rows, {done.test_rows} test rows "
+            f"({done.public_rows} on the public board)"
+        )
+    with store.connect(ws, card.slug, read_only=True) as con:
+        record = vault.last_preparation(con)
+    assert record is not None
+    current = file_checksums(ws.data_dir(card.slug))
+    changed = sorted(name for name, digest in record.checksums.items() if current.get(name) != digest)
+    if changed:
+        raise _Failed(
+            f"{', '.join(changed)} in {ws.data_dir(card.slug)} changed (or vanished) since the last prepare; "
+            f"run `compete prepare {card.slug} --force` to rebuild them."
+        )
+    return f"already prepared; {len(current)} public files match their recorded checksums"
+
+
+def _read(ws: Workspace, card: Card, name: str) -> Any:
+    import pandas as pd
+
+    return pd.read_csv(ws.data_dir(card.slug) / name)
+
+
+def _schemas(ws: Workspace, card: Card) -> str:
+    from harness import schemas
+
+    models = schemas.load_models(card)
+    pairs = (("Train", "train.csv"), ("Test", "test.csv"), ("Submission", "sample_submission.csv"))
+    for model, name in pairs:
+        schemas.validate(models[model], _read(ws, card, name), f"{card.slug} {name}")
+    return "train.csv, test.csv and sample_submission.csv pass Train, Test and Submission"
+
+
+def _test_target(ws: Workspace, card: Card) -> str:
+    import pandas as pd
+
+    header = [str(c) for c in pd.read_csv(ws.data_dir(card.slug) / "test.csv", nrows=0).columns]
+    leaked = [c for c in card.target_columns if c in header]
+    if leaked:
+        raise _Failed(f"test.csv holds the target {', '.join(leaked)}: the public test file must not.")
+    if card.id_column not in header:
+        raise _Failed(f"test.csv has no id column {card.id_column!r}.")
+    return f"test.csv has {card.id_column} and no target"
+
+
+def _labels(ws: Workspace, card: Card) -> str:
+    from harness import store, vault
+
+    with store.connect(ws, card.slug, read_only=True) as con:
+        labels = vault.labels_frame(con)
+    test_ids = set(_read(ws, card, "test.csv")[card.id_column].astype(str))
+    label_ids = set(labels[card.id_column].astype(str))
+    if test_ids != label_ids:
+        raise _Failed(
+            f"the hidden labels and test.csv disagree: {len(test_ids - label_ids)} test ids have no label, "
+            f"{len(label_ids - test_ids)} labels no test row; run `compete prepare {card.slug} --force`."
+        )
+    usage = labels["usage"].value_counts()
+    if not {vault.PUBLIC, vault.PRIVATE} <= set(usage.index):
+        raise _Failed(f"the test set needs Public and Private rows; it has {dict(usage)}.")
+    return f"{len(labels)} test labels: {usage[vault.PUBLIC]} public, {usage[vault.PRIVATE]} private"
+
+
+def _sample_score(ws: Workspace, card: Card) -> str:
+    path = ws.data_dir(card.slug) / "sample_submission.csv"
+    try:
+        from harness import scoring
+    except ImportError:
+        scoring = None  # type: ignore[assignment]
+    if scoring is not None and hasattr(scoring, "score_file"):
+        from harness import store
+
+        with store.connect(ws, card.slug) as con:
+            score = scoring.score_file(con, card, path)
+        public, private = float(score.public), float(score.private)
+    else:
+        public, private = reference_scores(ws, card, path)
+    for name, value in (("public", public), ("private", private)):
+        if value != value:
+            raise _Failed(f"the sample submission's {name} score is not a number.")
+    return f"sample_submission.csv scores {public:.6g} public, {private:.6g} private ({card.metric})"
+
+
+def reference_scores(ws: Workspace, card: Card, path: Any) -> tuple[float, float]:
+    """Public and private score of a submission file by the metric's reference implementation.
+
+    For tests and for checks; submissions are scored in DuckDB by `harness.scoring`.
+    """
+    import pandas as pd
+
+    from harness import store, vault
+    from harness.metrics import MetricContext, Prediction
+    from harness.metrics import get as get_metric
+    from harness.prepare import submission_columns
+
+    metric = get_metric(card.metric)
+    ctx = MetricContext(classes=card.classes, options=dict(card.metric_options))
+    for_card = getattr(MetricContext, "for_card", None)
+    if for_card is not None:
+        ctx = for_card(card)
+    kind = _prediction(card)
+    with store.connect(ws, card.slug, read_only=True) as con:
+        labels = vault.labels_frame(con)
+    submission = pd.read_csv(path)
+    key = card.id_column
+    labels[key] = labels[key].astype(str)
+    submission[key] = submission[key].astype(str)
+    joined = labels.merge(submission, on=key, how="left", suffixes=("", "_pred"))
+    columns = submission_columns(card)
+    out = []
+    for usage in (vault.PUBLIC, vault.PRIVATE):
+        part = joined[joined["usage"] == usage]
+        y = part[card.target]
+        if kind is Prediction.CLASS_PROBABILITIES:
+            pred: Any = part[columns].to_numpy(dtype=float)
+            y_true: Any = y.astype(str).to_numpy()
+        elif kind is Prediction.PROBABILITY:
+            y_true = (y.astype(str) == ctx.positive).astype(int).to_numpy()
+            pred = part[f"{card.target}_pred"].to_numpy(dtype=float)
+        elif kind is Prediction.VALUE:
+            y_true, pred = y.to_numpy(dtype=float), part[f"{card.target}_pred"].to_numpy(dtype=float)
+        else:
+            y_true, pred = y.astype(str).to_numpy(), part[f"{card.target}_pred"].astype(str).to_numpy()
+        out.append(float(metric.reference(y_true, pred, ctx)))
+    return out[0], out[1]
+
+
+def _prediction(card: Card) -> Any:
+    from harness import metrics
+
+    resolve = getattr(metrics, "prediction_for", None)
+    if resolve is not None:
+        return resolve(card)
+    metric = metrics.get(card.metric)
+    per_task = getattr(metric, "prediction_for", None)
+    return per_task(card.task) if per_task is not None else metric.prediction
+
+
+def _description(card: Card) -> str:
+    path = card.folder / "description.md"
+    if not path.is_file():
+        raise _Failed(f"{path} is missing; write the story, metric, data dictionary, source and licence.")
+    text = path.read_text(encoding="utf-8")
+    lowered = text.lower()
+    missing = []
+    if card.metric not in text and card.metric.replace("_", " ") not in lowered:
+        missing.append(f"the metric ({card.metric})")
+    missing += [word for word in ("source", "licence") if word not in lowered]
+    if missing:
+        raise _Failed(f"description.md does not name {', '.join(missing)}; add a section for each.")
+    todos = len(re.findall(r"\bTODO\b", text))
+    card_todos = len(re.findall(r"\bTODO\b", card.path.read_text(encoding="utf-8")))
+    if todos or card_todos:
+        return (
+            f"names metric, source and licence; TODO placeholders left: {todos} in description.md, "
+            f"{card_todos} in {card.path.name}"
+        )
+    return "names the metric, the source and the licence"

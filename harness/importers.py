@@ -1,0 +1,527 @@
+"""`compete import`: competitions from Kaggle's download layout and from MLE-bench's prepared layout.
+
+Kaggle (`compete import kaggle DIR`): DIR holds `train.csv`, `test.csv`, `sample_submission.csv` and
+the competition's published `solution.csv` (the test labels with a `Usage` column: Public, Private,
+or Ignored for rows that are not scored). The test set and the public/private split are Kaggle's own:
+the generated `prepare.py` defines `split(frame, card)` (the test rows are those of the solution) and
+`usage(labels, card)` (the solution's Usage).
+
+MLE-bench (`compete import mlebench DIR`): DIR holds `public/` (train.csv, test.csv,
+sample_submission.csv, description.md), `private/` (test.csv or answers.csv: the test labels) and
+perhaps `config.yaml` naming the grader. The test set is MLE-bench's; the public/private split is
+drawn with the card's seeds, since MLE-bench has none.
+
+In both layouts the id column is the first column of the sample submission. The target is each other
+sample-submission column found in train.csv; when those columns are classes (one probability per
+class), the target is the one column of train.csv that test.csv lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.authoring import (
+    Authored,
+    Draft,
+    check_ids,
+    check_new_slug,
+    class_labels,
+    fill_task_and_metric,
+    prediction_kind,
+    read_table,
+    write_competition,
+)
+from harness.errors import AuthoringError
+from harness.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+USAGE_COLUMN = "Usage"
+IGNORED = "Ignored"
+# Metric names used by Kaggle and MLE-bench graders (normalised: lowercase, '-' for '_' and spaces).
+METRIC_ALIASES: dict[str, str] = {
+    "auc": "roc_auc",
+    "roc-auc": "roc_auc",
+    "auc-roc": "roc_auc",
+    "area-under-roc-curve": "roc_auc",
+    "logloss": "log_loss",
+    "log-loss": "log_loss",
+    "binary-log-loss": "log_loss",
+    "multi-class-log-loss": "log_loss",
+    "multiclass-log-loss": "log_loss",
+    "mlogloss": "log_loss",
+    "accuracy": "accuracy",
+    "categorization-accuracy": "accuracy",
+    "classification-accuracy": "accuracy",
+    "balanced-accuracy": "balanced_accuracy",
+    "f1": "f1",
+    "f1-score": "f1",
+    "mean-f-score": "f1",
+    "f1-macro": "f1_macro",
+    "macro-f1": "f1_macro",
+    "rmse": "rmse",
+    "root-mean-squared-error": "rmse",
+    "rmsle": "rmsle",
+    "root-mean-squared-log-error": "rmsle",
+    "root-mean-squared-logarithmic-error": "rmsle",
+    "mae": "mae",
+    "mean-absolute-error": "mae",
+    "r2": "r2",
+    "r-squared": "r2",
+    "qwk": "quadratic_weighted_kappa",
+    "kappa": "quadratic_weighted_kappa",
+    "quadratic-weighted-kappa": "quadratic_weighted_kappa",
+    "map@k": "map_at_k",
+    "mapk": "map_at_k",
+}
+_MAP_AT = re.compile(r"^(?:mean-average-precision|map)@(\d+)$")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The files of an imported competition and what they say about its columns."""
+
+    train: Path
+    test: Path
+    sample: Path
+    labels: Path
+    id_column: str
+    target: str
+    classes: tuple[str, ...] | None  # the sample's class columns, in order, for a probability layout
+    label_columns: tuple[str, ...]  # the labels file's columns that give the target (one, or the classes)
+    features: tuple[str, ...]
+    dropped: tuple[str, ...]  # train.csv columns that test.csv lacks (besides the target)
+
+
+def import_kaggle(
+    ws: Workspace,
+    folder: Path,
+    *,
+    slug: str | None = None,
+    metric: str | None = None,
+    target: str | None = None,
+) -> Authored:
+    """Import a Kaggle download plus its solution file, keeping Kaggle's test set and public/private split.
+
+    Raises AuthoringError when a file is missing (without solution.csv: what to do instead), when the
+    columns do not line up, or for a slug or metric that cannot be used.
+    """
+    folder = Path(folder)
+    slug = slug or slug_for(folder.name)
+    check_new_slug(ws, slug)
+    _require_files(folder, ("train.csv", "test.csv", "sample_submission.csv"), "a Kaggle download")
+    solution = folder / "solution.csv"
+    if not solution.is_file():
+        raise AuthoringError(
+            f"{folder} has no solution.csv: Kaggle's test.csv comes without labels, so compete cannot score "
+            "it. Put the competition's published solution file there (the test ids, the target and a "
+            "Usage column of Public/Private), or make a competition from the training data alone with "
+            f"`compete new {slug} --from {folder / 'train.csv'} --target COLUMN`, which carves its test "
+            "set out of train.csv."
+        )
+    layout = _layout(
+        folder / "train.csv", folder / "test.csv", folder / "sample_submission.csv", solution, target
+    )
+    frame = read_table(solution)
+    if USAGE_COLUMN not in frame.columns:
+        raise AuthoringError(
+            f"{solution} has no {USAGE_COLUMN!r} column; Kaggle's solution files mark each row Public, "
+            f"Private or Ignored. Columns found: {', '.join(map(str, frame.columns))}."
+        )
+    usage = set(frame[USAGE_COLUMN].dropna().astype(str))
+    unknown = usage - {"Public", "Private", IGNORED}
+    if unknown:
+        raise AuthoringError(
+            f"{solution}: column {USAGE_COLUMN!r} holds {sorted(unknown)}; only Public, Private and "
+            "Ignored are understood."
+        )
+    if not {"Public", "Private"} <= usage:
+        raise AuthoringError(
+            f"{solution}: column {USAGE_COLUMN!r} needs both Public and Private rows, found {sorted(usage)}."
+        )
+    notes = [f"test set and public/private split: Kaggle's, from solution.csv ({_usage_counts(frame)})"]
+    title = folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or slug
+    draft = Draft(
+        slug=slug,
+        title=title,
+        summary=f"Predict {layout.target} for the test rows of the Kaggle competition {folder.name}.",
+        id_column=layout.id_column,
+        target_columns=(layout.target,),
+        source_name=f"Kaggle competition {folder.name}: train.csv, test.csv and the published solution.csv",
+        source_url=f"https://www.kaggle.com/competitions/{folder.name}",
+        source_licence="TODO: the competition's rules and data licence on Kaggle (often not shareable)",
+        source_changes=_changes(layout, "solution.csv", ignored=IGNORED in usage),
+        notes=notes,
+    )
+    text = _prepare_source(slug, layout, "solution.csv", kaggle_usage=True, origin="a Kaggle download")
+    return _write(
+        ws,
+        draft,
+        layout,
+        "solution.csv",
+        text,
+        metric,
+        metric_note="Kaggle's metric is not in the downloaded files",
+    )
+
+
+def import_mlebench(
+    ws: Workspace,
+    folder: Path,
+    *,
+    slug: str | None = None,
+    metric: str | None = None,
+    target: str | None = None,
+) -> Authored:
+    """Import a competition prepared by MLE-bench (`public/`, `private/`, optional `config.yaml`).
+
+    The metric comes from `--metric`, else from config.yaml's grader name; a grader name compete does
+    not know raises AuthoringError listing the ones it does.
+    """
+    folder = Path(folder)
+    public, private = folder / "public", folder / "private"
+    _require_files(public, ("train.csv", "test.csv", "sample_submission.csv"), "MLE-bench's public/ folder")
+    config = _read_config(folder)
+    slug = slug or slug_for(config.get("id") or folder.name)
+    check_new_slug(ws, slug)
+    answers_name = Path(config.get("dataset.answers", "")).name
+    candidates = [n for n in (answers_name, "answers.csv", "test.csv") if n and (private / n).is_file()]
+    if not candidates:
+        raise AuthoringError(
+            f"{private} holds no answers.csv or test.csv: MLE-bench keeps the test labels there. "
+            "Run MLE-bench's prepare for this competition first (`mlebench prepare -c ID`)."
+        )
+    answers = private / candidates[0]
+    layout = _layout(
+        public / "train.csv", public / "test.csv", public / "sample_submission.csv", answers, target
+    )
+    notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
+    grader = config.get("grader.name")
+    if metric is None and grader and grader != "auto":
+        metric = metric_from_grader(grader)
+        notes.append(f"metric: {metric} (from config.yaml's grader {grader!r})")
+    description = public / "description.md"
+    name = config.get("name") or folder.name
+    draft = Draft(
+        slug=slug,
+        title=name,
+        summary=f"Predict {layout.target} for the test rows of the MLE-bench competition {name}.",
+        id_column=layout.id_column,
+        target_columns=(layout.target,),
+        source_name=f"MLE-bench's preparation of the Kaggle competition {config.get('id') or folder.name}",
+        source_url="https://github.com/openai/mle-bench",
+        source_licence="TODO: the original competition's rules and data licence on Kaggle",
+        source_changes=_changes(layout, answers.name, ignored=False),
+        story=description.read_text(encoding="utf-8") if description.is_file() else "",
+        notes=notes,
+    )
+    text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
+    return _write(
+        ws,
+        draft,
+        layout,
+        "answers.csv",
+        text,
+        metric,
+        metric_note="no grader named in config.yaml" if not grader else "",
+    )
+
+
+def metric_from_grader(name: str) -> str:
+    """Our metric for a Kaggle or MLE-bench metric/grader name; unknown names list the supported ones."""
+    from harness import metrics
+
+    key = re.sub(r"[\s_]+", "-", name.strip().lower())
+    match = _MAP_AT.match(key)
+    ours = "map_at_k" if match else METRIC_ALIASES.get(key, key.replace("-", "_"))
+    if ours not in metrics.metric_names():
+        known = sorted(k for k, v in METRIC_ALIASES.items() if v in metrics.metric_names())
+        raise AuthoringError(
+            f"grader {name!r} maps to no metric compete knows; supported grader names: {', '.join(known)}. "
+            "Pass --metric NAME to choose one of compete's metrics: "
+            f"{', '.join(metrics.metric_names())}."
+        )
+    return ours
+
+
+def slug_for(name: str) -> str:
+    """A kebab-case slug from a folder or competition name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _require_files(folder: Path, names: tuple[str, ...], what: str) -> None:
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        raise AuthoringError(
+            f"{folder} is not {what}: {', '.join(missing)} missing (expected {', '.join(names)})."
+        )
+
+
+def _layout(
+    train_path: Path, test_path: Path, sample_path: Path, labels_path: Path, target: str | None
+) -> _Layout:
+    import pandas as pd
+
+    train_cols = [str(c) for c in pd.read_csv(train_path, nrows=0).columns]
+    test_cols = [str(c) for c in pd.read_csv(test_path, nrows=0).columns]
+    sample_cols = [str(c) for c in pd.read_csv(sample_path, nrows=0).columns]
+    label_cols = [str(c) for c in read_table(labels_path).columns]
+    if len(sample_cols) < 2:
+        raise AuthoringError(f"{sample_path} needs an id column and at least one prediction column.")
+    id_column, predictions = sample_cols[0], sample_cols[1:]
+    for path, cols in ((train_path, train_cols), (test_path, test_cols), (labels_path, label_cols)):
+        if id_column not in cols:
+            raise AuthoringError(
+                f"{path.name} has no column {id_column!r}, the id column of sample_submission.csv "
+                f"(its first column); its columns are: {', '.join(cols)}."
+            )
+    only_train = [c for c in train_cols if c not in test_cols]
+    classes: tuple[str, ...] | None = None
+    if target is None:
+        in_train = [c for c in predictions if c in train_cols]
+        if in_train == predictions:
+            if len(predictions) > 1:
+                raise AuthoringError(
+                    f"sample_submission.csv predicts {len(predictions)} columns ({', '.join(predictions)}); "
+                    "compete scores one target per competition. Give the one to keep with --target."
+                )
+            target = predictions[0]
+        elif len(only_train) == 1:
+            target = only_train[0]
+            if len(predictions) > 1:
+                classes = tuple(predictions)
+        else:
+            raise AuthoringError(
+                f"cannot tell the target: sample_submission.csv predicts {', '.join(predictions)}, and "
+                f"train.csv has {len(only_train)} columns that test.csv lacks "
+                f"({', '.join(only_train) or 'none'}). "
+                "Name the target column of train.csv with --target."
+            )
+    elif target not in train_cols:
+        raise AuthoringError(
+            f"the target {target!r} is not a column of train.csv; its columns are: {', '.join(train_cols)}."
+        )
+    elif predictions != [target]:
+        classes = tuple(predictions)
+    if target in test_cols:
+        raise AuthoringError(f"test.csv holds the target {target!r}: it must not; check the files.")
+    if target in label_cols:
+        label_columns: tuple[str, ...] = (target,)
+    elif classes and set(classes) <= set(label_cols):
+        label_columns = classes
+    else:
+        raise AuthoringError(
+            f"{labels_path.name} gives no labels for {target!r}: it needs a column {target!r}"
+            + (f" or one column per class ({', '.join(classes)})" if classes else "")
+            + f"; its columns are: {', '.join(label_cols)}."
+        )
+    features = tuple(c for c in train_cols if c in test_cols and c != id_column)
+    dropped = tuple(c for c in only_train if c != target)
+    return _Layout(
+        train_path,
+        test_path,
+        sample_path,
+        labels_path,
+        id_column,
+        target,
+        classes,
+        label_columns,
+        features,
+        dropped,
+    )
+
+
+def _changes(layout: _Layout, labels_name: str, ignored: bool) -> str:
+    parts = [f"train.csv and test.csv are joined into one frame; the test labels come from {labels_name}"]
+    if layout.classes and layout.label_columns == layout.classes:
+        parts.append(f"its one column per class becomes the label column {layout.target!r}")
+    if ignored:
+        parts.append("rows marked Ignored (not scored on Kaggle) are dropped from the test set")
+    if layout.dropped:
+        parts.append(f"columns only in train.csv are dropped: {', '.join(layout.dropped)}")
+    return "; ".join(parts) + "."
+
+
+def _usage_counts(frame: pd.DataFrame) -> str:
+    counts = frame[USAGE_COLUMN].astype(str).value_counts()
+    return ", ".join(f"{counts.get(k, 0)} {k}" for k in ("Public", "Private", IGNORED) if counts.get(k, 0))
+
+
+def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usage: bool, origin: str) -> str:
+    columns = [layout.id_column, *layout.features, layout.target]
+    lines = [
+        f'"""Build `{slug}` from {origin}: the test set is the one of `source/{labels_name}`."""',
+        "",
+        "import io",
+        "from pathlib import Path",
+        "",
+        "import pandas as pd",
+        "",
+        'SOURCE = Path(__file__).parent / "source"',
+        f"ID = {layout.id_column!r}",
+        f"TARGET = {layout.target!r}",
+        f"COLUMNS = {columns!r}",
+    ]
+    if layout.label_columns != (layout.target,):
+        lines.append(f"CLASS_COLUMNS = {list(layout.label_columns)!r}  # one indicator column per class")
+    lines += [
+        "",
+        "",
+        "def labels() -> pd.DataFrame:",
+        f'    """The test labels{", without the rows Kaggle does not score" if kaggle_usage else ""}."""',
+        f'    frame = pd.read_csv(SOURCE / "{labels_name}")',
+    ]
+    if kaggle_usage:
+        lines.append(f'    frame = frame[frame["{USAGE_COLUMN}"] != "{IGNORED}"]')
+    if layout.label_columns != (layout.target,):
+        lines.append("    frame[TARGET] = frame[CLASS_COLUMNS].idxmax(axis=1)")
+    lines += [
+        "    return frame.reset_index(drop=True)",
+        "",
+        "",
+        "def load() -> pd.DataFrame:",
+        '    train = pd.read_csv(SOURCE / "train.csv")',
+        '    test = pd.read_csv(SOURCE / "test.csv").merge(labels()[[ID, TARGET]], on=ID, how="inner")',
+        "    frame = pd.concat([train[COLUMNS], test[COLUMNS]], ignore_index=True)",
+        "    # The public files are CSV: give back the frame as CSV reads it, so one schema fits both.",
+        "    return pd.read_csv(io.StringIO(frame.to_csv(index=False)))",
+        "",
+        "",
+        "def split(frame: pd.DataFrame, card) -> tuple[pd.DataFrame, pd.DataFrame]:",
+        '    """The test rows are those with a label in the labels file."""',
+        "    is_test = frame[ID].isin(labels()[ID])",
+        "    return frame[~is_test], frame[is_test]",
+    ]
+    if kaggle_usage:
+        lines += [
+            "",
+            "",
+            "def usage(test_labels: pd.DataFrame, card) -> pd.Series:",
+            f'    """Kaggle\'s own public/private split, from the solution\'s {USAGE_COLUMN} column."""',
+            f'    by_id = labels().set_index(ID)["{USAGE_COLUMN}"]',
+            "    return test_labels[ID].map(by_id)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _write(
+    ws: Workspace,
+    draft: Draft,
+    layout: _Layout,
+    labels_name: str,
+    prepare_text: str,
+    metric: str | None,
+    metric_note: str,
+) -> Authored:
+    import pandas as pd
+
+    test_ids = pd.read_csv(layout.test, usecols=[layout.id_column])[layout.id_column]
+    train_ids = pd.read_csv(layout.train, usecols=[layout.id_column])[layout.id_column]
+    check_ids(train_ids, layout.id_column)
+    check_ids(test_ids, layout.id_column)
+    both = set(train_ids) & set(test_ids)
+    if both:
+        raise AuthoringError(
+            f"{len(both)} ids are in both train.csv and test.csv, e.g. {sorted(both, key=str)[:3]}; "
+            "each row must be on one side."
+        )
+
+    label_frame = read_table(layout.labels)
+    if USAGE_COLUMN in label_frame.columns:
+        label_frame = label_frame[label_frame[USAGE_COLUMN].astype(str) != IGNORED]
+    label_ids = label_frame[layout.id_column]
+    check_ids(label_ids, layout.id_column)
+    stray = set(label_ids) - set(test_ids)
+    if stray:
+        raise AuthoringError(
+            f"{len(stray)} ids of {layout.labels.name} are not in test.csv, "
+            f"e.g. {sorted(stray, key=str)[:3]}; "
+            "the labels file must describe the rows of test.csv."
+        )
+    unlabelled = len(set(test_ids) - set(label_ids))
+    if unlabelled:
+        draft.notes.append(f"test set: {unlabelled} rows of test.csv have no label and are left out")
+
+    def build(frame: pd.DataFrame) -> None:
+        had_metric = metric is not None
+        fill_task_and_metric(draft, frame, None, metric)
+        if not had_metric and metric_note:
+            draft.notes.append(f"metric: {metric_note}; pass --metric to use the competition's own")
+        if layout.classes:
+            _use_sample_classes(draft, frame, layout.classes)
+        draft.cv_scheme = "stratified" if draft.base_task in ("binary", "multiclass") else "kfold"
+        n_test = int(frame[layout.id_column].isin(test_ids).sum())
+        draft.test_fraction = round(n_test / len(frame), 4)
+        draft.split_text = (
+            f"The test set is the {n_test} rows of the original test.csv that have a label "
+            f"({draft.test_fraction:.0%} of all rows). "
+            + (
+                "Its public/private split is the one of Kaggle's solution file."
+                if "usage(" in prepare_text
+                else f"{draft.public_fraction:.0%} of it, drawn with seed {draft.seed + 1}, "
+                "is the public board."
+            )
+        )
+        if layout.dropped:
+            draft.notes.append(f"dropped columns only in train.csv: {', '.join(layout.dropped)}")
+
+    files = {
+        "source/train.csv": layout.train,
+        "source/test.csv": layout.test,
+        f"source/{labels_name}": layout.labels,
+    }
+    if draft.story:
+        draft.notes.append("description: the competition's own description is kept in description.md")
+    return write_competition(ws, draft, files, prepare_text, build)
+
+
+def _use_sample_classes(draft: Draft, frame: pd.DataFrame, classes: tuple[str, ...]) -> None:
+    """A probability layout: the classes, in the sample submission's order, must be the target's values."""
+    from harness.metrics import Prediction
+
+    values = set(class_labels(frame[draft.target_columns[0]]))
+    if values - set(classes):
+        raise AuthoringError(
+            f"the target {draft.target_columns[0]!r} has values {sorted(values - set(classes))} that are not "
+            f"columns of sample_submission.csv ({', '.join(classes)})."
+        )
+    if (
+        draft.base_task == "binary"
+        or prediction_kind(draft.metric, draft.task) is not Prediction.CLASS_PROBABILITIES
+    ):
+        return
+    draft.classes = classes
+
+
+def _read_config(folder: Path) -> dict[str, str]:
+    """The few keys of MLE-bench's config.yaml that matter, as dotted names (no YAML library needed).
+
+    Understands `key: value` lines and one level of nesting by indentation, which is all those files use
+    for `id`, `name`, `grader.name` and `dataset.answers`.
+    """
+    path = folder / "config.yaml"
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    parent = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].rstrip()
+        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
+            continue
+        indented = line[0] in " \t"
+        key, _, value = line.strip().partition(":")
+        value = value.strip().strip("'\"")
+        if not indented:
+            parent = key if not value else ""
+            if value:
+                out[key] = value
+        elif parent and value:
+            out[f"{parent}.{key}"] = value
+    return out
