@@ -1,3 +1,92 @@
-"""Commands: theory (see the module docstring once filled)."""
+"""Commands: theory (the notes behind the metrics, the validation schemes and the models)."""
 
 from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from harness.cli import app
+from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.workspace import find_workspace
+
+
+@app.command()
+def theory(
+    topic: Annotated[
+        str | None,
+        typer.Argument(
+            help="A note's topic (such as gradient-boosting), or a metric or technique it covers."
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the theory notes, or show one: intuition, key formulas, assumptions, failure modes, uses.
+
+    Without TOPIC: every note with its tags and what uses it (kernels and competitions).
+    With TOPIC: that note, rendered; a metric name or technique tag finds the note covering it.
+
+    Example: compete theory log-loss
+    """
+    from dataclasses import asdict
+
+    from harness import theory as notes
+
+    ws = find_workspace()
+    if topic is None:
+        rows = [asdict(s) for s in notes.summaries(ws)]
+        render_rows(
+            rows,
+            fmt,
+            ["topic", "title", "tags", "used_by"],
+            title="Theory notes",
+            empty="no notes in theory/",
+        )
+        return
+    note = notes.load_note(ws, topic)
+    links = notes.used_by(ws).get(note.topic, notes.UsedBy())
+    detail: dict[str, Any] = {
+        "topic": note.topic,
+        "title": note.title,
+        "path": str(note.path),
+        "tags": list(note.tags),
+        "covers": list(note.covers),
+        "prerequisites": list(note.prerequisites),
+        "related": list(note.related),
+        "used_by": {
+            "kernels": list(links.kernels),
+            "competitions": list(links.competitions),
+            "notes": list(links.notes),
+        },
+        "sections": dict(note.sections),
+        "body": note.body,
+    }
+    if fmt is Format.json:
+        emit_json(detail)
+    elif fmt is Format.csv:
+        render_rows([{"key": k, "value": v} for k, v in detail.items() if k not in ("body", "sections")], fmt)
+    else:
+        _show_note(detail)
+
+
+def _show_note(detail: dict[str, Any]) -> None:
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    used = detail["used_by"]
+    for key, values in (
+        ("covers", detail["covers"]),
+        ("read first", detail["prerequisites"]),
+        ("related", detail["related"]),
+        ("competitions", used["competitions"]),
+        ("kernels", used["kernels"]),
+        ("linked from", used["notes"]),
+    ):
+        grid.add_row(key, ", ".join(values) or "-")
+    out = console()
+    out.print(Panel(grid, title=f"[bold]{detail['title']}[/bold]", subtitle=detail["path"]))
+    out.print(Markdown(detail["body"]))
