@@ -518,11 +518,12 @@ def normalize_predictions(
     import pandas as pd
 
     from harness.metrics import Prediction, prediction_for
-    from harness.prepare import submission_columns
 
     where = f"kernel {kernel!r}, {step}"
-    columns = submission_columns(card)
     kind = prediction_for(card)
+    columns = (
+        list(card.classes or ()) if kind is Prediction.CLASS_PROBABILITIES else list(card.target_columns)
+    )
     n = len(test)
     ids = test[card.id_column]
 
