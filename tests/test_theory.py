@@ -223,3 +223,13 @@ def test_theory_unknown_topic_fails_cleanly_with_suggestions(workspace: Workspac
     assert "cross-validation" in result.output
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, UnknownName)  # caught and reported, not raised
+
+
+def test_latex_survives_the_terminal_rendering() -> None:
+    from harness.cli.theory import terminal_markdown
+
+    body = "Inline $a\\,b_{ij}$ and\n\n$$\n\\text{roc\\_auc}\n$$\n\n```example metric=rmse\ny,p\n```\n"
+    out = terminal_markdown(body)
+    assert "`a\\,b_{ij}`" in out
+    assert "```latex\n\\text{roc\\_auc}\n```" in out
+    assert "```example metric=rmse\ny,p\n```" in out

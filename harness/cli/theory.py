@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import typer
@@ -89,4 +90,29 @@ def _show_note(detail: dict[str, Any]) -> None:
         grid.add_row(key, ", ".join(values) or "-")
     out = console()
     out.print(Panel(grid, title=f"[bold]{detail['title']}[/bold]", subtitle=detail["path"]))
-    out.print(Markdown(detail["body"]))
+    out.print(Markdown(terminal_markdown(detail["body"])))
+
+
+_FENCE = re.compile(r"^```.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+
+
+def terminal_markdown(body: str) -> str:
+    """The note's Markdown with its LaTeX kept verbatim for the terminal.
+
+    Markdown would eat the backslashes and underscores of LaTeX (`\\,`, `\\_`), so display math becomes
+    a `latex` code block and inline math a code span; fenced blocks are left as they are.
+    """
+    out, last = [], 0
+    for fence in _FENCE.finditer(body):
+        out.append(_math_as_code(body[last : fence.start()]))
+        out.append(fence.group(0))
+        last = fence.end()
+    out.append(_math_as_code(body[last:]))
+    return "".join(out)
+
+
+def _math_as_code(text: str) -> str:
+    text = _DISPLAY_MATH.sub(lambda m: "\n```latex\n" + m.group(1).strip() + "\n```\n", text)
+    return _INLINE_MATH.sub(lambda m: f"`{m.group(1)}`", text)
