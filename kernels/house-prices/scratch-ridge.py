@@ -1,0 +1,140 @@
+# %% [markdown]
+# # Ridge regression from scratch: the normal equations (NumPy)
+#
+# A house's log price as a weighted sum of its facts: $\hat y = b + x^\top w$. Least squares picks the
+# weights that minimise the squared error; ridge adds a penalty that keeps them small:
+#
+# $$\min_{w, b}\; \lVert y - b\mathbf{1} - Xw\rVert^2 + \lambda \lVert w\rVert^2 .$$
+#
+# **The closed form.** Centre every column of $X$ and $y$ (with the training means); the intercept then
+# drops out and setting the gradient $-2X^\top(y - Xw) + 2\lambda w$ to zero gives the *normal equations*
+#
+# $$(X^\top X + \lambda I)\, w = X^\top y, \qquad b = \bar y - \bar x^\top w.$$
+#
+# The intercept is not penalised (shrinking the average price towards 0 would make no sense), which is
+# why we centre instead of adding a column of ones. With $\lambda = 0$ this is ordinary least squares.
+#
+# **Solving, not inverting.** $X^\top X + \lambda I$ is symmetric positive definite for $\lambda > 0$;
+# we solve the $p \times p$ system (`np.linalg.solve`: an LU factorisation, $O(p^3)$) rather than forming
+# its inverse, which is slower and loses accuracy. Building $X^\top X$ costs $O(np^2)$.
+#
+# **Why the penalty.** One-hot encoding 40 categorical columns gives ~300 features, many of them rare
+# or collinear (a "no basement" flag and a zero basement area say the same thing). Then $X^\top X$ is
+# singular or nearly so and least squares gives huge weights of opposite signs. Adding $\lambda$ to every
+# eigenvalue bounds the condition number by $(\sigma_{max}^2 + \lambda)/\lambda$: the weights become
+# stable, at the price of a little bias. Because the penalty treats all weights alike, the features are
+# standardised first.
+#
+# **What breaks it.** Non-linear effects (a linear model on the raw price would fit poorly: prices are
+# multiplicative, so we model $\log(1 + \text{price})$, which is also what RMSLE scores); outliers (the
+# squared loss lets a few huge houses pull the fit); more features than rows for $\lambda = 0$.
+
+# %%
+import numpy as np
+import pandas as pd
+
+KERNEL = {
+    "competition": "house-prices",
+    "title": "Ridge regression from scratch (normal equations, NumPy)",
+    "techniques": [
+        "from-scratch",
+        "linear-regression",
+        "regularization",
+        "one-hot-encoding",
+        "log-transform",
+    ],
+}
+PARAMS = {"alpha": 300.0}
+
+
+def search_space(trial) -> dict:
+    return {"alpha": trial.suggest_float("alpha", 1e-2, 1e3, log=True)}
+
+
+# %% [markdown]
+# ## The solver
+
+
+# %%
+def fit_ridge(X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
+    """(w, b) minimising |y - b - Xw|^2 + alpha |w|^2, from (Xc^T Xc + alpha I) w = Xc^T yc.
+
+    Xc, yc are X and y centred with their means; b = mean(y) - mean(X) . w. alpha = 0 is ordinary least
+    squares (and needs Xc^T Xc to be invertible).
+    """
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    gram = Xc.T @ Xc + alpha * np.eye(X.shape[1])
+    w = np.linalg.solve(gram, Xc.T @ yc)
+    return w, float(y_mean - x_mean @ w)
+
+
+def predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+    return X @ w + b
+
+
+# %% [markdown]
+# ## Features of a house
+#
+# - Numeric columns (areas, counts, years, coordinates): the areas and other skewed, non-negative
+#   columns get $\log(1 + x)$, so that doubling a living area has one effect whatever the size; then
+#   every numeric column is standardised with the training rows' mean and standard deviation.
+# - Text columns (neighbourhood, quality grades, materials ...): one 0/1 column per level seen in the
+#   training rows. A level that appears only in the rows we predict gets zeros everywhere, i.e. the
+#   average house. One-hot columns are standardised too, so the penalty weighs a rare level's flag like
+#   any other feature.
+# - The target: $\log(1 + \text{price})$; predictions go back with $e^{\hat y} - 1$.
+
+# %%
+ID_COLUMN = "Id"
+TARGET = "Sale_Price"
+SKEW_LIMIT = 0.75
+
+
+def skewness(values: pd.DataFrame) -> pd.Series:
+    centred = values - values.mean()
+    return (centred**3).mean() / np.maximum(values.std(ddof=0), 1e-12) ** 3
+
+
+def design(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The standardised design matrices of train and test, with the statistics of train only."""
+    train = train.drop(columns=[c for c in (ID_COLUMN, TARGET) if c in train.columns])
+    test = test.drop(columns=[c for c in (ID_COLUMN, TARGET) if c in test.columns])[train.columns]
+    numeric = list(train.select_dtypes("number").columns)
+    text = [c for c in train.columns if c not in numeric]
+
+    logged = [
+        c for c in numeric if train[c].min() >= 0 and skewness(train[[c]].astype(float)).iloc[0] > SKEW_LIMIT
+    ]
+    blocks = []
+    for frame in (train, test):
+        values = frame[numeric].astype(float).copy()
+        values[logged] = np.log1p(values[logged].clip(lower=0))
+        dummies = pd.get_dummies(
+            frame[text].astype(object).where(frame[text].notna(), "(missing)").astype(str), dtype=float
+        )
+        blocks.append(pd.concat([values, dummies], axis=1))
+    X_train = blocks[0]
+    X_test = blocks[1].reindex(columns=X_train.columns, fill_value=0.0)
+
+    medians = X_train.median()
+    X_train, X_test = X_train.fillna(medians), X_test.fillna(medians)
+    mean, scale = X_train.mean(), X_train.std(ddof=0).replace(0.0, 1.0)
+    return ((X_train - mean) / scale).to_numpy(), ((X_test - mean) / scale).to_numpy()
+
+
+# %%
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.ndarray:
+    """Sale price of each house of `test`."""
+    params = {**PARAMS, **params}
+    X_train, X_test = design(train, test)
+    y = np.log1p(train[TARGET].to_numpy(float))
+    w, b = fit_ridge(X_train, y, float(params["alpha"]))
+    return np.expm1(predict(w, b, X_test))
+
+
+# %%
+if __name__ == "__main__":
+    from harness.kernels import main
+
+    main(__file__)
