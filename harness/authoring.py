@@ -464,7 +464,7 @@ def _target_values(target: pd.Series) -> pd.Series:
         )
     values = target.dropna()
     if values.nunique() < 2:
-        only = values.iloc[0] if len(values) else "(no rows)"
+        only = values.tolist()[0] if len(values) else "(no rows)"
         raise AuthoringError(
             f"the target {name!r} has a single value ({only!r}) in every row: there is nothing to "
             "predict. Choose another --target."
