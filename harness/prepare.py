@@ -163,7 +163,7 @@ def baseline_submission(train: pd.DataFrame, test: pd.DataFrame, card: Card) -> 
     ids = test[card.id_column].to_numpy()
     target = train[card.target]
     out = pd.DataFrame({card.id_column: ids})
-    kind = metric.prediction
+    kind = metric.prediction_for(card.task)
     if kind is Prediction.LABEL:
         out[card.target] = target.mode().sort_values().iloc[0]
     elif kind is Prediction.PROBABILITY:
@@ -186,7 +186,7 @@ def baseline_submission(train: pd.DataFrame, test: pd.DataFrame, card: Card) -> 
 
 def submission_columns(card: Card) -> list[str]:
     """The prediction columns a submission must have, after the id column."""
-    if get_metric(card.metric).prediction is Prediction.CLASS_PROBABILITIES:
+    if get_metric(card.metric).prediction_for(card.task) is Prediction.CLASS_PROBABILITIES:
         assert card.classes is not None
         return list(card.classes)
     return list(card.target_columns)

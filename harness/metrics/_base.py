@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import MetricError
+
+if TYPE_CHECKING:
+    from harness.competition import Card
+
+BASE_TASKS = ("binary", "multiclass", "regression", "ranking")
 
 
 class Prediction(StrEnum):
@@ -18,36 +25,64 @@ class Prediction(StrEnum):
     RANKING = "ranking"  # one column: space-separated predicted items, best first
 
 
+def base_task(task: str) -> str:
+    """The task a metric is declared for: `text-binary` scores as `binary`."""
+    return task.removeprefix("text-")
+
+
 @dataclass(frozen=True)
 class MetricContext:
     """What a metric's SQL needs to know beyond its relation.
 
-    `classes` are the card's class labels in order (classification); `positive` is the positive label
-    of a binary task (the card's second class); `options` are the card's `metric_options` (such as k).
+    `classes` are the card's class labels in order (classification; for an ordinal metric the order
+    is the ordinal order); `positive` is the positive label of a binary task (the last class);
+    `options` are the card's `metric_options` (such as k); `task` is the card's task, which decides
+    the prediction kind of a metric that scores more than one task (log_loss). `for_card` fills all.
     """
 
     classes: tuple[str, ...] | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    task: str | None = None
+
+    @classmethod
+    def for_card(cls, card: Card) -> MetricContext:
+        """The context of `card`'s metric: its classes, metric options and task."""
+        return cls(classes=card.classes, options=dict(card.metric_options), task=card.task)
 
     @property
     def positive(self) -> str | None:
         return self.classes[-1] if self.classes else None
 
 
+def _no_parameters(ctx: MetricContext) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Metric:
     """A scoring rule.
 
+    `predictions` maps each base task the metric fits to the prediction kind it scores there
+    (`tasks`, `prediction_for(task)`); most metrics score one kind, log_loss two.
+
     `sql(relation, ctx)` returns one SELECT yielding a single row with a single column, the score, over
-    `relation`, whose columns are:
+    `relation` (a table, view or CTE name), whose columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
         LABEL: `y` and `p` are VARCHAR class labels;
         PROBABILITY: `y` is INTEGER, 1 for the positive class (`ctx.positive`) else 0; `p` is DOUBLE;
         VALUE: `y` and `p` are DOUBLE;
         RANKING: `y` and `p` are VARCHAR, space-separated items (`p` best first);
-      - `y` and `p_0 .. p_{K-1}` (DOUBLE, one per class in `ctx.classes` order) for CLASS_PROBABILITIES.
-    `reference(y_true, y_pred, ctx)` computes the same number in Python (scikit-learn where it exists);
-    `y_pred` is a 2-D array for CLASS_PROBABILITIES.
+      - `y` (VARCHAR, the true class label) and `p_0 .. p_{K-1}` (DOUBLE, one per class in
+        `ctx.classes` order) for CLASS_PROBABILITIES.
+    The relation holds no NULLs (the submission is validated first). The SELECT has no trailing
+    semicolon and names no CTE of its own, so it composes as a scalar subquery:
+    `SELECT (<sql over public>), (<sql over private>)`. A score that is undefined on the rows (roc_auc
+    with one class only) comes out NULL. Values the SQL needs (class labels, k) are named parameters
+    (`$classes`, `$positive`, `$k`): run it with `parameters(ctx)`, once for the whole statement.
+
+    `reference(y_true, y_pred, ctx)` computes the same number in Python (scikit-learn where it exists)
+    from the relation's columns: `y_true` is the `y` column, `y_pred` the `p` column, or for
+    CLASS_PROBABILITIES a 2-D array (n, K) in `ctx.classes` order.
     """
 
     name: str
@@ -55,12 +90,61 @@ class Metric:
     greater_is_better: bool
     minimum: float
     maximum: float
-    tasks: frozenset[str]
-    prediction: Prediction
+    predictions: Mapping[str, Prediction] = field(hash=False)
     sql: Callable[[str, MetricContext], str]
-    reference: Callable[[Sequence[Any], Any, MetricContext], float]
+    reference: Callable[[Any, Any, MetricContext], float]
     formula: str
     notes: str = ""
+    parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
+    requires: str = ""  # when the score is defined, for the message when it is not
+
+    def __post_init__(self) -> None:
+        unknown = set(self.predictions) - set(BASE_TASKS)
+        assert self.predictions and not unknown, f"{self.name}: unknown tasks {sorted(unknown)}"
+        assert self.minimum < self.maximum, f"{self.name}: empty range"
+
+    @property
+    def tasks(self) -> frozenset[str]:
+        """The base tasks the metric fits."""
+        return frozenset(self.predictions)
+
+    @property
+    def prediction(self) -> Prediction:
+        """The prediction kind, for a metric that scores one kind in every task it fits."""
+        kinds = set(self.predictions.values())
+        if len(kinds) != 1:
+            shown = ", ".join(f"{t}: {k.value}" for t, k in sorted(self.predictions.items()))
+            raise ValueError(
+                f"{self.name} scores a different prediction per task ({shown}); "
+                "use metric.prediction_for(task) or harness.metrics.prediction_for(card)"
+            )
+        return kinds.pop()
+
+    def prediction_for(self, task: str) -> Prediction:
+        """The prediction kind scored for `task` (a task such as `text-binary` counts as `binary`).
+
+        Raises MetricError if the metric does not fit the task.
+        """
+        try:
+            return self.predictions[base_task(task)]
+        except KeyError:
+            raise MetricError(
+                f"metric {self.name!r} does not fit task {task!r}; it scores "
+                f"{', '.join(sorted(self.tasks))}. Choose a metric for the task (`names_for_task`)."
+            ) from None
+
+    def kind(self, ctx: MetricContext) -> Prediction:
+        """The prediction kind the relation holds under `ctx`.
+
+        A metric scoring several kinds reads `ctx.task`; without it, two classes mean binary (the
+        card of a binary task lists exactly two) and more mean multiclass.
+        """
+        if len(set(self.predictions.values())) == 1:
+            return self.prediction
+        if ctx.task is not None:
+            return self.prediction_for(ctx.task)
+        assert ctx.classes, f"{self.name} needs ctx.task or ctx.classes to know its prediction kind"
+        return self.prediction_for("binary" if len(ctx.classes) == 2 else "multiclass")
 
     @property
     def best(self) -> float:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from harness.metrics import classification, regression
+from harness.metrics import classification, probabilistic, ranking, regression
 from harness.metrics._base import Metric
 
 REGISTRY: dict[str, Metric] = {
-    metric.name: metric for metric in (*classification.METRICS, *regression.METRICS)
+    metric.name: metric
+    for metric in (*classification.METRICS, *probabilistic.METRICS, *regression.METRICS, *ranking.METRICS)
 }

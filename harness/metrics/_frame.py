@@ -1,0 +1,100 @@
+"""Scoring an in-memory frame with a metric's own SQL (kernels' CV, tests, worked examples)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import MetricError
+from harness.metrics._base import Metric, MetricContext, Prediction
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+RELATION = "scored_rows"
+
+
+def score_frame(
+    metric: Metric, frame: pd.DataFrame, ctx: MetricContext, *, con: duckdb.DuckDBPyConnection | None = None
+) -> float:
+    """Run `metric`'s SQL over `frame`, which holds the relation's columns (`y`, `p` or `y`, `p_0..`).
+
+    The columns are cast to the relation's types (see `Metric`). `con` reuses an in-memory DuckDB
+    connection (opening one costs tens of milliseconds); by default a fresh one is opened and closed.
+    Returns the score; raises MetricError when the metric is undefined on these rows (e.g. roc_auc
+    with one class only).
+    """
+    import duckdb
+
+    kind = metric.kind(ctx)
+    if kind is Prediction.CLASS_PROBABILITIES:
+        assert ctx.classes, "class probabilities need the card's classes"
+        p_columns = [f"p_{i}" for i in range(len(ctx.classes))]
+        casts = ["CAST(y AS VARCHAR) AS y", *(f"CAST({c} AS DOUBLE) AS {c}" for c in p_columns)]
+    else:
+        y_type, p_type = _TYPES[kind]
+        casts = [f"CAST(y AS {y_type}) AS y", f"CAST(p AS {p_type}) AS p"]
+    own = con is None
+    con = duckdb.connect() if con is None else con
+    try:
+        con.register("frame_rows", frame)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {RELATION} AS SELECT {', '.join(casts)} FROM frame_rows")
+        rows = con.execute(metric.sql(RELATION, ctx), metric.parameters(ctx)).fetchall()
+    finally:
+        if own:
+            con.close()
+        else:
+            con.execute(f"DROP VIEW IF EXISTS {RELATION}")
+            con.unregister("frame_rows")
+    value = rows[0][0]
+    if value is None or math.isnan(value):
+        raise MetricError(
+            f"{metric.name} is undefined on these {len(frame)} rows: it requires {metric.requires}."
+        )
+    return float(value)
+
+
+_TYPES = {
+    Prediction.LABEL: ("VARCHAR", "VARCHAR"),
+    Prediction.PROBABILITY: ("INTEGER", "DOUBLE"),
+    Prediction.VALUE: ("DOUBLE", "DOUBLE"),
+    Prediction.RANKING: ("VARCHAR", "VARCHAR"),
+}
+
+
+def relation_frame(metric: Metric, y_true: Any, y_pred: Any, ctx: MetricContext) -> pd.DataFrame:
+    """The relation `metric` scores, built from raw targets and predictions.
+
+    `y_true` holds the target's values (class labels compare as text to `ctx.classes`, so 1 matches
+    "1"); `y_pred` is a 1-D sequence, or for class probabilities a 2-D array (n, K) in `ctx.classes`
+    order or a frame with one column per class.
+    """
+    import numpy as np
+    import pandas as pd
+
+    labels = np.array([str(v) for v in y_true], dtype=object)
+    kind = metric.kind(ctx)
+    if kind is Prediction.CLASS_PROBABILITIES:
+        assert ctx.classes
+        if isinstance(y_pred, pd.DataFrame):
+            y_pred = y_pred[list(ctx.classes)]
+        probs = np.asarray(y_pred, dtype=float)
+        assert probs.shape == (len(labels), len(ctx.classes)), (
+            f"expected (n, K) probabilities, got {probs.shape}"
+        )
+        frame = pd.DataFrame({"y": labels})
+        for i in range(probs.shape[1]):
+            frame[f"p_{i}"] = probs[:, i]
+        return frame
+    pred = np.asarray(y_pred)
+    if kind is Prediction.PROBABILITY:
+        return pd.DataFrame({"y": (labels == ctx.positive).astype(int), "p": pred.astype(float)})
+    if kind is Prediction.VALUE:
+        return pd.DataFrame({"y": np.asarray(y_true, dtype=float), "p": pred.astype(float)})
+    return pd.DataFrame({"y": labels, "p": np.array([str(v) for v in pred], dtype=object)})
+
+
+def score_predictions(metric: Metric, y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    """Score raw targets and predictions with `metric`'s SQL (see `relation_frame`, `score_frame`)."""
+    return score_frame(metric, relation_frame(metric, y_true, y_pred, ctx), ctx)

@@ -1,0 +1,125 @@
+"""Metrics over predicted probabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.metrics._base import Metric, MetricContext, Prediction
+
+EPS = 1e-15  # Kaggle's clip for log loss
+
+
+# --- ROC AUC --------------------------------------------------------------------------------------
+
+
+def _roc_auc_sql(rel: str, ctx: MetricContext) -> str:
+    # Mann-Whitney: AUC = (R1 - n1 (n1 + 1) / 2) / (n1 n0), R1 the sum of the positives' ranks in
+    # ascending p. Tied predictions share the average of their ranks: for a level of n rows whose
+    # running count ends at `cum`, that is cum - (n - 1) / 2. Grouping by p first leaves the window
+    # one row per distinct prediction.
+    levels = f"SELECT p, count(*) AS n, sum(y) AS n_pos FROM {rel} GROUP BY p"
+    ranked = f"SELECT n, n_pos, sum(n) OVER (ORDER BY p) - (n - 1) / 2 AS avg_rank FROM ({levels})"
+    return (
+        "SELECT (sum(n_pos * avg_rank) - sum(n_pos) * (sum(n_pos) + 1) / 2) "
+        f"/ nullif(sum(n_pos) * sum(n - n_pos), 0) FROM ({ranked})"
+    )
+
+
+def _roc_auc_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y_true, y_pred))
+
+
+ROC_AUC = Metric(
+    name="roc_auc",
+    title="Area under the ROC curve",
+    greater_is_better=True,
+    minimum=0.0,
+    maximum=1.0,
+    predictions={"binary": Prediction.PROBABILITY},
+    sql=_roc_auc_sql,
+    reference=_roc_auc_ref,
+    formula=r"\mathrm{AUC} = \frac{R_1 - n_1(n_1 + 1)/2}{n_1\, n_0}"
+    r" = P(\hat p_+ > \hat p_-) + \tfrac12 P(\hat p_+ = \hat p_-)",
+    notes="The probability that a random positive row gets a higher prediction than a random negative "
+    "one, ties counting one half: the Mann-Whitney U statistic over n1 positives and n0 negatives, R1 "
+    "the sum of the positives' ranks, tied predictions sharing their average rank. Equals scikit-learn's "
+    "roc_auc_score, ties included. Only the order of the predictions matters, so any monotone score "
+    "works, not only probabilities; 0.5 is a constant or random prediction. Undefined (NULL) when the "
+    "truth holds one class only.",
+    requires="both classes among the true labels",
+)
+
+
+# --- log loss -------------------------------------------------------------------------------------
+
+
+def _clip(expr: str) -> str:
+    return f"greatest(least({expr}, 1 - {EPS!r}), {EPS!r})"
+
+
+def _log_loss_sql(rel: str, ctx: MetricContext) -> str:
+    if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
+        return f"SELECT -avg(ln({_clip('CASE WHEN y = 1 THEN p ELSE 1 - p END')})) FROM {rel}"
+    assert ctx.classes
+    clipped = ", ".join(_clip(f"p_{i}") for i in range(len(ctx.classes)))
+    return (
+        "SELECT -avg(ln(q[list_position($classes, y)] / list_sum(q))) "
+        f"FROM (SELECT y, [{clipped}] AS q FROM {rel})"
+    )
+
+
+def _log_loss_parameters(ctx: MetricContext) -> dict[str, Any]:
+    if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
+        return {}
+    assert ctx.classes, "multiclass log_loss needs the card's classes"
+    return {"classes": list(ctx.classes)}
+
+
+def _log_loss_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+
+    if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
+        y = np.asarray(y_true, dtype=int)
+        p = np.asarray(y_pred, dtype=float)
+        q = np.clip(np.where(y == 1, p, 1 - p), EPS, 1 - EPS)
+        return float(-np.mean(np.log(q)))
+    assert ctx.classes
+    probs = np.clip(np.asarray(y_pred, dtype=float), EPS, 1 - EPS)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    index = {label: i for i, label in enumerate(ctx.classes)}
+    truth = np.array([index[str(label)] for label in y_true])
+    return float(-np.mean(np.log(probs[np.arange(len(truth)), truth])))
+
+
+LOG_LOSS = Metric(
+    name="log_loss",
+    title="Log loss",
+    greater_is_better=False,
+    minimum=0.0,
+    maximum=float("inf"),
+    predictions={"binary": Prediction.PROBABILITY, "multiclass": Prediction.CLASS_PROBABILITIES},
+    sql=_log_loss_sql,
+    reference=_log_loss_ref,
+    parameters=_log_loss_parameters,
+    formula=r"-\frac{1}{n}\sum_{i=1}^{n} \log \frac{\tilde p_{i,y_i}}{\sum_{k} \tilde p_{ik}},\quad "
+    r"\tilde p_{ik} = \min(\max(p_{ik}, 10^{-15}), 1 - 10^{-15})",
+    notes="The mean negative log of the probability given to the true class (natural log). As on "
+    "Kaggle, probabilities are clipped to [1e-15, 1 - 1e-15] and multiclass rows rescaled to sum 1. "
+    "Order: clip first, then rescale (a row of zeros becomes uniform). Kaggle's documentation rescales "
+    "first; the two differ only on rows holding a value below 1e-15 or above 1 - 1e-15, but there they "
+    "can differ much: (0.001, 0, 0) costs -ln(1e-15 / 0.001) = 27.6 for the second class here, 34.5 on "
+    "Kaggle; values above 1 (refused by the submission checks) all clip to 1 - 1e-15. A binary "
+    "prediction p stands for the row (1 - p, p), whose sum stays 1: the true class's probability, p or "
+    "1 - p, is clipped, so a certain wrong prediction costs -ln(1e-15) = 34.54 either way, and a "
+    "perfect one -ln(1 - 1e-15) = 1.1e-15, not exactly 0. Rows that clip in several classes can cost a "
+    "little more (up to about 34.54 + ln(K - 1)), hence no finite maximum. Away from the clip bounds "
+    "this equals scikit-learn's log_loss; scikit-learn 1.9 clips at float64 machine epsilon (2.2e-16), "
+    "not 1e-15, and warns rather than rescales when rows do not sum to 1. Confident mistakes dominate "
+    "the mean.",
+    requires="at least one row",
+)
+
+
+METRICS = (ROC_AUC, LOG_LOSS)
