@@ -139,7 +139,10 @@ def connect(
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower() and "Conflicting" not in text:
-                raise StoreUnavailable(f"cannot open the store {path}: {text}") from None
+                raise StoreUnavailable(
+                    f"cannot open the store {path}: {text.splitlines()[0] if text else exc}. "
+                    "Check that the workspace is writable and the disk has free space, then try again."
+                ) from None
             if time.monotonic() >= deadline:
                 raise StoreBusy(
                     f"another compete process has held {path} for over {budget:.0f}s; "

@@ -231,7 +231,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
     if size == 0:
         raise SubmissionRejected(
             "the file is empty (0 bytes). Write a header line and one row per test id, "
-            "as in the competition's sample_submission.csv."
+            "as in the competition's sample_submission.csv." + NO_SLOT
         )
     name = q(table)
     if head == PARQUET_MAGIC:
@@ -245,7 +245,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
         except duckdb.Error as exc:
             raise SubmissionRejected(
                 f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc)}). "
-                "Write it again with pandas `to_parquet` or submit a CSV."
+                "Write it again with pandas `to_parquet` or submit a CSV." + NO_SLOT
             ) from None
         fmt = "parquet"
     else:
@@ -256,29 +256,33 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
         if not sample.strip():
             raise SubmissionRejected(
                 "the file holds no text (only blank space). Write a header line and one row per test "
-                "id, as in the competition's sample_submission.csv."
+                "id, as in the competition's sample_submission.csv." + NO_SLOT
             )
         if not _looks_like_text(sample):
             raise SubmissionRejected(
                 "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
-                "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`."
+                "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`." + NO_SLOT
             )
         try:
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true, "
-                "header = true, delim = ',', quote = '\"', escape = '\"', compression = ?)",
+                "header = true, delim = ',', quote = '\"', escape = '\"', skip = 0, comment = '', "
+                "compression = ?)",
                 [str(path), compression],
             )
         except duckdb.Error as exc:
             raise SubmissionRejected(
-                f"the file cannot be read as a comma-separated CSV ({_first_line(exc)}). Check that "
-                "every line has the same number of comma-separated fields as the header."
+                f"the file cannot be read as a comma-separated CSV ({_csv_problem(exc)}). Check that "
+                "every line has the same number of comma-separated fields as the header." + NO_SLOT
             ) from None
         fmt = "csv.gz" if compression == "gzip" else "csv"
     described = con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
     columns = tuple(str(d[0]) for d in described)
     rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
     return RawFile(table, fmt, columns, rows)
+
+
+NO_SLOT = " A rejected file costs no submission."
 
 
 def _sample(path: Path, compression: str) -> bytes:
@@ -291,7 +295,7 @@ def _sample(path: Path, compression: str) -> bytes:
     except (OSError, EOFError, zlib.error) as exc:
         raise SubmissionRejected(
             f"the file starts like gzip but cannot be decompressed ({exc}). Compress it again "
-            "(gzip file.csv) or submit the plain CSV."
+            "(gzip file.csv) or submit the plain CSV." + NO_SLOT
         ) from None
 
 
@@ -303,6 +307,15 @@ def _looks_like_text(sample: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _csv_problem(exc: BaseException) -> str:
+    """The useful part of DuckDB's CSV error: the line, its text and the field counts."""
+    keep = ("CSV Error on Line", "Original Line", "Expected Number of Columns")
+    lines = [x.strip() for x in str(exc).splitlines() if x.strip().startswith(keep)]
+    if lines:
+        return "; ".join(lines).removeprefix("CSV Error ")
+    return "its rows do not have the same number of comma-separated fields"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -331,8 +344,7 @@ def check(
     names = _match_columns(raw, rules)
     if raw.rows == 0:
         raise SubmissionRejected(
-            "the file has a header but no rows. Write one row per id of test.csv under the header "
-            f"{','.join(rules.names)}."
+            _problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
         )
     problems: list[str] = []
     table = q(raw.table)
@@ -425,9 +437,15 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
     extra = [c for c in cleaned if c not in expected]
     header = ",".join(expected)
     if missing and len(missing) == len(expected) and all(_looks_like_value(c, rules) for c in cleaned):
+        first = ", ".join(map(repr, list(cleaned)[:EXAMPLES]))
         raise SubmissionRejected(
-            f"the file has no header: its first line ({', '.join(map(repr, list(cleaned)[:EXAMPLES]))}) "
-            f"holds values, not column names. Add the header line `{header}` at the top."
+            _problems_text(
+                [
+                    f"the file has no header: its first line ({first}) holds values, not column "
+                    f"names. Add the header line `{header}` at the top."
+                ],
+                rules,
+            )
         )
     problems = []
     if rules.id_column in missing:
@@ -477,7 +495,7 @@ def _column_conditions(col: str, rule: ColumnRule) -> list[tuple[str, str, str]]
     if not rule.nullable:
         out.append(
             (
-                f"rows have an empty or null value in column {name}; give a prediction for every row",
+                f"rows have an empty, null or NaN value in column {name}; give a prediction for every row",
                 is_null,
                 f"coalesce({col}, 'NULL')",
             )
@@ -581,5 +599,5 @@ def _problems_text(problems: list[str], rules: SubmissionRules) -> str:
     return (
         f"the submission has {lead}:\n{body}\n"
         f"Fix the file and submit again; it needs the columns {header} and one row per id of "
-        "test.csv (see sample_submission.csv). A rejected file costs no submission."
+        "test.csv (see sample_submission.csv)." + NO_SLOT
     )

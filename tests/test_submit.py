@@ -1,0 +1,346 @@
+"""`compete submit`: validation before scoring, dialects, scoring in DuckDB against reference metrics."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, root_mean_squared_error
+
+from harness import ledger, store
+from harness.workspace import Workspace
+from tests.test_submit_support import (  # noqa: F401
+    cli,
+    labels,
+    perfect,
+    repo_python_env,
+    sample,
+    tiny_fixture,
+    tiny_root_fixture,
+    write_csv,
+)
+
+
+def _json(result: object) -> dict:
+    return json.loads(result.stdout)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------------------ scoring
+def test_sample_submission_scores_and_is_kept(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", "baseline", "-f", "json")
+    assert result.exit_code == 0, result.output
+    out = _json(result)
+    assert {"ref", "competition", "status", "public_score", "private_score", "error"} <= set(out)
+    assert out["status"] == "scored" and out["error"] is None
+    assert out["private_score"] is None  # hidden while open
+    assert out["public_rank"] == 1 and out["is_best"] is True
+    assert out["remaining_today"] == 2 and out["daily_limit"] == 3
+    kept = tiny.root / out["stored_path"]
+    assert kept.parent == tiny.submissions_dir("tiny-binary") and kept.name.startswith(out["ref"])
+    assert kept.read_bytes() == sample(tiny, "tiny-binary").read_bytes()
+    assert out["sha256"] == hashlib.sha256(kept.read_bytes()).hexdigest()
+    with store.connect(tiny, "tiny-binary", read_only=True) as con:
+        private = con.execute("SELECT private_score FROM submissions").fetchall()[0][0]
+    assert private is not None  # computed and stored, never shown before close
+
+
+def test_table_output_shows_ref_score_rank_best_and_slots(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    assert result.exit_code == 0, result.output
+    for text in ("s0001", "public score", "public rank", "1 of 1", "your best", "left today", "2 of 3"):
+        assert text in result.stdout
+    assert "private" not in result.stdout
+
+
+@pytest.mark.parametrize("slug", ["tiny-binary", "tiny-proba", "tiny-multiclass", "tiny-regression"])
+def test_scores_match_the_reference_metric_on_each_split(tiny: Workspace, slug: str) -> None:
+    from harness.competition import load_card
+
+    card = load_card(tiny, slug)
+    truth = labels(tiny, slug)
+    rng = np.random.default_rng(0)
+    frame = perfect(tiny, slug)
+    if slug == "tiny-binary":
+        flip = rng.random(len(frame)) < 0.3
+        frame.loc[flip, "label"] = 1 - frame.loc[flip, "label"]
+    elif slug == "tiny-proba":
+        frame["label"] = rng.random(len(frame)).round(3)
+    elif slug == "tiny-multiclass":
+        raw = rng.random((len(frame), 3)) + 0.05
+        raw = raw / raw.sum(axis=1, keepdims=True)
+        frame[["a", "b", "c"]] = raw
+    else:
+        frame["y"] = frame["y"] + rng.normal(size=len(frame))
+    path = write_csv(tiny.root / "preds.csv", frame.sample(frac=1, random_state=1))  # any row order
+    outcome = ledger.submit(tiny, slug, path, participant="alice")
+    assert outcome.submission.status == "scored", outcome.submission.error
+    with store.connect(tiny, slug, read_only=True) as con:
+        public, private = con.execute("SELECT public_score, private_score FROM submissions").fetchall()[0]
+    merged = truth.merge(frame, on=card.id_column, suffixes=("", "_pred"))
+    for usage, got in (("Public", public), ("Private", private)):
+        part = merged[merged["usage"] == usage]
+        if slug == "tiny-binary":
+            want = accuracy_score(part["label"], part["label_pred"])
+        elif slug == "tiny-proba":
+            want = roc_auc_score(part["label"] == "yes", part["label_pred"])
+        elif slug == "tiny-multiclass":
+            want = log_loss(part["kind"], part[["a", "b", "c"]].to_numpy(), labels=["a", "b", "c"])
+        else:
+            want = root_mean_squared_error(part["y"], part["y_pred"])
+        assert got == pytest.approx(want, abs=1e-9), usage
+
+
+def test_perfect_submission_gets_the_best_score(tiny: Workspace) -> None:
+    path = write_csv(tiny.root / "perfect.csv", perfect(tiny, "tiny-proba"))
+    outcome = ledger.submit(tiny, "tiny-proba", path)
+    assert outcome.submission.public_score == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------- rejections
+def _ids(ws: Workspace, slug: str = "tiny-binary") -> list[str]:
+    return [str(i) for i in labels(ws, slug)["id"]]
+
+
+def _binary(ws: Workspace, rows: list[tuple[str, str]] | None = None, header: str = "id,label") -> str:
+    body = rows if rows is not None else [(i, "1") for i in _ids(ws)]
+    return header + "\n" + "".join(f"{a},{b}\n" for a, b in body)
+
+
+def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
+    """(slug, file content) for each kind of broken file."""
+    ids = _ids(ws)
+    if kind == "empty":
+        return "tiny-binary", b""
+    if kind == "binary junk":
+        return "tiny-binary", bytes(range(256)) * 8
+    if kind == "no header":
+        return "tiny-binary", "".join(f"{i},1\n" for i in ids).encode()
+    if kind == "header only":
+        return "tiny-binary", b"id,label\n"
+    if kind == "missing id column":
+        return "tiny-binary", _binary(ws, header="ident,label").encode()
+    if kind == "missing prediction column":
+        return "tiny-binary", ("id\n" + "".join(f"{i}\n" for i in ids)).encode()
+    if kind == "extra column":
+        return "tiny-binary", ("id,label,notes\n" + "".join(f"{i},1,x\n" for i in ids)).encode()
+    if kind == "duplicated ids":
+        return "tiny-binary", _binary(ws, [(i, "1") for i in ids] + [(ids[0], "0"), (ids[1], "0")]).encode()
+    if kind == "ids not in the test set":
+        return "tiny-binary", _binary(
+            ws, [(i, "1") for i in ids] + [(str(9000 + k), "1") for k in range(8)]
+        ).encode()
+    if kind == "missing ids":
+        return "tiny-binary", _binary(ws, [(i, "1") for i in ids[7:]]).encode()
+    if kind == "nulls":
+        return "tiny-binary", _binary(ws, [(i, "" if k < 3 else "1") for k, i in enumerate(ids)]).encode()
+    if kind == "unknown class labels":
+        return "tiny-binary", _binary(ws, [(i, "2" if k < 4 else "1") for k, i in enumerate(ids)]).encode()
+    if kind == "ragged rows":
+        return "tiny-binary", (_binary(ws) + f"{ids[0]},1,1,1\n").encode()
+    proba_ids = _ids(ws, "tiny-proba")
+    if kind in ("NaN", "infinity", "text where numbers are expected", "probabilities outside [0, 1]"):
+        bad = {"NaN": "NaN", "infinity": "inf", "text where numbers are expected": "high"}.get(kind, "1.5")
+        rows = [(i, bad if k % 10 == 0 else "0.5") for k, i in enumerate(proba_ids)]
+        return "tiny-proba", ("id,label\n" + "".join(f"{a},{b}\n" for a, b in rows)).encode()
+    if kind == "all-zero probability rows":
+        multi_ids = _ids(ws, "tiny-multiclass")
+        rows = "".join(f"{i},{'0,0,0' if k < 2 else '0.2,0.3,0.5'}\n" for k, i in enumerate(multi_ids))
+        return "tiny-multiclass", ("id,a,b,c\n" + rows).encode()
+    raise AssertionError(kind)
+
+
+REJECTIONS = {
+    "empty": "empty",
+    "binary junk": "neither CSV nor Parquet",
+    "no header": "has no header",
+    "header only": "no rows",
+    "missing id column": "id column 'id' is missing",
+    "missing prediction column": "prediction columns are missing: 'label'",
+    "extra column": "not part of a submission: 'notes'",
+    "duplicated ids": "2 ids appear more than once",
+    "ids not in the test set": "8 ids are not in the test set",
+    "missing ids": "7 ids of the test set have no row",
+    "nulls": "3 rows have an empty, null or NaN value in column 'label'",
+    "NaN": "an empty, null or NaN value in column 'label'",
+    "infinity": "infinity in column 'label'",
+    "text where numbers are expected": "text where column 'label' expects a number",
+    "probabilities outside [0, 1]": "probabilities outside [0, 1]",
+    "unknown class labels": "4 rows have unknown class labels in column 'label'",
+    "all-zero probability rows": "2 rows give probability 0 to every class",
+    "ragged rows": "cannot be read as a comma-separated CSV",
+}
+
+
+@pytest.mark.parametrize("kind", list(REJECTIONS))
+def test_each_broken_file_is_rejected_recorded_and_costs_no_slot(tiny: Workspace, kind: str) -> None:
+    slug, content = _case(tiny, kind)
+    path = tiny.root / "broken.csv"
+    path.write_bytes(content)
+    result = cli("submit", slug, str(path), "-f", "json")
+    assert result.exit_code == 1
+    out = _json(result)
+    assert out["status"] == "rejected" and out["public_score"] is None
+    assert REJECTIONS[kind] in out["error"], out["error"]
+    assert REJECTIONS[kind] in result.stderr
+    assert "costs no submission" in out["error"]
+    limit = out["daily_limit"]
+    assert out["remaining_today"] == limit  # no slot used
+    listed = json.loads(cli("submissions", slug, "-f", "json").stdout)
+    assert [(r["ref"], r["status"]) for r in listed] == [(out["ref"], "rejected")]
+    assert REJECTIONS[kind] in listed[0]["error"]
+
+
+def test_a_rejection_gives_counts_and_at_most_five_examples(tiny: Workspace) -> None:
+    slug, content = _case(tiny, "ids not in the test set")
+    path = tiny.root / "broken.csv"
+    path.write_bytes(content)
+    outcome = ledger.submit(tiny, slug, path)
+    error = outcome.submission.error or ""
+    line = next(x for x in error.splitlines() if "not in the test set" in x)
+    assert "e.g. 9000, 9001, 9002, 9003, 9004." in line and "9005" not in line
+    assert "Predict only the ids of test.csv" in line
+
+
+def test_several_problems_are_reported_together(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    rows = [(ids[0], "1"), (ids[0], "1"), *((i, "7") for i in ids[1:4])]
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny, rows))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "appear more than once" in error and "unknown class labels" in error and "have no row" in error
+
+
+def test_a_rejected_submission_raises_when_asked(tiny: Workspace) -> None:
+    from harness.errors import SubmissionRejected
+
+    path = tiny.root / "empty.csv"
+    path.write_bytes(b"")
+    outcome = ledger.submit(tiny, "tiny-binary", path)
+    with pytest.raises(SubmissionRejected, match="empty"):
+        outcome.raise_if_rejected()
+
+
+def test_a_missing_file_is_an_error_not_a_record(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", "nowhere.csv")
+    assert result.exit_code == 1 and "no file at" in result.stderr
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
+
+
+def test_sql_in_a_header_is_just_an_unknown_column(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    evil = 'id"; DROP TABLE labels; --'
+    text = f'id,label,"{evil.replace(chr(34), chr(34) * 2)}"\n' + "".join(f"{i},1,x\n" for i in ids)
+    path = tiny.root / "evil.csv"
+    path.write_text(text)
+    result = cli("submit", "tiny-binary", str(path), "-f", "json")
+    assert result.exit_code == 1
+    assert "not part of a submission" in _json(result)["error"] and "DROP TABLE" in _json(result)["error"]
+    ok = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    assert ok.exit_code == 0, ok.output
+    assert len(labels(tiny, "tiny-binary")) == len(ids)
+
+
+def test_sql_in_the_id_column_header_is_harmless(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    path = tiny.root / "evil.csv"
+    path.write_text('"label"" FROM labels; --",label\n' + "".join(f"{i},1\n" for i in ids))
+    result = cli("submit", "tiny-binary", str(path), "-f", "json")
+    assert result.exit_code == 1 and "id column 'id' is missing" in _json(result)["error"]
+    assert len(labels(tiny, "tiny-binary")) == len(ids)
+
+
+# ------------------------------------------------------------------------------------------ dialects
+def _frame(ws: Workspace) -> pd.DataFrame:
+    return perfect(ws, "tiny-binary")
+
+
+def _dialects(ws: Workspace, folder: Path) -> dict[str, Path]:
+    frame = _frame(ws)
+    plain = frame.to_csv(index=False, lineterminator="\n")
+    out: dict[str, Path] = {}
+
+    def put(name: str, data: bytes) -> None:
+        out[name] = folder / name
+        out[name].write_bytes(data)
+
+    put("plain.csv", plain.encode())
+    put("bom.csv", b"\xef\xbb\xbf" + plain.encode())
+    put("crlf.csv", plain.replace("\n", "\r\n").encode())
+    put("quoted.csv", frame.to_csv(index=False, quoting=1, lineterminator="\n").encode())
+    put("reordered.csv", frame[["label", "id"]].to_csv(index=False).encode())
+    put("spaces.csv", plain.replace("id,label", "id , label").encode())
+    put("floats.csv", frame.astype({"label": float}).to_csv(index=False).encode())
+    put("gzipped.csv.gz", gzip.compress(plain.encode()))
+    put("gzipped-without-extension", gzip.compress(plain.encode()))
+    frame.to_parquet(folder / "preds.parquet", index=False)
+    out["preds.parquet"] = folder / "preds.parquet"
+    put("parquet-named.csv", (folder / "preds.parquet").read_bytes())
+    return out
+
+
+def test_harmless_dialects_are_accepted_and_score_alike(tiny: Workspace) -> None:
+    folder = tiny.root / "dialects"
+    folder.mkdir()
+    scores = {}
+    for name, path in _dialects(tiny, folder).items():
+        outcome = ledger.submit(tiny, "tiny-binary", path, participant=name, now=None)
+        assert outcome.submission.status == "scored", (name, outcome.submission.error)
+        scores[name] = outcome.submission.public_score
+    assert set(scores.values()) == {1.0}, scores
+
+
+def test_kept_copy_keeps_the_extension(tiny: Workspace) -> None:
+    folder = tiny.root / "dialects"
+    folder.mkdir()
+    files = _dialects(tiny, folder)
+    outcome = ledger.submit(tiny, "tiny-binary", files["gzipped.csv.gz"])
+    assert outcome.submission.stored_path == "submissions/tiny-binary/s0001.csv.gz"
+
+
+# ------------------------------------------------------------------------------------- speed, imports
+def test_rules_are_cached_so_submit_does_not_import_pandera(tiny: Workspace) -> None:
+    first = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    assert first.exit_code == 0, first.output
+    code = (
+        "import sys, time\n"
+        "from harness.cli import app\n"
+        "t = time.perf_counter()\n"
+        f"app(['submit', 'tiny-binary', {str(sample(tiny, 'tiny-binary'))!r}], standalone_mode=False)\n"
+        "heavy = [m for m in ('pandas', 'numpy', 'pandera', 'sklearn', 'pyarrow') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=repo_python_env(), cwd=tiny.root
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout, done.stdout
+
+
+def test_titanic_end_to_end_with_the_sample_submission(workspace: Workspace) -> None:
+    import time
+
+    assert cli("prepare", "titanic").exit_code == 0
+    path = workspace.data_dir("titanic") / "sample_submission.csv"
+    first = cli("submit", "titanic", str(path), "-m", "baseline", "-f", "json")
+    assert first.exit_code == 0, first.output
+    out = _json(first)
+    assert out["status"] == "scored" and 0 < out["public_score"] < 1 and out["private_score"] is None
+    started = time.perf_counter()
+    again = subprocess.run(
+        [sys.executable, "-c", "from harness.cli import main; main()", "submit", "titanic", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=workspace.root,
+        env=repo_python_env(),
+    )
+    elapsed = time.perf_counter() - started
+    assert again.returncode == 0, again.stderr
+    assert "s0002" in again.stdout
+    assert elapsed < 5, elapsed  # about 0.6 s on an idle machine; generous for a loaded CI box
