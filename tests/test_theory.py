@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -233,3 +234,9 @@ def test_latex_survives_the_terminal_rendering() -> None:
     assert "`a\\,b_{ij}`" in out
     assert "```latex\n\\text{roc\\_auc}\n```" in out
     assert "```example metric=rmse\ny,p\n```" in out
+
+
+def test_the_readme_indexes_every_note() -> None:
+    readme = (WS.theory_dir / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([a-z0-9-]+)\.md\)", readme))
+    assert linked == set(TOPICS), {"not indexed": set(TOPICS) - linked, "no such note": linked - set(TOPICS)}
