@@ -190,10 +190,11 @@ def new_competition(
     if id_column == target:
         raise AuthoringError(f"the id column and the target are both {target!r}; give another --target.")
 
+    datetimes = {c: _iso_format(raw[c]) for c in columns if _is_datetime(raw[c]) and c != time}
     time_format = _time_format(raw, time) if time is not None else None
-    datetimes = [c for c in columns if _is_datetime(raw[c]) and c != time]
     if time is not None and time_format is not None:
-        datetimes = [time, *datetimes]
+        datetimes = {time: time_format, **datetimes}
+    bool_target = target if column_kind(raw[target]) == "bool" else None
 
     scheme = _choose_scheme(folds, group, time)
     draft = Draft(
@@ -207,6 +208,7 @@ def new_competition(
             f"{source.name} is copied unchanged as source.{fmt}"
             + ("; an id column numbered 0..n-1 in file order is added" if added_id else "")
             + (f"; {', '.join(datetimes)} written as ISO dates" if datetimes else "")
+            + (f"; {target} True/False becomes 1/0" if bool_target else "")
             + "."
         ),
         test_fraction=test_size,
@@ -216,7 +218,7 @@ def new_competition(
         notes=notes,
     )
     prepare_text = _prepare_source_new(
-        slug, fmt, source.name, id_column if added_id else None, datetimes, time_format
+        slug, fmt, source.name, id_column if added_id else None, datetimes, bool_target
     )
 
     def build(frame: pd.DataFrame) -> None:
@@ -334,7 +336,13 @@ def _time_format(raw: pd.DataFrame, column: str) -> str | None:
             f"the time column {column!r} holds neither numbers nor dates (e.g. {series.iloc[0]!r}); "
             "give a column of dates, times or time steps with --time."
         ) from None
-    has_time = bool((parsed != parsed.dt.normalize()).any())
+    return _iso_format(parsed)
+
+
+def _iso_format(parsed: pd.Series) -> str:
+    """ISO dates, with the time of day only when some value has one."""
+    values = parsed.dropna()
+    has_time = bool((values != values.dt.normalize()).any())
     return "%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d"
 
 
@@ -343,8 +351,8 @@ def _prepare_source_new(
     fmt: str,
     original: str,
     added_id: str | None,
-    datetimes: list[str],
-    time_format: str | None,
+    datetimes: dict[str, str],
+    bool_target: str | None,
 ) -> str:
     reader = "pd.read_csv(SOURCE)" if fmt == "csv" else "pd.read_parquet(SOURCE)"
     lines = [
@@ -362,19 +370,33 @@ def _prepare_source_new(
         f"    frame = {reader}",
     ]
     if added_id:
-        lines.append(f"    frame.insert(0, {added_id!r}, range(len(frame)))  # row number in file order")
-    for column in datetimes:
-        fmt_text = time_format or "%Y-%m-%dT%H:%M:%S"
         lines.append(
-            f'    frame[{column!r}] = pd.to_datetime(frame[{column!r}], format="mixed")'
-            f".dt.strftime({fmt_text!r})  # ISO text sorts in time order"
+            f"    frame.insert(0, {py_literal(added_id)}, range(len(frame)))  # row number in file order"
         )
+    for column, fmt_text in datetimes.items():
+        lines += [
+            "    # dates as ISO text, which sorts in time order",
+            f'    when = pd.to_datetime(frame[{py_literal(column)}], format="mixed")',
+            f"    frame[{py_literal(column)}] = when.dt.strftime({py_literal(fmt_text)})",
+        ]
+    if bool_target:
+        target = py_literal(bool_target)
+        lines.append(f"    frame[{target}] = frame[{target}].astype(int)  # True/False becomes 1/0")
     lines += [
         "    # The public files are CSV: give back the frame as CSV reads it, so one schema fits both.",
         "    return pd.read_csv(io.StringIO(frame.to_csv(index=False)))",
         "",
     ]
     return "\n".join(lines)
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal in the style ruff formats (double-quoted strings)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    return repr(value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -871,7 +893,7 @@ class _AttributeNames:
             while attr in self.taken.values():
                 attr, n = f"{base}_{n}", n + 1
         self.taken[column] = attr
-        return attr, ("" if attr == column else f", alias={column!r}")
+        return attr, ("" if attr == column else f", alias={py_literal(column)}")
 
 
 def _field_line(
@@ -887,9 +909,9 @@ def _field_line(
     if is_id:
         args.append("unique=True")
     elif classification and p.distinct is not None:
-        args.append(f"isin={list(p.distinct)!r}")
+        args.append(f"isin={py_literal(list(p.distinct))}")
     elif p.categories is not None and p.kind == "str":
-        args.append(f"isin={list(p.categories)!r}")
+        args.append(f"isin={py_literal(list(p.categories))}")
     elif p.kind in ("int", "float") and p.minimum is not None:
         lo, hi = _bounds(p)
         args += [f"ge={lo}", f"le={hi}"]
@@ -955,12 +977,17 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
         for p in profiles
     ]
     classes = f"\nClasses: {', '.join(draft.classes)}.\n" if draft.classes else ""
+    story = (
+        "## The competition's own description\n\n" + _demote(draft.story.strip())
+        if draft.story.strip()
+        else f"{TODO}: the story. What do the rows describe, who collected them and why, and what is "
+        "worth predicting here?"
+    )
     return "\n".join(
         [
             f"# {draft.title}",
             "",
-            f"{TODO}: the story. What do the rows describe, who collected them and why, and what is worth "
-            "predicting here?",
+            story,
             "",
             f"{draft.summary}",
             "",
@@ -1006,6 +1033,11 @@ def prediction_kind(metric_name: str, task: str) -> Any:
     metric = get_metric(metric_name)
     by_task = getattr(metric, "prediction_for", None)
     return by_task(task) if by_task is not None else metric.prediction
+
+
+def _demote(markdown: str) -> str:
+    """Headings one level down, so a kept description sits under this page's title."""
+    return re.sub(r"^(#+) ", lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", markdown, flags=re.M)
 
 
 def _cell(text: str) -> str:

@@ -31,6 +31,7 @@ from harness.authoring import (
     class_labels,
     fill_task_and_metric,
     prediction_kind,
+    py_literal,
     read_table,
     write_competition,
 )
@@ -365,12 +366,14 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         "import pandas as pd",
         "",
         'SOURCE = Path(__file__).parent / "source"',
-        f"ID = {layout.id_column!r}",
-        f"TARGET = {layout.target!r}",
-        f"COLUMNS = {columns!r}",
+        f"ID = {py_literal(layout.id_column)}",
+        f"TARGET = {py_literal(layout.target)}",
+        f"COLUMNS = {py_literal(columns)}",
     ]
     if layout.label_columns != (layout.target,):
-        lines.append(f"CLASS_COLUMNS = {list(layout.label_columns)!r}  # one indicator column per class")
+        lines.append(
+            f"CLASS_COLUMNS = {py_literal(list(layout.label_columns))}  # one indicator column per class"
+        )
     lines += [
         "",
         "",

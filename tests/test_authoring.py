@@ -225,7 +225,7 @@ def test_text_column_makes_a_text_task_and_schema_reads_well(ws: Workspace, tmp_
     assert authored.task == "text-binary" and authored.classes == ("no", "yes")
     schema = (ws.competition_dir("reviews") / "schema.py").read_text()
     assert "class Train(Test):" in schema and "class Submission(pa.DataFrameModel):" in schema
-    assert "label: Series[str] = pa.Field(isin=['no', 'yes'])" in schema
+    assert 'label: Series[str] = pa.Field(isin=["no", "yes"])' in schema
     description = (ws.competition_dir("reviews") / "description.md").read_text()
     assert "| review | str (free text) | feature | 0 |" in description
     assert "TODO" in description and "licence" in description.lower()
@@ -236,8 +236,8 @@ def test_schema_ranges_categories_nulls_and_aliases(ws: Workspace, tmp_path: Pat
     binary_frame().to_csv(source, index=False)
     new_competition(ws, "ranges", source, "y")
     schema = (ws.competition_dir("ranges") / "schema.py").read_text()
-    assert "colour: Series[str] = pa.Field(isin=['blue', 'green', 'red'], nullable=True)" in schema
-    assert "alias='size in cm'" in schema
+    assert 'colour: Series[str] = pa.Field(isin=["blue", "green", "red"], nullable=True)' in schema
+    assert 'alias="size in cm"' in schema
     assert "count: Series[int] = pa.Field(ge=0, le=8)" in schema
     assert "y: Series[float] = pa.Field(ge=0, le=1, coerce=True)" in schema  # roc_auc: a probability
 

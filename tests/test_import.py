@@ -163,7 +163,7 @@ def test_mlebench_import_maps_the_grader_and_one_hot_answers(ws: Workspace, tmp_
     submission.to_csv(path, index=False)
     joined = labels.merge(submission, on="id")
     want = [
-        log_loss(part["author"], part[classes].to_numpy(), labels=classes)
+        log_loss(part["author"], part[sorted(classes)].to_numpy(), labels=sorted(classes))
         for part in (joined[joined["usage"] == u] for u in ("Public", "Private"))
     ]
     public, private = score(ws, card, path)
