@@ -169,6 +169,11 @@ def new_competition(
     for option, column in (("--group", group), ("--time", time)):
         if column is not None:
             _require_column(column, columns, option.removeprefix("--") + " column", option)
+    for option, column in (("--group", group), ("--time", time)):
+        if column is not None and column == target:
+            raise AuthoringError(
+                f"{option} {column!r} is the target; folds are made by another column (or by none)."
+            )
     if group is not None and time is not None:
         raise AuthoringError("give --group or --time, not both: the test set is carved one way only.")
     _check_fraction("--test-size", test_size)

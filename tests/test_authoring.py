@@ -326,3 +326,36 @@ def test_generated_folder_prepares_deterministically(ws: Workspace, tmp_path: Pa
     first = prepare(ws, "twice").checksums
     again = prepare(ws, "twice", force=True).checksums
     assert first == again
+
+
+def test_authored_schemas_reject_corrupted_copies(ws: Workspace, tmp_path: Path) -> None:
+    """The same contract as the built-in competitions: duplicated ids and a lost column are refused."""
+    from harness import schemas
+    from harness.errors import SchemaViolation
+
+    source = tmp_path / "data.csv"
+    binary_frame().to_csv(source, index=False)
+    new_competition(ws, "strict", source, "y")
+    card = load_card(ws, "strict")
+    prepare(ws, "strict")
+    models = schemas.load_models(card)
+    for model, name in (
+        ("Train", "train.csv"),
+        ("Test", "test.csv"),
+        ("Submission", "sample_submission.csv"),
+    ):
+        frame = pd.read_csv(ws.data_dir("strict") / name)
+        schemas.validate(models[model], frame, name)
+        with pytest.raises(SchemaViolation, match="'id'"):
+            schemas.validate(models[model], pd.concat([frame, frame.head(3)], ignore_index=True), name)
+        with pytest.raises(SchemaViolation):
+            schemas.validate(models[model], frame.drop(columns=[frame.columns[-1]]), name)
+    description = (card.folder / "description.md").read_text()
+    assert "roc_auc" in description and "source" in description.lower() and "licence" in description.lower()
+
+
+def test_group_column_may_not_be_the_target(ws: Workspace, tmp_path: Path) -> None:
+    source = tmp_path / "data.csv"
+    binary_frame().to_csv(source, index=False)
+    with pytest.raises(AuthoringError, match="--group 'y' is the target"):
+        new_competition(ws, "grouped", source, "y", group="y")

@@ -229,3 +229,32 @@ def test_cli_import_kaggle(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
     assert "test set and public/private split: Kaggle's" in " ".join(result.output.split())
     result = CliRunner().invoke(app, ["import", "kaggle", str(folder), "--slug", "kg"])
     assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_kaggle_regression_with_text_ids_passes_the_check(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from harness.checks import check_competition
+
+    rng = np.random.default_rng(11)
+    n = N_TRAIN + N_TEST
+    frame = pd.DataFrame(
+        {
+            "house": [f"h-{i:04d}" for i in range(n)],
+            "area": rng.uniform(40, 250, n).round(1),
+            "SalePrice": rng.uniform(5e4, 5e5, n).round(0),
+        }
+    )
+    folder = tmp_path / "house-prices-advanced"
+    folder.mkdir()
+    frame.iloc[:N_TRAIN].to_csv(folder / "train.csv", index=False)
+    test = frame.iloc[N_TRAIN:]
+    test.drop(columns="SalePrice").to_csv(folder / "test.csv", index=False)
+    test[["house"]].assign(SalePrice=180000.0).to_csv(folder / "sample_submission.csv", index=False)
+    test[["house", "SalePrice"]].assign(Usage=["Public", "Private"] * (N_TEST // 2)).to_csv(
+        folder / "solution.csv", index=False
+    )
+    authored = import_kaggle(ws, folder, metric="rmsle", slug="houses")
+    assert (authored.task, authored.metric, authored.cv_scheme) == ("regression", "rmsle", "kfold")
+    results = check_competition(ws, "houses")
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    labels = hidden_labels(ws, "houses")
+    assert (labels["usage"] == "Public").sum() == N_TEST // 2
