@@ -167,10 +167,10 @@ def new_competition(
     columns = [str(c) for c in raw.columns]
     _require_column(target, columns, "target", "--target")
     for option, column in (("--group", group), ("--time", time)):
-        if column is not None:
-            _require_column(column, columns, option.removeprefix("--") + " column", option)
-    for option, column in (("--group", group), ("--time", time)):
-        if column is not None and column == target:
+        if column is None:
+            continue
+        _require_column(column, columns, option.removeprefix("--") + " column", option)
+        if column == target:
             raise AuthoringError(
                 f"{option} {column!r} is the target; folds are made by another column (or by none)."
             )
@@ -672,6 +672,7 @@ def write_competition(
             draft.notes.append(
                 f"data: {size / 1e6:.0f} MB copied into the folder; keep it out of git (.gitignore or LFS)"
             )
+        shutil.rmtree(partial / "__pycache__", ignore_errors=True)
         partial.rename(final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -688,13 +689,7 @@ def write_competition(
         cv_column=draft.cv_column,
         rows=len(frame),
         columns=len(frame.columns),
-        files=tuple(
-            sorted(
-                str(p.relative_to(final))
-                for p in final.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts
-            )
-        ),
+        files=tuple(sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())),
         data_bytes=size,
         notes=tuple(draft.notes),
     )
@@ -973,6 +968,8 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             Prediction.VALUE: "the predicted value",
             Prediction.RANKING: "the predicted items, space-separated, best first",
         }[kind]
+    by_name = {p.name: p for p in profiles}
+    example = [by_name[draft.id_column].examples[0], *_example_predictions(draft, by_name, kind)]
     roles = {draft.id_column: "id", **dict.fromkeys(draft.target_columns, "target (train only)")}
     if draft.cv_column:
         roles.setdefault(draft.cv_column, f"{draft.cv_scheme} column of the folds")
@@ -1008,6 +1005,7 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             "",
             "```",
             ",".join(header),
+            ",".join(example),
             "```",
             classes,
             "## Data dictionary",
@@ -1038,6 +1036,23 @@ def prediction_kind(metric_name: str, task: str) -> Any:
     metric = get_metric(metric_name)
     by_task = getattr(metric, "prediction_for", None)
     return by_task(task) if by_task is not None else metric.prediction
+
+
+def _example_predictions(draft: Draft, by_name: dict[str, ColumnProfile], kind: Any) -> list[str]:
+    """One illustrative row of predictions for the submission example."""
+    from harness.metrics import Prediction
+
+    target = by_name[draft.target_columns[0]]
+    if kind is Prediction.CLASS_PROBABILITIES:
+        k = len(draft.classes or ())
+        return [f"{1 / k:.3f}"] * k
+    if kind is Prediction.PROBABILITY:
+        return ["0.5"]
+    if kind is Prediction.LABEL:
+        return [str(target.distinct[-1] if target.distinct else target.examples[0])]
+    if kind is Prediction.VALUE and target.minimum is not None:
+        return [f"{(float(target.minimum) + float(target.maximum)) / 2:.4g}"]
+    return [target.examples[0]]
 
 
 def _demote(markdown: str) -> str:

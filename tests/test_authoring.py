@@ -89,6 +89,9 @@ def test_binary_csv_round_trip_scores_as_sklearn(ws: Workspace, tmp_path: Path) 
         "source.csv",
     }
     assert authored.data_bytes == source.stat().st_size
+    assert not any("__pycache__" in name for name in authored.files)
+    description = (authored.folder / "description.md").read_text()
+    assert "```\nid,y\n0,0.5\n```" in description
     assert not list(ws.competitions_dir.glob(".*partial*")), "the temporary folder is gone"
 
     card = load_card(ws, "clicks")
