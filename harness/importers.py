@@ -114,7 +114,8 @@ def import_kaggle(
     folder = Path(folder)
     slug = slug or slug_for(folder.name)
     check_new_slug(ws, slug)
-    _require_files(folder, ("train.csv", "test.csv", "sample_submission.csv"), "a Kaggle download")
+    sample = _sample_file(folder)
+    _require_files(folder, ("train.csv", "test.csv", sample.name), "a Kaggle download")
     solution = folder / "solution.csv"
     if not solution.is_file():
         raise AuthoringError(
@@ -124,9 +125,7 @@ def import_kaggle(
             f"`compete new {slug} --from {folder / 'train.csv'} --target COLUMN`, which carves its test "
             "set out of train.csv."
         )
-    layout = _layout(
-        folder / "train.csv", folder / "test.csv", folder / "sample_submission.csv", solution, target
-    )
+    layout = _layout(folder / "train.csv", folder / "test.csv", sample, solution, target)
     frame = read_table(solution)
     if USAGE_COLUMN not in frame.columns:
         raise AuthoringError(
@@ -185,7 +184,8 @@ def import_mlebench(
     """
     folder = Path(folder)
     public, private = folder / "public", folder / "private"
-    _require_files(public, ("train.csv", "test.csv", "sample_submission.csv"), "MLE-bench's public/ folder")
+    sample = _sample_file(public)
+    _require_files(public, ("train.csv", "test.csv", sample.name), "MLE-bench's public/ folder")
     config = _read_config(folder)
     slug = slug or slug_for(config.get("id") or folder.name)
     check_new_slug(ws, slug)
@@ -197,9 +197,7 @@ def import_mlebench(
             "Run MLE-bench's prepare for this competition first (`mlebench prepare -c ID`)."
         )
     answers = private / candidates[0]
-    layout = _layout(
-        public / "train.csv", public / "test.csv", public / "sample_submission.csv", answers, target
-    )
+    layout = _layout(public / "train.csv", public / "test.csv", sample, answers, target)
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
     grader = config.get("grader.name")
     if metric is None and grader and grader != "auto":
@@ -255,6 +253,14 @@ def slug_for(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
+
+
+def _sample_file(folder: Path) -> Path:
+    """The sample submission, under the name Kaggle used for it (older competitions: sampleSubmission)."""
+    for name in ("sample_submission.csv", "sampleSubmission.csv", "sample_submission_null.csv"):
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "sample_submission.csv"
 
 
 def _require_files(folder: Path, names: tuple[str, ...], what: str) -> None:
