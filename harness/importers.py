@@ -144,6 +144,8 @@ def import_kaggle(
             f"{solution}: column {USAGE_COLUMN!r} needs both Public and Private rows, found {sorted(usage)}."
         )
     notes = [f"test set and public/private split: Kaggle's, from solution.csv ({_usage_counts(frame)})"]
+    counts = frame[USAGE_COLUMN].astype(str).value_counts()
+    public_fraction = round(int(counts["Public"]) / int(counts["Public"] + counts["Private"]), 4)
     title = folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or slug
     draft = Draft(
         slug=slug,
@@ -155,6 +157,7 @@ def import_kaggle(
         source_url=f"https://www.kaggle.com/competitions/{folder.name}",
         source_licence="TODO: the competition's rules and data licence on Kaggle (often not shareable)",
         source_changes=_changes(layout, "solution.csv", ignored=IGNORED in usage),
+        public_fraction=min(max(public_fraction, 0.0001), 0.9999),
         notes=notes,
     )
     text = _prepare_source(slug, layout, "solution.csv", kaggle_usage=True, origin="a Kaggle download")
@@ -456,13 +459,17 @@ def _write(
         )
     unlabelled = len(set(test_ids) - set(label_ids))
     if unlabelled:
-        draft.notes.append(f"test set: {unlabelled} rows of test.csv have no label and are left out")
+        draft.notes.append(
+            f"test set: {unlabelled} rows of test.csv are not scored (no label, or Ignored) and are left out"
+        )
 
     def build(frame: pd.DataFrame) -> None:
-        had_metric = metric is not None
         fill_task_and_metric(draft, frame, None, metric)
-        if not had_metric and metric_note:
-            draft.notes.append(f"metric: {metric_note}; pass --metric to use the competition's own")
+        if metric is None and metric_note:
+            draft.notes[-1] = (
+                f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "
+                "pass --metric to use the competition's own)"
+            )
         if layout.classes:
             _use_sample_classes(draft, frame, layout.classes)
         draft.cv_scheme = "stratified" if draft.base_task in ("binary", "multiclass") else "kfold"

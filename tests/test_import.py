@@ -59,6 +59,7 @@ def test_kaggle_import_reproduces_public_and_private_scores(ws: Workspace, tmp_p
     assert any("dropped columns only in train.csv: Cabin" in n for n in authored.notes)
     assert "source/solution.csv" in authored.files
     card = load_card(ws, "titanic-like")
+    assert card.split.public_fraction == round(40 / 110, 4), "the card states Kaggle's public share"
     done = prepare(ws, "titanic-like")
     assert (done.train_rows, done.test_rows, done.public_rows) == (N_TRAIN, 110, 40)
     assert "Cabin" not in pd.read_csv(ws.data_dir("titanic-like") / "train.csv").columns
