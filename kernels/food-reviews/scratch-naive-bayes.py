@@ -28,7 +28,10 @@
 # repeated ten times counts ten times. The classifier's *ranking* survives this well; its
 # *probabilities* do not: evidence is over-counted, so they crowd near 0 and 1. This competition is
 # scored by log loss, which punishes confident mistakes, so we soften the posterior with a temperature
-# $T$ (divide the log-odds by $T > 1$), a one-parameter calibration chosen by cross-validation.
+# $T$ (divide the log-odds by $T > 1$), a one-parameter calibration chosen by cross-validation: on
+# this competition's folds $T = 1$ scores a log loss near 0.97 (worse than predicting the base rate,
+# 0.64) and $T = 4$ near 0.50. Fitting $T$ inside `fit_predict` on out-of-fold scores of the training
+# rows (grouped by product) would be the next step.
 #
 # **Tokens.** No library: lower-case the text, drop the HTML line breaks (`<br />`) the reviews
 # carry, and take runs of letters, digits and apostrophes as words (`[a-z0-9']+`). Words seen in fewer
@@ -45,7 +48,7 @@ KERNEL = {
     "title": "Multinomial naive Bayes from scratch (NumPy bag of words, temperature-calibrated)",
     "techniques": ["from-scratch", "naive-bayes", "text-features", "calibration"],
 }
-PARAMS = {"alpha": 1.0, "min_df": 2, "temperature": 1.0}
+PARAMS = {"alpha": 2.0, "min_df": 3, "temperature": 4.0}
 
 
 def search_space(trial) -> dict:
