@@ -236,14 +236,6 @@ def submit(
         late = state is lifecycle.State.CLOSED
         used = _used_today(con, who, at)
         limit = card.rules.daily_limit
-        if used >= limit:
-            reset = _day_start(at) + timedelta(days=1)
-            wait = reset - at
-            hours, minutes = int(wait.total_seconds() // 3600), int(wait.total_seconds() % 3600 // 60)
-            raise RuleViolation(
-                f"{who} has used all {limit} submissions of today (UTC) for {slug}; the count resets at "
-                f"00:00 UTC, in {hours}h{minutes:02d}m. Until then, compare models by CV (`compete run`)."
-            )
         seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
         ref = f"s{seq:04d}"
         kept, digest, size = _keep_copy(ws, slug, source, ref)
@@ -257,6 +249,9 @@ def submit(
                 public, private, status = score.public, score.private, "scored"
             except SubmissionRejected as exc:
                 status, error = "rejected", str(exc)
+            if status == "scored" and used >= limit:
+                # Checked after validation: a broken file is still recorded, and costs no slot.
+                raise _limit_reached(who, slug, limit, at)
             _insert(
                 con,
                 [
@@ -304,6 +299,16 @@ def submit(
         daily_limit=limit,
         remaining_today=max(remaining, 0),
         private_revealed=revealed,
+    )
+
+
+def _limit_reached(who: str, slug: str, limit: int, at: datetime) -> RuleViolation:
+    wait = _day_start(at) + timedelta(days=1) - at
+    hours, minutes = int(wait.total_seconds() // 3600), int(wait.total_seconds() % 3600 // 60)
+    return RuleViolation(
+        f"{who} has used all {limit} submissions of today (UTC) for {slug}, so this one was not "
+        f"recorded; the count resets at 00:00 UTC, in {hours}h{minutes:02d}m. Until then, compare "
+        "models by CV (`compete run`)."
     )
 
 
@@ -400,6 +405,7 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 # ------------------------------------------------------------------------------------------ reading
 @dataclass(frozen=True)
 class _Row:
+    competition: str
     ref: str
     seq: int
     participant: str
@@ -417,12 +423,11 @@ class _Row:
     kernel: str | None
     study_id: str | None
     late: bool
-    competition: str = ""
 
 
 def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
     rows = con.execute(f"SELECT {_COLUMNS} FROM submissions ORDER BY seq").fetchall()
-    return [_Row(*row, competition=slug) for row in rows]
+    return [_Row(slug, *row) for row in rows]
 
 
 def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

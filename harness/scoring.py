@@ -130,8 +130,7 @@ def score_checked(
         )
         views[usage] = view
     public_sql, private_sql = (metric.sql(views[u], ctx) for u in (PUBLIC, PRIVATE))
-    parameters = getattr(metric, "parameters", None)
-    named = dict(parameters(ctx)) if parameters is not None else {}
+    named = dict(metric.parameters(ctx))
     row = con.execute(
         f"SELECT ({public_sql}), ({private_sql}), "
         f"(SELECT count(*) FILTER (WHERE usage = '{PUBLIC}') FROM {table}), "
@@ -141,7 +140,7 @@ def score_checked(
     public, private, n_public, n_private = row
     if public is None or private is None:
         part = "public" if public is None else "private"
-        needs = getattr(metric, "requires", "") or "rows it can be computed on"
+        needs = metric.requires or "rows it can be computed on"
         raise MetricError(
             f"{card.metric} is undefined on the {part} rows of {card.slug} (it needs {needs}); "
             "the competition's split cannot be scored. Prepare it again with another split seed."
@@ -152,11 +151,8 @@ def score_checked(
 
 
 def metric_context(card: Card) -> MetricContext:
-    """The metric's context for `card`: classes, metric options and (where known) the task."""
-    for_card = getattr(MetricContext, "for_card", None)
-    if for_card is not None:
-        return for_card(card)  # type: ignore[no-any-return]
-    return MetricContext(classes=card.classes, options=dict(card.metric_options))
+    """The metric's context for `card`: classes, metric options and task."""
+    return MetricContext.for_card(card)
 
 
 def _label_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

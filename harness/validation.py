@@ -106,14 +106,7 @@ def prediction_kind(card: Card) -> Prediction:
     """The shape of prediction the card's metric scores for the card's task."""
     from harness import metrics
 
-    resolve = getattr(metrics, "prediction_for", None)
-    if resolve is not None:
-        return Prediction(resolve(card))
-    metric = metrics.get(card.metric)
-    per_task = getattr(metric, "prediction_for", None)
-    if per_task is not None:
-        return Prediction(per_task(card.task))
-    return metric.prediction
+    return metrics.prediction_for(card)
 
 
 def rules_from_model(card: Card, model: Any) -> SubmissionRules:
@@ -237,8 +230,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
     if head == PARQUET_MAGIC:
         try:
             described = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(path)]).description
-            columns = [str(d[0]) for d in described or []]
-            casts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in columns)
+            names = [str(d[0]) for d in described or []]
+            casts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in names)
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM read_parquet(?)", [str(path)]
             )

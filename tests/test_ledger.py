@@ -78,6 +78,9 @@ def test_daily_limit_counts_scored_submissions_per_utc_day(tiny: Workspace) -> N
     with pytest.raises(RuleViolation, match=r"used all 2 submissions of today \(UTC\).*in 0h0[0-9]m"):
         ledger.submit(tiny, "tiny-regression", good, now=late_evening.replace(minute=53))
     assert len(_ledger_rows(tiny, "tiny-regression")) == 3  # the refused one is not recorded
+    # With no slot left, a broken file is still checked, recorded and explained.
+    assert ledger.submit(tiny, "tiny-regression", bad, now=late_evening.replace(minute=54)).rejected
+    assert len(_ledger_rows(tiny, "tiny-regression")) == 4
     # Another participant has slots of their own.
     assert (
         ledger.submit(tiny, "tiny-regression", good, participant="bob", now=late_evening).remaining_today == 1
