@@ -836,6 +836,7 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
         "__ID__": card.id_column,
         "__PREDICTION__": prediction_for(card).value,
         "__METRIC__": card.metric,
+        "__POSITIVE__": card.classes[-1] if card.classes else "",
     }
     for token, value in fills.items():
         text = text.replace(token, value)

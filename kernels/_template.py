@@ -27,6 +27,7 @@ ID = "__ID__"
 # What fit_predict must return, decided by the metric: "label" (a class label per row), "probability"
 # (P(positive class) per row), "class_probabilities" (one column per class), or "value" (a number per row).
 PREDICTION = "__PREDICTION__"
+POSITIVE = "__POSITIVE__"  # binary tasks: the positive class, whose probability a "probability" metric wants
 
 PARAMS = {"max_iter": 200, "learning_rate": 0.1}
 
@@ -34,16 +35,23 @@ PARAMS = {"max_iter": 200, "learning_rate": 0.1}
 # %% [markdown]
 # ## Features
 #
-# Start small: the numeric columns as they are, and every text column as a category. The id is not a
-# feature: it carries no information about the target (and when it does, that is a leak).
+# Start small: the numeric columns as they are, and every text column with few distinct values as a
+# category. Columns of free text, dates or names (more than 50 distinct values) are left out until you
+# turn them into features yourself (see the reference kernels: `compete kernels list`). The id is not
+# a feature: it carries no information about the target (and when it does, that is a leak).
 
 
 # %%
 def features(frame: pd.DataFrame) -> pd.DataFrame:
     X = frame.drop(columns=[ID, TARGET], errors="ignore")
-    for column in X.columns:
+    for column in list(X.columns):
         if not pd.api.types.is_numeric_dtype(X[column]):
-            X[column] = X[column].astype("category")
+            if X[column].nunique() > 50:
+                X = X.drop(columns=[column])
+            else:
+                X[column] = X[column].astype("category")
+    if X.shape[1] == 0:  # nothing usable yet: a constant column, so the model predicts the average
+        X["constant"] = 0.0
     return X
 
 
@@ -58,12 +66,15 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
 def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    X, X_test = features(train), features(test)
+    X = features(train)
+    X_test = features(test).reindex(columns=X.columns, fill_value=0.0)
     # The same categories on both sides, so the codes mean the same thing.
     for column in X.columns:
         if isinstance(X[column].dtype, pd.CategoricalDtype):
-            categories = X[column].cat.categories
-            X_test[column] = pd.Categorical(X_test[column], categories=categories)
+            levels = X[column].cat.categories
+            X_test[column] = pd.Categorical(
+                X_test[column].where(X_test[column].isin(levels)), categories=levels
+            )
     y = train[TARGET]
     options = {"categorical_features": "from_dtype", "random_state": 0, **params}
     if PREDICTION == "value":
@@ -73,7 +84,7 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object
         return model.predict(X_test)
     probabilities = model.predict_proba(X_test)
     if PREDICTION == "probability":
-        return probabilities[:, -1]  # the positive class is the last one
+        return probabilities[:, [str(c) for c in model.classes_].index(POSITIVE)]
     return pd.DataFrame(probabilities, columns=[str(c) for c in model.classes_])
 
 

@@ -37,9 +37,9 @@ PARAMS = {"weeks": 52}
 def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
     dates = pd.to_datetime(train["date"])
     recent = train[dates > dates.max() - pd.Timedelta(weeks=params["weeks"])]
-    weekday = pd.to_datetime(recent["date"]).dt.dayofweek
+    weekday = pd.to_datetime(recent["date"]).dt.day_of_week
     typical = recent["ridership"].groupby(weekday).median()
-    return pd.to_datetime(test["date"]).dt.dayofweek.map(typical).fillna(recent["ridership"].median())
+    return pd.to_datetime(test["date"]).dt.day_of_week.map(typical).fillna(recent["ridership"].median())
 
 
 # %%

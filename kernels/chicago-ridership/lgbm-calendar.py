@@ -72,7 +72,7 @@ def calendar(dates: pd.Series) -> pd.DataFrame:
     day_of_year = dates.dt.dayofyear
     return pd.DataFrame(
         {
-            "weekday": dates.dt.dayofweek,
+            "weekday": dates.dt.day_of_week,
             "month": dates.dt.month,
             "day_of_year": day_of_year,
             "holiday": holidays(dates),
@@ -90,7 +90,7 @@ def weekday_levels(train: pd.DataFrame, weeks: int) -> tuple[pd.Series, pd.Serie
     dates = pd.to_datetime(train["date"])
     order = dates.sort_values().index
     ridership = train.loc[order, "ridership"]
-    weekday = dates.loc[order].dt.dayofweek
+    weekday = dates.loc[order].dt.day_of_week
     grouped = ridership.groupby(weekday)
     lagged = grouped.transform(lambda s: s.rolling(weeks, min_periods=8).median().shift(1))
     last = grouped.apply(lambda s: s.iloc[-weeks:].median())
@@ -117,7 +117,7 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object
 
     options = {k: v for k, v in params.items() if k != "level_weeks"}
     lagged, last = weekday_levels(train, params["level_weeks"])
-    test_level = pd.to_datetime(test["date"]).dt.dayofweek.map(last)
+    test_level = pd.to_datetime(test["date"]).dt.day_of_week.map(last)
     model = lgb.LGBMRegressor(**options, objective="l1", random_state=0, n_jobs=1, verbose=-1)
     model.fit(features(train, lagged), train["ridership"])
     return np.asarray(model.predict(features(test, test_level)))

@@ -66,7 +66,8 @@ def as_categories(X: pd.DataFrame, X_test: pd.DataFrame) -> tuple[pd.DataFrame, 
         if not pd.api.types.is_numeric_dtype(X[column]):
             levels = sorted(X[column].dropna().unique())
             X[column] = pd.Categorical(X[column], categories=levels)
-            X_test[column] = pd.Categorical(X_test[column], categories=levels)
+            unseen = ~X_test[column].isin(levels)
+            X_test[column] = pd.Categorical(X_test[column].mask(unseen), categories=levels)
     return X, X_test
 
 

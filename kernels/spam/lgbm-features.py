@@ -48,7 +48,7 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
     X = frame.drop(columns=["id", "spam", "time"], errors="ignore").copy()
     stamp = pd.to_datetime(frame["time"], utc=True)
     X["hour"] = stamp.dt.hour
-    X["weekday"] = stamp.dt.weekday
+    X["weekday"] = stamp.dt.day_of_week
     size = frame["num_char"].clip(lower=0.001)
     X["exclaim_per_kchar"] = frame["exclaim_mess"] / size
     X["dollar_per_kchar"] = frame["dollar"] / size

@@ -1,0 +1,88 @@
+"""`compete run` and `compete kernels ...` on the command line."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.workspace import Workspace
+
+runner = CliRunner()
+
+
+def test_run_json_reports_every_fold_and_writes_the_submission(prepared_workspace: Workspace) -> None:
+    result = runner.invoke(app, ["run", "titanic/baseline", "--folds", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["kernel"] == "titanic/baseline" and data["metric"] == "accuracy"
+    assert len(data["fold_scores"]) == data["folds"] == 3
+    assert math.isclose(data["mean"], sum(data["fold_scores"]) / 3)
+    assert data["participant"] == "reference/titanic/baseline"
+    assert data["submission"] is None
+    assert data["predictions_path"].startswith(str(prepared_workspace.submissions_dir("titanic")))
+
+
+def test_run_submit_records_the_cv_score_and_kernel_in_the_ledger(prepared_workspace: Workspace) -> None:
+    from harness.ledger import submissions
+
+    result = runner.invoke(app, ["run", "titanic/baseline", "--submit", "-m", "first", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    [recorded] = submissions(prepared_workspace, "titanic")
+    assert recorded.participant == "reference/titanic/baseline"
+    assert recorded.kernel == "titanic/baseline"
+    assert recorded.message == "first"
+    assert recorded.cv_score == data["mean"]
+    assert recorded.public_score == data["submission"]["public_score"]
+
+
+def test_run_table_and_kernels_list_show_the_last_cv(prepared_workspace: Workspace) -> None:
+    result = runner.invoke(app, ["run", "titanic/baseline"])
+    assert result.exit_code == 0, result.output
+    assert "mean ± std" in result.stdout
+    rows = json.loads(runner.invoke(app, ["kernels", "list", "titanic", "-f", "json"]).stdout)
+    by_name = {row["name"]: row for row in rows}
+    for row in rows:
+        assert {"name", "competition", "title", "techniques", "tunable"} <= set(row)
+        assert row["competition"] == "titanic"
+    assert by_name["titanic/baseline"]["cv"] is not None and by_name["titanic/baseline"]["folds"] == 5
+
+
+def test_run_of_an_own_file_submits_as_the_user(prepared_workspace: Workspace, tmp_path) -> None:
+    from harness.ledger import default_participant
+
+    path = tmp_path / "women-survive.py"
+    path.write_text(
+        'KERNEL = {"competition": "titanic", "title": "Women survive", "techniques": ["baseline"]}\n'
+        "def fit_predict(train, test, params):\n"
+        "    return (test['Sex'] == 'female').astype(int)\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", str(path), "--submit", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["participant"] == default_participant()
+    assert data["submission"]["cv_score"] == data["mean"]
+
+
+def test_kernels_show_renders_notes_code_and_scores(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["kernels", "show", "titanic/baseline"])
+    assert result.exit_code == 0, result.output
+    assert "Logistic regression on sex, class and age" in result.stdout
+    assert "def fit_predict" in result.stdout
+    data = json.loads(runner.invoke(app, ["kernels", "show", "titanic/baseline", "-f", "json"]).stdout)
+    assert data["name"] == "titanic/baseline"
+    assert {c["kind"] for c in data["cells"]} == {"markdown", "code"}
+    assert "baseline" in data["techniques"]
+    assert data["last_run"] is None
+
+
+def test_kernel_errors_end_without_a_traceback(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["kernels", "new", "titanic", "Bad_Name"])
+    assert result.exit_code == 1
+    assert "not kebab-case" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["run", "titanic/nope"])
+    assert result.exit_code == 1 and "unknown kernel" in result.output
