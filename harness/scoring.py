@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import duckdb
 
 SCORED_TABLE = "submission_scored"
-_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 
 
 @dataclass(frozen=True)
@@ -49,73 +48,45 @@ def score_file(
     """
     rules = rules or validation.load_rules(con, card)
     raw = validation.read_file(con, path)
-    label_types = _label_types(con)
-    checked = validation.check(con, raw, rules, label_key_sql(card, label_types))
-    return score_checked(con, card, rules, checked, label_types)
-
-
-def label_key_sql(card: Card, label_types: dict[str, str]) -> str:
-    """The id of a `labels` row as canonical text, to match a submission's ids."""
-    return text_sql(q(card.id_column), label_types[card.id_column])
-
-
-def text_sql(expr: str, sql_type: str) -> str:
-    """A stored value as canonical text: integers (even when stored as floats) without a decimal point."""
-    base = sql_type.upper()
-    if base in _FLOAT_TYPES or base.startswith("DECIMAL"):
-        return (
-            f"CASE WHEN {expr} = round({expr}) AND abs({expr}) < 9e15 "
-            f"THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) ELSE CAST({expr} AS VARCHAR) END"
-        )
-    return f"CAST({expr} AS VARCHAR)"
+    checked = validation.check(con, raw, rules)
+    return score_checked(con, card, rules, checked)
 
 
 def score_checked(
-    con: duckdb.DuckDBPyConnection,
-    card: Card,
-    rules: SubmissionRules,
-    checked: Checked,
-    label_types: dict[str, str] | None = None,
+    con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, checked: Checked
 ) -> Score:
     """Score a file that passed the checks: one query, public and private score together."""
-    label_types = label_types or _label_types(con)
+    label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
     metric = get_metric(card.metric)
     kind = Prediction(rules.prediction)
     ctx = metric_context(card)
     assert len(card.target_columns) == 1, "scoring supports one target column"
     target = q(card.target)
-    label_text = text_sql(f"l.{target}", label_types[card.target])
-    id_rule = rules.id_rule
-    sub_key = validation.id_key_sql(f"s.{q(checked.names[id_rule.name])}", id_rule)
-    lab_key = text_sql(f"l.{q(card.id_column)}", label_types[card.id_column])
+    label_text = validation.text_sql(f"l.{target}", label_types[card.target])
     params: list[object] = []
     predictions = rules.prediction_rules
     if kind is Prediction.CLASS_PROBABILITIES:
         assert card.classes is not None
-        by_name = {r.name: r for r in predictions}
         y = label_text
-        p = ", ".join(
-            f"TRY_CAST(trim(s.{q(checked.names[by_name[label].name])}) AS DOUBLE) AS p_{i}"
-            for i, label in enumerate(card.classes)
-        )
+        p = ", ".join(f"s.{checked.columns[label][1]} AS p_{i}" for i, label in enumerate(card.classes))
     else:
         assert len(predictions) == 1, "one prediction column expected"
-        rule = predictions[0]
-        col = f"s.{q(checked.names[rule.name])}"
+        text, num = checked.columns[predictions[0].name]
+        text, num = f"s.{text}", (f"s.{num}" if num is not None else None)
         if kind is Prediction.LABEL:
-            y, p = label_text, f"{validation.canonical_sql(col, rule)} AS p"
+            y, p = label_text, f"{validation.canonical_sql(text, num)} AS p"
         elif kind is Prediction.PROBABILITY:
             y = f"CASE WHEN {label_text} = ? THEN 1 ELSE 0 END"
             params.append(ctx.positive)
-            p = f"TRY_CAST(trim({col}) AS DOUBLE) AS p"
+            p = f"{num} AS p"
         elif kind is Prediction.VALUE:
-            y, p = f"CAST(l.{target} AS DOUBLE)", f"TRY_CAST(trim({col}) AS DOUBLE) AS p"
+            y, p = f"CAST(l.{target} AS DOUBLE)", f"{num} AS p"
         else:
-            y, p = label_text, f"trim({col}) AS p"
+            y, p = label_text, f"{text} AS p"
     table = q(SCORED_TABLE)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT l.usage AS usage, {y} AS y, {p} "
-        f"FROM {q(checked.raw.table)} AS s JOIN labels AS l ON {sub_key} = {lab_key}",
+        f"FROM {q(checked.table)} AS s JOIN labels AS l ON {checked.label_key} = s.id_key",
         params,
     )
     if kind is Prediction.CLASS_PROBABILITIES:
@@ -153,8 +124,3 @@ def score_checked(
 def metric_context(card: Card) -> MetricContext:
     """The metric's context for `card`: classes, metric options and task."""
     return MetricContext.for_card(card)
-
-
-def _label_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = con.execute("DESCRIBE labels").fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}

@@ -319,44 +319,72 @@ def _first_line(exc: BaseException) -> str:
 # ------------------------------------------------------------------------------------------- checks
 @dataclass(frozen=True)
 class Checked:
-    """A file that passed every check: how to read its columns as the metric's relation."""
+    """A file that passed every check, as the typed table `table` (see `check`)."""
 
     raw: RawFile
-    names: dict[str, str]  # rule column name -> column name in the raw table
+    table: str
     rows: int
+    columns: dict[str, tuple[str, str | None]]  # rule column -> (text column, number column or None)
+    label_key: str  # SQL over `labels AS l` giving the id matched against the table's `id_key`
 
 
-def check(
-    con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules, label_key_sql: str
-) -> Checked:
-    """Run every rule over the raw table, joined to `labels` for the id checks.
+TYPED_TABLE = "submission_typed"
 
-    `label_key_sql` is the SQL expression giving a label row's id as canonical text (over `labels`).
-    Raises SubmissionRejected listing every problem found.
+
+def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) -> Checked:
+    """Run every rule over the file's table, and its ids against the hidden labels.
+
+    The raw text table is typed once into `submission_typed` (row number, id as text and as the
+    key it is matched on, each prediction as trimmed text, as a number, and whether it is null), so
+    each check is a cheap condition. Raises SubmissionRejected listing every problem found.
     """
     names = _match_columns(raw, rules)
     if raw.rows == 0:
         raise SubmissionRejected(
             _problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
         )
-    problems: list[str] = []
-    table = q(raw.table)
-    id_col = q(names[rules.id_column])
-    key = id_key_sql(id_col, rules.id_rule)
+    id_type = _label_types(con)[rules.id_column]
+    integer_key = rules.id_rule.numeric and _is_integer_type(id_type)
+    id_raw = q(names[rules.id_column])
+    number = "TRY_CAST(id_text AS DOUBLE)"
+    if integer_key:
+        whole = f"isfinite({number}) AND {number} = round({number})"
+        key = f"CASE WHEN {whole} THEN TRY_CAST(id_text AS BIGINT) END"
+        label_key = f"l.{q(rules.id_column)}"
+    else:
+        key = canonical_sql("id_text", number if rules.id_rule.numeric else None)
+        key = f"coalesce({key}, id_text)" if rules.id_rule.numeric else "id_text"
+        label_key = text_sql(f"l.{q(rules.id_column)}", id_type)
 
-    # (description builder, condition, value expression shown in examples)
-    conditions: list[tuple[str, str, str]] = []
-    conditions.append(
+    columns: dict[str, tuple[str, str | None]] = {}
+    inner = ["rowid + 1 AS row", f"nullif(trim({id_raw}), '') AS id_text"]
+    outer = ["row", "id_text", f"{key} AS id_key"]
+    for i, rule in enumerate(rules.prediction_rules):
+        text, num = f"t_{i}", (f"n_{i}" if rule.numeric else None)
+        inner.append(f"trim({q(names[rule.name])}) AS {text}")
+        outer += [text, f"({text} IS NULL OR lower({text}) IN {_null_tokens()}) AS z_{i}"]
+        if num is not None:
+            outer.append(f"TRY_CAST({text} AS DOUBLE) AS {num}")
+        columns[rule.name] = (text, num)
+    table = q(TYPED_TABLE)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(outer)} "
+        f"FROM (SELECT {', '.join(inner)} FROM {q(raw.table)})"
+    )
+
+    # (what is wrong and what to do, condition, value shown in the examples)
+    conditions: list[tuple[str, str, str]] = [
         (
             f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
-            f"{id_col} IS NULL OR trim({id_col}) = ''",
-            "NULL",
+            "id_text IS NULL",
+            "'NULL'",
         )
-    )
-    for rule in rules.prediction_rules:
-        conditions += _column_conditions(q(names[rule.name]), rule)
+    ]
+    for i, rule in enumerate(rules.prediction_rules):
+        text, num = columns[rule.name]
+        conditions += _column_conditions(rule, text, num, f"z_{i}")
     if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
-        total = " + ".join(f"coalesce({_number(q(names[r.name]))}, 0)" for r in rules.prediction_rules)
+        total = " + ".join(f"coalesce({columns[r.name][1]}, 0)" for r in rules.prediction_rules)
         conditions.append(
             (
                 "rows give probability 0 to every class; each row's probabilities must have a "
@@ -365,20 +393,21 @@ def check(
                 "'all zero'",
             )
         )
+    problems: list[str] = []
     counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in conditions)
     counts = con.execute(f"SELECT {counts_sql} FROM {table}").fetchall()[0]
     for (text, cond, shown), count in zip(conditions, counts, strict=True):
         if count:
             rows = con.execute(
-                f"SELECT rowid + 1, {id_col}, CAST({shown} AS VARCHAR) FROM {table} "
-                f"WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES}"
+                f"SELECT row, id_text, CAST({shown} AS VARCHAR) FROM {table} "
+                f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}"
             ).fetchall()
             examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
             problems.append(f"{count} {text}. E.g. {examples}.")
 
     duplicates = con.execute(
-        f"SELECT count(*) OVER (), k, n FROM (SELECT {key} AS k, count(*) AS n FROM {table} "
-        f"WHERE {id_col} IS NOT NULL GROUP BY k HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
+        f"SELECT count(*) OVER (), k, n FROM (SELECT id_key AS k, count(*) AS n FROM {table} "
+        f"WHERE id_key IS NOT NULL GROUP BY id_key HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
     ).fetchall()
     if duplicates:
         examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
@@ -386,8 +415,8 @@ def check(
             f"{duplicates[0][0]} ids appear more than once, e.g. {examples}. Keep one row per id."
         )
     unknown = con.execute(
-        f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT {key} AS k FROM {table} "
-        f"WHERE {id_col} IS NOT NULL AND {key} NOT IN (SELECT {label_key_sql} FROM labels)) "
+        f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT id_text AS k FROM {table} AS t "
+        f"WHERE id_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM labels AS l WHERE {label_key} = t.id_key)) "
         f"ORDER BY k LIMIT {EXAMPLES}"
     ).fetchall()
     if unknown:
@@ -396,8 +425,8 @@ def check(
             f"{unknown[0][0]} ids are not in the test set, e.g. {examples}. Predict only the ids of test.csv."
         )
     missing = con.execute(
-        f"SELECT count(*) OVER (), k FROM (SELECT {label_key_sql} AS k FROM labels "
-        f"WHERE {label_key_sql} NOT IN (SELECT {key} FROM {table} WHERE {id_col} IS NOT NULL)) "
+        f"SELECT count(*) OVER (), k FROM (SELECT {label_key} AS k FROM labels AS l "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.id_key = {label_key})) "
         f"ORDER BY k LIMIT {EXAMPLES}"
     ).fetchall()
     if missing:
@@ -407,7 +436,7 @@ def check(
         )
     for rule in rules.prediction_rules:
         if rule.unique:
-            col = q(names[rule.name])
+            col = columns[rule.name][0]
             dupes = con.execute(
                 f"SELECT count(*) OVER (), v FROM (SELECT {col} AS v FROM {table} "
                 f"GROUP BY v HAVING count(*) > 1) ORDER BY v LIMIT {EXAMPLES}"
@@ -419,7 +448,30 @@ def check(
                 )
     if problems:
         raise SubmissionRejected(_problems_text(problems, rules))
-    return Checked(raw, names, raw.rows)
+    return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
+
+
+def _label_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
+
+
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
+
+
+def _is_integer_type(sql_type: str) -> bool:
+    return sql_type.upper() in _INTEGER_TYPES
+
+
+def text_sql(expr: str, sql_type: str) -> str:
+    """A stored value as canonical text: integers (even when stored as floats) without a decimal point."""
+    base = sql_type.upper()
+    if base in _FLOAT_TYPES or base.startswith("DECIMAL"):
+        return (
+            f"CASE WHEN {expr} = round({expr}) AND abs({expr}) < 9e15 "
+            f"THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) ELSE CAST({expr} AS VARCHAR) END"
+        )
+    return f"CAST({expr} AS VARCHAR)"
 
 
 def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
@@ -480,53 +532,48 @@ def _looks_like_value(text: str, rules: SubmissionRules) -> bool:
     return text in allowed
 
 
-def _column_conditions(col: str, rule: ColumnRule) -> list[tuple[str, str, str]]:
-    """(description, condition, shown value) for each check of one prediction column."""
+def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) -> list[tuple[str, str, str]]:
+    """(what is wrong, condition, shown value) for each check of one prediction column."""
     out: list[tuple[str, str, str]] = []
     name = repr(rule.name)
-    is_null = f"({col} IS NULL OR lower(trim({col})) IN {_null_tokens()})"
     if not rule.nullable:
         out.append(
             (
                 f"rows have an empty, null or NaN value in column {name}; give a prediction for every row",
-                is_null,
-                f"coalesce({col}, 'NULL')",
+                null,
+                f"coalesce({text}, 'NULL')",
             )
         )
-    shown = col
-    if rule.numeric:
-        number = _number(col)
-        not_null = f"NOT {is_null}"
+    present = f"NOT {null}"
+    if num is not None:
         out.append(
             (
                 f"rows have text where column {name} expects a number; write plain numbers such as 0.25",
-                f"{not_null} AND {number} IS NULL",
-                shown,
+                f"{present} AND {num} IS NULL",
+                text,
             )
         )
         out.append(
             (
                 f"rows have NaN or infinity in column {name}; predict a finite number for every row",
-                f"{not_null} AND (isnan({number}) OR isinf({number}))",
-                shown,
+                f"{present} AND (isnan({num}) OR isinf({num}))",
+                text,
             )
         )
-        finite = f"{not_null} AND isfinite({number})"
+        finite = f"{present} AND isfinite({num})"
         if rule.kind == "integer":
             out.append(
                 (
                     f"rows have a fraction in column {name}, which expects whole numbers",
-                    f"{finite} AND {number} <> round({number})",
-                    shown,
+                    f"{finite} AND {num} <> round({num})",
+                    text,
                 )
             )
         bounds = []
         if rule.minimum is not None:
-            op = "<" if rule.minimum_inclusive else "<="
-            bounds.append(f"{number} {op} {float(rule.minimum)!r}")
+            bounds.append(f"{num} {'<' if rule.minimum_inclusive else '<='} {float(rule.minimum)!r}")
         if rule.maximum is not None:
-            op = ">" if rule.maximum_inclusive else ">="
-            bounds.append(f"{number} {op} {float(rule.maximum)!r}")
+            bounds.append(f"{num} {'>' if rule.maximum_inclusive else '>='} {float(rule.maximum)!r}")
         if bounds:
             low = "[" if rule.minimum_inclusive else "("
             high = "]" if rule.maximum_inclusive else ")"
@@ -536,19 +583,19 @@ def _column_conditions(col: str, rule: ColumnRule) -> list[tuple[str, str, str]]
                 (
                     f"rows have {what} outside {span} in column {name}; keep every value within it",
                     f"{finite} AND ({' OR '.join(bounds)})",
-                    shown,
+                    text,
                 )
             )
     if rule.allowed is not None:
         allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in rule.allowed)
-        value = canonical_sql(col, rule)
+        value = canonical_sql(text, num)
         kind = "class labels" if rule.allowed else "values"
         out.append(
             (
                 f"rows have unknown {kind} in column {name}; the allowed values are "
                 f"{', '.join(rule.allowed)}",
-                f"NOT {is_null} AND ({value} IS NULL OR {value} NOT IN ({allowed}))",
-                shown,
+                f"{present} AND ({value} IS NULL OR {value} NOT IN ({allowed}))",
+                text,
             )
         )
     return out
@@ -562,27 +609,18 @@ def _num(value: float | None, default: str) -> str:
     return default if value is None else f"{value:g}"
 
 
-def _number(col: str) -> str:
-    return f"TRY_CAST(trim({col}) AS DOUBLE)"
+def canonical_sql(text: str, num: str | None) -> str:
+    """A value in canonical text form: whole numbers without a decimal point, other text as is.
 
-
-def canonical_sql(col: str, rule: ColumnRule) -> str:
-    """A text column's value in canonical text form: whole numbers without a decimal point."""
-    if not rule.numeric:
-        return f"trim({col})"
-    number = _number(col)
+    `num` is the value as DOUBLE for a numeric column (None for a text column).
+    """
+    if num is None:
+        return text
     return (
-        f"CASE WHEN {number} IS NULL OR NOT isfinite({number}) THEN NULL "
-        f"WHEN {number} = round({number}) AND abs({number}) < 9e15 "
-        f"THEN CAST(CAST({number} AS BIGINT) AS VARCHAR) ELSE CAST({number} AS VARCHAR) END"
+        f"CASE WHEN {num} IS NULL OR NOT isfinite({num}) THEN NULL "
+        f"WHEN {num} = round({num}) AND abs({num}) < 9e15 "
+        f"THEN CAST(CAST({num} AS BIGINT) AS VARCHAR) ELSE CAST({num} AS VARCHAR) END"
     )
-
-
-def id_key_sql(col: str, rule: ColumnRule) -> str:
-    """A submission's id as the canonical text it is matched on."""
-    if rule.numeric:
-        return f"coalesce({canonical_sql(col, rule)}, trim({col}))"
-    return f"trim({col})"
 
 
 def _problems_text(problems: list[str], rules: SubmissionRules) -> str:
