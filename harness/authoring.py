@@ -54,6 +54,7 @@ DEFAULT_METRICS: dict[str, tuple[str, ...]] = {
     "ranking": ("map_at_k",),
 }
 TODO = "TODO"
+RANKING_K = 12  # map_at_k's cut-off, written into the card so it can be read and changed
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,10 @@ def new_competition(
     if time is not None and time_format is not None:
         datetimes = {time: time_format, **datetimes}
     bool_target = target if column_kind(raw[target]) == "bool" else None
+    if task is None and metric is not None and _ranking_metric(metric):
+        task = "ranking"  # a ranking metric is the one sign of a ranking task: never inferred from data
+    if task is not None and task.removeprefix("text-") == "ranking":
+        _check_given_task(task, raw[target])
 
     scheme = _choose_scheme(folds, group, time)
     draft = Draft(
@@ -225,6 +230,8 @@ def new_competition(
     prepare_text = _prepare_source_new(
         slug, fmt, source.name, id_column if added_id else None, datetimes, bool_target
     )
+    if task is not None and task.removeprefix("text-") == "ranking":
+        prepare_text += ranking_sample_source(id_column, target)
 
     def build(frame: pd.DataFrame) -> None:
         fill_task_and_metric(draft, frame, task, metric)
@@ -395,6 +402,25 @@ def _prepare_source_new(
     return "\n".join(lines)
 
 
+def ranking_sample_source(id_column: str, target: str) -> str:
+    """A `sample_predictions` for a ranking task: the k items most frequent in training, for every row."""
+    return "\n".join(
+        [
+            "",
+            "",
+            "def sample_predictions(train: pd.DataFrame, test: pd.DataFrame, card) -> pd.DataFrame:",
+            '    """The k items most frequent among the training targets, best first, for every test row."""',
+            f'    k = int(card.metric_options.get("k", {RANKING_K}))',
+            f"    items = train[{py_literal(target)}].astype(str).str.split().explode().value_counts()",
+            '    top = " ".join(items.sort_index(kind="stable").sort_values(ascending=False, kind="stable")'
+            ".index[:k])",
+            f"    return pd.DataFrame({{{py_literal(id_column)}: test[{py_literal(id_column)}].to_numpy(), "
+            f"{py_literal(target)}: top}})",
+            "",
+        ]
+    )
+
+
 def py_literal(value: Any) -> str:
     """A Python literal in the style ruff formats (double-quoted strings)."""
     if isinstance(value, str):
@@ -553,6 +579,14 @@ def fill_task_and_metric(draft: Draft, frame: pd.DataFrame, task: str | None, me
                 f"{', '.join(fitting) or '(none yet)'}."
             )
         draft.metric = metric
+    if draft.metric == "map_at_k":
+        draft.metric_options.setdefault("k", RANKING_K)
+
+
+def _ranking_metric(name: str) -> bool:
+    from harness import metrics
+
+    return name in metrics.metric_names() and metrics.get(name).tasks == frozenset({"ranking"})
 
 
 def _check_given_task(task: str, target: pd.Series) -> None:
@@ -566,10 +600,10 @@ def _check_given_task(task: str, target: pd.Series) -> None:
         )
     if base == "regression" and column_kind(target) not in ("int", "float"):
         raise AuthoringError(f"--task {task} needs a numeric target; {name!r} holds text.")
-    if base == "ranking":
+    if base == "ranking" and column_kind(target) != "str":
         raise AuthoringError(
-            "compete new cannot write a ranking competition yet: its sample submission and metric options "
-            "need a prepare.py written by hand."
+            f"--task {task} needs a target of space-separated items (text), best first; {name!r} holds "
+            f"{column_kind(target)} values."
         )
 
 
@@ -790,8 +824,12 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"no TOML literal for {value!r}")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from harness.authoring import (
     fill_task_and_metric,
     prediction_kind,
     py_literal,
+    ranking_sample_source,
     read_table,
     write_competition,
 )
@@ -202,10 +203,14 @@ def import_mlebench(
     answers = private / candidates[0]
     layout = _layout(public / "train.csv", public / "test.csv", sample, answers, target)
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
+    options: dict[str, int] = {}
     grader = config.get("grader.name")
     if metric is None and grader and grader != "auto":
         metric = metric_from_grader(grader)
         notes.append(f"metric: {metric} (from config.yaml's grader {grader!r})")
+        match = _MAP_AT.match(re.sub(r"[\s_]+", "-", grader.strip().lower()))
+        if match:
+            options["k"] = int(match.group(1))
     description = public / "description.md"
     name = config.get("name") or folder.name
     draft = Draft(
@@ -219,6 +224,7 @@ def import_mlebench(
         source_licence="TODO: the original competition's rules and data licence on Kaggle",
         source_changes=_changes(layout, answers.name, ignored=False),
         story=description.read_text(encoding="utf-8") if description.is_file() else "",
+        metric_options=options,
         notes=notes,
     )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
@@ -434,6 +440,9 @@ def _write(
 ) -> Authored:
     import pandas as pd
 
+    ranking = metric == "map_at_k"
+    if ranking:  # never inferred from the data: only a ranking metric makes a ranking task
+        prepare_text += ranking_sample_source(layout.id_column, layout.target)
     test_ids = pd.read_csv(layout.test, usecols=[layout.id_column])[layout.id_column]
     train_ids = pd.read_csv(layout.train, usecols=[layout.id_column])[layout.id_column]
     check_ids(train_ids, layout.id_column)
@@ -464,7 +473,7 @@ def _write(
         )
 
     def build(frame: pd.DataFrame) -> None:
-        fill_task_and_metric(draft, frame, None, metric)
+        fill_task_and_metric(draft, frame, "ranking" if ranking else None, metric)
         if metric is None and metric_note:
             draft.notes[-1] = (
                 f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "

@@ -362,3 +362,39 @@ def test_group_column_may_not_be_the_target(ws: Workspace, tmp_path: Path) -> No
     binary_frame().to_csv(source, index=False)
     with pytest.raises(AuthoringError, match="--group 'y' is the target"):
         new_competition(ws, "grouped", source, "y", group="y")
+
+
+def ranking_frame(n: int = N, seed: int = 12) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    items = [f"sku{i}" for i in range(25)]
+    bought = [" ".join(rng.choice(items, rng.integers(1, 4), replace=False)) for _ in range(n)]
+    return pd.DataFrame({"user": rng.integers(0, 40, n), "bought": bought})
+
+
+@pytest.mark.parametrize("options", [{"task": "ranking"}, {"metric": "map_at_k"}], ids=["task", "metric"])
+def test_ranking_competition_scores_map_at_k(ws: Workspace, tmp_path: Path, options: dict) -> None:  # type: ignore[type-arg]
+    from harness.metrics.ranking import mapk
+
+    source = tmp_path / "baskets.csv"
+    ranking_frame().to_csv(source, index=False)
+    authored = new_competition(ws, "baskets", source, "bought", **options)
+    assert (authored.task, authored.metric, authored.cv_scheme) == ("ranking", "map_at_k", "kfold")
+    card = load_card(ws, "baskets")
+    assert card.metric_options == {"k": 12}
+    prepare(ws, "baskets")
+    sample = pd.read_csv(ws.data_dir("baskets") / "sample_submission.csv")
+    assert sample["bought"].nunique() == 1 and len(sample["bought"].iloc[0].split()) == 12
+
+    labels = hidden_labels(ws, "baskets")
+    submission = pd.DataFrame({"id": labels["id"], "bought": "sku3 sku7 sku1"})
+    path = tmp_path / "preds.csv"
+    submission.to_csv(path, index=False)
+    want = expected(
+        labels,
+        submission,
+        card,
+        lambda p: mapk((y.split() for y in p["bought"]), [q.split() for q in p["bought_pred"]], 12),
+    )
+    public, private = score(ws, card, path)
+    assert public == pytest.approx(want[0], abs=1e-9) and private == pytest.approx(want[1], abs=1e-9)
+    assert all(r.ok for r in check_competition(ws, "baskets"))

@@ -259,3 +259,24 @@ def test_kaggle_regression_with_text_ids_passes_the_check(ws: Workspace, tmp_pat
     assert all(r.ok for r in results), [r for r in results if not r.ok]
     labels = hidden_labels(ws, "houses")
     assert (labels["usage"] == "Public").sum() == N_TEST // 2
+
+
+def test_mlebench_map_at_k_grader_makes_a_ranking_task(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from harness.checks import check_competition
+    from tests.test_authoring import ranking_frame
+
+    frame = ranking_frame(N_TRAIN + N_TEST).reset_index(names="customer")
+    folder = tmp_path / "baskets"
+    (folder / "public").mkdir(parents=True)
+    (folder / "private").mkdir()
+    frame.iloc[:N_TRAIN].to_csv(folder / "public" / "train.csv", index=False)
+    test = frame.iloc[N_TRAIN:]
+    test.drop(columns="bought").to_csv(folder / "public" / "test.csv", index=False)
+    test[["customer"]].assign(bought="sku1").to_csv(folder / "public" / "sample_submission.csv", index=False)
+    test[["customer", "bought"]].to_csv(folder / "private" / "answers.csv", index=False)
+    (folder / "config.yaml").write_text("id: baskets\ngrader:\n  name: MAP@5\n")
+    authored = import_mlebench(ws, folder)
+    assert (authored.task, authored.metric) == ("ranking", "map_at_k")
+    assert load_card(ws, "baskets").metric_options == {"k": 5}
+    results = check_competition(ws, "baskets")
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
