@@ -1,13 +1,29 @@
-"""Run a command in a child process several times: median wall time and peak memory."""
+"""Run a command in a child process several times: median wall time and peak memory.
+
+Linux carries a process's peak RSS across `exec`: a child forked by a large parent reports at least
+the parent's peak. So each run goes through a small launcher interpreter that spawns the command,
+times it and reads its `wait4` peak RSS; the command's own figures are then its own.
+"""
 
 from __future__ import annotations
 
-import os
+import json
 import statistics
 import subprocess
-import time
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+_LAUNCHER = """
+import json, os, sys, time
+null = os.open(os.devnull, os.O_WRONLY)
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, null, 1)])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps([os.waitstatus_to_exitcode(status), elapsed, usage.ru_maxrss / 1024, cpu]))
+"""
 
 
 @dataclass(frozen=True)
@@ -16,24 +32,35 @@ class Measurement:
     seconds: float  # median wall time
     max_rss_mb: float  # median of each run's peak resident memory
     runs: int
+    cpu_seconds: float = float("nan")  # median user + system time (all threads)
 
 
-def measure(label: str, argv: Sequence[str], runs: int = 5, env: dict[str, str] | None = None) -> Measurement:
-    """Run `argv` `runs` times (after one warm-up run) and return the medians."""
-    times, rss = [], []
-    for i in range(runs + 1):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+def measure(
+    label: str,
+    argv: Sequence[str],
+    runs: int = 5,
+    env: dict[str, str] | None = None,
+    *,
+    warm_up: bool = True,
+) -> Measurement:
+    """Run `argv` `runs` times (after one warm-up run unless `warm_up` is false) and return the medians.
+
+    `argv[0]` must be a path (it is spawned without a PATH search).
+    """
+    times, rss, cpu = [], [], []
+    for i in range(runs + 1 if warm_up else runs):
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, env=env, check=False
+        )
         if proc.returncode != 0:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"{label}: {' '.join(argv)} exited {proc.returncode}: {err[-2000:]}")
-        if proc.stderr:
-            proc.stderr.close()
-        if i == 0:
+            raise RuntimeError(f"{label}: the launcher failed: {proc.stderr[-2000:]}")
+        code, elapsed, peak, used = json.loads(proc.stdout.strip().splitlines()[-1])
+        if code != 0:
+            raise RuntimeError(f"{label}: {' '.join(argv)} exited {code}: {proc.stderr[-2000:]}")
+        if warm_up and i == 0:
             continue  # warm-up: file cache, .pyc
         times.append(elapsed)
-        rss.append(usage.ru_maxrss / 1024)
-    return Measurement(label, statistics.median(times), statistics.median(rss), runs)
+        rss.append(peak)
+        cpu.append(used)
+    median = statistics.median
+    return Measurement(label, median(times), median(rss), runs, median(cpu))
