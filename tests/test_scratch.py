@@ -51,6 +51,11 @@ def as_float32(X: np.ndarray) -> np.ndarray:
     return X.astype(np.float32).astype(np.float64)
 
 
+def test_every_scratch_kernel_is_checked_here() -> None:
+    found = {f"{p.parent.name}/{p.stem}" for p in (REPO / "kernels").glob("*/scratch-*.py")}
+    assert found == set(SCRATCH)
+
+
 @pytest.mark.parametrize("name", sorted(SCRATCH))
 def test_scratch_kernels_declare_from_scratch_and_their_algorithm(name: str) -> None:
     info = load_kernel(Workspace(REPO), name).info

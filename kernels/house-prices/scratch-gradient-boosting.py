@@ -74,20 +74,22 @@ def best_split(
     sides keep at least `min_samples_leaf` rows.
     """
     m, p = order.shape
-    x_sorted = X[order, np.arange(p)]  # (m, p)
-    sum_left = np.cumsum(r[order], axis=0)[:-1]  # split after position i: rows 0..i go left
-    total = r[order[:, 0]].sum()
-    n_left = np.arange(1, m)[:, None]
-    n_right = m - n_left
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reduction = sum_left**2 / n_left + (total - sum_left) ** 2 / n_right - total**2 / m
-
-    valid = (x_sorted[1:] > x_sorted[:-1]) & (n_left >= min_samples_leaf) & (n_right >= min_samples_leaf)
-    if not valid.any():
+    # A split after sorted position i sends rows 0..i left. Only positions lo <= i < hi leave at
+    # least `min_samples_leaf` rows on each side, so only those are scored.
+    lo, hi = min_samples_leaf - 1, m - min_samples_leaf
+    if hi <= lo:
         return None
-    reduction = np.where(valid, reduction, -np.inf)
+    x_sorted = X[order, np.arange(p)]  # (m, p)
+    sum_left = np.cumsum(r[order], axis=0)[lo:hi]  # S_L for every position and feature
+    total = r[order[:, 0]].sum()
+    n_left = np.arange(lo + 1, hi + 1, dtype=float)[:, None]
+    reduction = sum_left**2 / n_left + (total - sum_left) ** 2 / (m - n_left) - total**2 / m
+    # No threshold fits between two equal values.
+    reduction[x_sorted[lo + 1 : hi + 1] <= x_sorted[lo:hi]] = -np.inf
     i, j = np.unravel_index(np.argmax(reduction), reduction.shape)
-    a, b = x_sorted[i, j], x_sorted[i + 1, j]
+    if reduction[i, j] == -np.inf:
+        return None
+    a, b = x_sorted[lo + i, j], x_sorted[lo + i + 1, j]
     threshold = a / 2.0 + b / 2.0
     if threshold == b:  # rounding: keep `x <= threshold` separating a from b
         threshold = a
@@ -209,7 +211,8 @@ def design(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarray, np.ndar
                 block[column] = frame[column].astype(float).fillna(-1.0)
             else:
                 levels = sorted(as_text(train[column]).unique())
-                block[column] = pd.Categorical(as_text(frame[column]), categories=levels).codes.astype(float)
+                codes = {level: float(code) for code, level in enumerate(levels)}
+                block[column] = as_text(frame[column]).map(codes).fillna(-1.0)
         out.append(pd.DataFrame(block).to_numpy())
     return out[0], out[1]
 
