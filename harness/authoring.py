@@ -620,6 +620,14 @@ def _fill_scheme(draft: Draft, frame: pd.DataFrame, folds: str | None) -> None:
             f"--folds stratified needs a classification target; {draft.target_columns[0]!r} is a "
             f"{draft.base_task} target. Use kfold, group or time."
         )
+    n_test = int(round(len(frame) * draft.test_fraction))
+    n_public = int(round(n_test * draft.public_fraction))
+    if not 0 < n_public < n_test:
+        raise AuthoringError(
+            f"with {len(frame)} rows, --test-size {draft.test_fraction} and --public {draft.public_fraction} "
+            f"give {n_test} test rows of which {n_public} public: both boards need rows. "
+            "Raise --test-size, or move --public towards 0.5."
+        )
     k = DEFAULT_K
     if draft.cv_scheme == "stratified":
         counts = frame[draft.target_columns[0]].value_counts()

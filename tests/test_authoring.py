@@ -275,6 +275,7 @@ def test_cli_new_reports_what_it_inferred(ws: Workspace, tmp_path: Path) -> None
         (lambda f: f, {"time": "when"}, "the time column 'when' is not a column"),
         (lambda f: f, {"task": "regression", "folds": "stratified"}, "stratified needs a classification"),
         (lambda f: f, {"folds": "time"}, "--folds time needs the column to time by: add --time COLUMN"),
+        (lambda f: f.head(10), {"public": 0.9}, "give 2 test rows of which 2 public: both boards need rows"),
     ],
     ids=[
         "one-value",
@@ -285,6 +286,7 @@ def test_cli_new_reports_what_it_inferred(ws: Workspace, tmp_path: Path) -> None
         "no-time",
         "strat-reg",
         "time",
+        "boards",
     ],
 )
 def test_refusals_say_what_is_wrong(ws: Workspace, tmp_path: Path, frame_change, kwargs, message) -> None:  # type: ignore[no-untyped-def]
