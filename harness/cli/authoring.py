@@ -38,7 +38,7 @@ def new(
     ] = None,
     task: Annotated[
         str | None,
-        typer.Option("--task", help="binary, multiclass, regression, text-... (default: inferred)."),
+        typer.Option("--task", help="binary, multiclass, regression, ranking, text-... (default: inferred)."),
     ] = None,
     test_size: Annotated[float, typer.Option("--test-size", help="Share of rows in the test set.")] = 0.25,
     public: Annotated[
@@ -57,8 +57,9 @@ def new(
 ) -> None:
     """Make a competition from your own data file: card, schema, prepare.py and description.
 
-    The task and metric are inferred when not given (and the output says so); the file is copied into
-    competitions/SLUG/ so the folder prepares on its own. Then: compete check SLUG.
+    The task and metric are inferred when not given (and the output says so; a ranking task is never
+    inferred: give --task ranking or --metric map_at_k); the file is copied into competitions/SLUG/ so
+    the folder prepares on its own. Then: compete check SLUG.
 
     Example: compete new churn --from customers.csv --target churned
     """
