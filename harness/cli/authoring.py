@@ -57,9 +57,11 @@ def new(
 ) -> None:
     """Make a competition from your own data file: card, schema, prepare.py and description.
 
-    The task and metric are inferred when not given (and the output says so; a ranking task is never
-    inferred: give --task ranking or --metric map_at_k); the file is copied into competitions/SLUG/ so
-    the folder prepares on its own. Then: compete check SLUG.
+    The task and metric are inferred when not given, and the output says what was inferred.
+
+    A ranking task is never inferred: give --task ranking or --metric map_at_k.
+
+    The file is copied into competitions/SLUG/, so the folder prepares on its own later.
 
     Example: compete new churn --from customers.csv --target churned
     """
