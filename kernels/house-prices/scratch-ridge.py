@@ -44,7 +44,7 @@ KERNEL = {
         "log-transform",
     ],
 }
-PARAMS = {"alpha": 300.0}
+PARAMS = {"alpha": 100.0}
 
 
 def search_space(trial) -> dict:
