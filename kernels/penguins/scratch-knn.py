@@ -14,10 +14,11 @@
 # $\lVert a - b\rVert^2 = \lVert a\rVert^2 - 2a^\top b + \lVert b\rVert^2$: $O(mnp)$ time, $O(mn)$ memory.
 #
 # **Probabilities.** The share of the $k$ neighbours in each class. The metric here is the log loss,
-# which is infinite for a zero probability on the true class, and with $k = 10$ a share of 0 is
-# common. So we smooth the vote (add-$\alpha$, as Laplace did for counts):
+# which is infinite for a zero probability on the true class, and with $k = 7$ a share of 0 is
+# common. So we smooth the vote (add-$\alpha$, as Laplace did for counts): with $n_c(x)$ the number
+# of the $k$ neighbours of $x$ in class $c$, and $K$ classes,
 #
-# $$\hat p_c(x) = \frac{\#\{\text{neighbours of class } c\} + \alpha}{k + K\alpha}.$$
+# $$\hat p_c(x) = \frac{n_c(x) + \alpha}{k + K\alpha}.$$
 #
 # $\alpha = 0$ gives scikit-learn's `KNeighborsClassifier.predict_proba`; a small $\alpha$ costs a
 # little log loss on confident right answers and saves a lot on confident wrong ones. On this
