@@ -344,3 +344,57 @@ def test_titanic_end_to_end_with_the_sample_submission(workspace: Workspace) -> 
     assert again.returncode == 0, again.stderr
     assert "s0002" in again.stdout
     assert elapsed < 5, elapsed  # about 0.6 s on an idle machine; generous for a loaded CI box
+
+
+def test_cached_rules_follow_changes_to_schema_py(tiny: Workspace) -> None:
+    ids = _ids(tiny, "tiny-regression")
+    path = tiny.root / "negative.csv"
+    path.write_text("id,y\n" + "".join(f"{i},-1\n" for i in ids))
+    assert ledger.submit(tiny, "tiny-regression", path).submission.status == "scored"
+    schema = tiny.competition_dir("tiny-regression") / "schema.py"
+    schema.write_text(
+        schema.read_text().replace(
+            "    y: Series[float]\n\n    class", "    y: Series[float] = pa.Field(ge=0)\n\n    class"
+        )
+    )
+    error = ledger.submit(tiny, "tiny-regression", path).submission.error or ""
+    assert "values outside [0, inf] in column 'y'" in error
+
+
+@pytest.mark.slow
+def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> None:
+    """A large competition made directly in the store: the checks and the score stay fast."""
+    import shutil
+    import time
+
+    from tests.conftest import FIXTURES, make_workspace
+
+    ws = make_workspace(tmp_path / "ws", competitions=FIXTURES / "competitions")
+    shutil.copytree(ws.competition_dir("tiny-regression"), ws.competition_dir("big"))
+    n = 1_000_000
+    with store.connect(ws, "big") as con:
+        con.execute(
+            f"CREATE TABLE labels AS SELECT range + 1 AS id, (range % 97) / 10.0 AS y, "
+            f"CASE WHEN range % 3 = 0 THEN 'Public' ELSE 'Private' END AS usage FROM range({n})"
+        )
+        con.execute(
+            "INSERT INTO preparations VALUES (?, 'test', 1, ?, ?, '{}')", [store.utc_now(), n, n // 3]
+        )
+        good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+        con.execute(
+            f"COPY (SELECT range + 1 AS id, (range % 89) / 10.0 AS y FROM range({n}) ORDER BY random()) "
+            f"TO '{good}' (HEADER)"
+        )
+        con.execute(
+            f"COPY (SELECT range + 1 AS id, CASE WHEN range % 100000 = 5 THEN 'abc' "
+            f"ELSE ((range % 89) / 10.0)::VARCHAR END AS y FROM range({n}) UNION ALL SELECT 7, '1') "
+            f"TO '{bad}' (HEADER)"
+        )
+    started = time.perf_counter()
+    scored = ledger.submit(ws, "big", good)
+    elapsed = time.perf_counter() - started
+    assert scored.submission.status == "scored" and scored.submission.public_score is not None
+    rejected = ledger.submit(ws, "big", bad).submission.error or ""
+    assert "10 rows have text where column 'y' expects a number" in rejected
+    assert "1 ids appear more than once, e.g. 7 (2 times)" in rejected
+    assert elapsed < 60, elapsed  # a few seconds on an idle laptop
