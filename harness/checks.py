@@ -185,78 +185,17 @@ def _labels(ws: Workspace, card: Card) -> str:
 
 
 def _sample_score(ws: Workspace, card: Card) -> str:
-    path = ws.data_dir(card.slug) / "sample_submission.csv"
-    try:
-        from harness import scoring
-    except ImportError:
-        scoring = None  # type: ignore[assignment]
-    if scoring is not None and hasattr(scoring, "score_file"):
-        from harness import store
+    from harness import scoring, store
 
-        with store.connect(ws, card.slug) as con:
-            score = scoring.score_file(con, card, path)
-        public, private = float(score.public), float(score.private)
-    else:
-        public, private = reference_scores(ws, card, path)
-    for name, value in (("public", public), ("private", private)):
+    path = ws.data_dir(card.slug) / "sample_submission.csv"
+    with store.connect(ws, card.slug) as con:
+        score = scoring.score_file(con, card, path)
+    for name, value in (("public", score.public), ("private", score.private)):
         if value != value:
             raise _Failed(f"the sample submission's {name} score is not a number.")
-    return f"sample_submission.csv scores {public:.6g} public, {private:.6g} private ({card.metric})"
-
-
-def reference_scores(ws: Workspace, card: Card, path: Any) -> tuple[float, float]:
-    """Public and private score of a submission file by the metric's reference implementation.
-
-    For tests and for checks; submissions are scored in DuckDB by `harness.scoring`.
-    """
-    import pandas as pd
-
-    from harness import store, vault
-    from harness.metrics import MetricContext, Prediction
-    from harness.metrics import get as get_metric
-    from harness.prepare import submission_columns
-
-    metric = get_metric(card.metric)
-    ctx = MetricContext(classes=card.classes, options=dict(card.metric_options))
-    for_card = getattr(MetricContext, "for_card", None)
-    if for_card is not None:
-        ctx = for_card(card)
-    kind = _prediction(card)
-    with store.connect(ws, card.slug, read_only=True) as con:
-        labels = vault.labels_frame(con)
-    submission = pd.read_csv(path)
-    key = card.id_column
-    labels[key] = labels[key].astype(str)
-    submission[key] = submission[key].astype(str)
-    joined = labels.merge(submission, on=key, how="left", suffixes=("", "_pred"))
-    columns = submission_columns(card)
-    out = []
-    for usage in (vault.PUBLIC, vault.PRIVATE):
-        part = joined[joined["usage"] == usage]
-        y = part[card.target]
-        if kind is Prediction.CLASS_PROBABILITIES:
-            pred: Any = part[columns].to_numpy(dtype=float)
-            y_true: Any = y.astype(str).to_numpy()
-        elif kind is Prediction.PROBABILITY:
-            y_true = (y.astype(str) == ctx.positive).astype(int).to_numpy()
-            pred = part[f"{card.target}_pred"].to_numpy(dtype=float)
-        elif kind is Prediction.VALUE:
-            y_true, pred = y.to_numpy(dtype=float), part[f"{card.target}_pred"].to_numpy(dtype=float)
-        else:
-            y_true, pred = y.astype(str).to_numpy(), part[f"{card.target}_pred"].astype(str).to_numpy()
-        out.append(float(metric.reference(y_true, pred, ctx)))
-    return out[0], out[1]
-
-
-def _prediction(card: Card) -> Any:
-    from harness import metrics
-
-    resolve = getattr(metrics, "prediction_for", None)
-    if resolve is not None:
-        return resolve(card)
-    metric = metrics.get(card.metric)
-    per_task = getattr(metric, "prediction_for", None)
-    return per_task(card.task) if per_task is not None else metric.prediction
+    return (
+        f"sample_submission.csv scores {score.public:.6g} public, {score.private:.6g} private ({card.metric})"
+    )
 
 
 def _description(card: Card) -> str:
