@@ -168,16 +168,18 @@ F1_MACRO = Metric(
 
 
 def _qwk_sql(rel: str, ctx: MetricContext) -> str:
-    # With weights (i - j)^2, the expected disagreement sum_ij w_ij E_ij (E = outer(row, col) / n)
-    # expands to sum(a^2) + sum(b^2) - 2 sum(a) sum(b) / n: one pass over the rows.
-    ranks = (
-        "SELECT list_position($classes, y) - 1 AS a, list_position($classes, p) - 1 AS b "
-        f"FROM {rel} WHERE list_contains($classes, y) AND list_contains($classes, p)"
+    # O_ij = n rows with true class i, predicted j (positions in the card's classes). With weights
+    # (i - j)^2, the expected disagreement sum_ij w_ij E_ij, E = outer(row sums, column sums) / n,
+    # expands to sum(n i^2) + sum(n j^2) - 2 sum(n i) sum(n j) / sum(n).
+    cells = (
+        "SELECT list_position($classes, y) - 1 AS i, list_position($classes, p) - 1 AS j, n "
+        f"FROM (SELECT y, p, count(*) AS n FROM {rel} GROUP BY y, p) "
+        "WHERE list_contains($classes, y) AND list_contains($classes, p)"
     )
     return (
-        "SELECT 1 - sum((a - b) * (a - b)) "
-        "/ nullif(sum(a * a) + sum(b * b) - 2 * sum(a) * sum(b) / count(*), 0) "
-        f"FROM ({ranks})"
+        "SELECT 1 - sum(n * (i - j) * (i - j)) "
+        "/ nullif(sum(n * i * i) + sum(n * j * j) - 2 * sum(n * i) * sum(n * j) / sum(n), 0) "
+        f"FROM ({cells})"
     )
 
 

@@ -48,26 +48,31 @@ def mapk(actual: Iterable[Iterable[str]], predicted: Iterable[Sequence[str]], k:
 
 
 def _map_at_k_sql(rel: str, ctx: MetricContext) -> str:
-    rows = (
-        "SELECT row_number() OVER () AS row_id, "
-        "list_distinct(regexp_extract_all(y, '\\S+')) AS actual, "
-        f"regexp_extract_all(p, '\\S+')[1:$k] AS predicted FROM {rel}"
+    # hits: the positions (1-based, among the first k) whose item is in the truth and first seen
+    # there; the j-th hit, at position h, has precision j / h.
+    items = (
+        "SELECT list_distinct(list_filter(string_split(y, ' '), lambda t: t <> '')) AS actual, "
+        f"list_filter(string_split(p, ' '), lambda t: t <> '')[1:$k] AS predicted FROM {rel}"
     )
-    positions = (
-        "SELECT row_id, actual, predicted, predicted[pos] AS item, pos "
-        f"FROM (SELECT *, unnest(range(1, len(predicted) + 1)) AS pos FROM ({rows}))"
-    )
-    # a hit: a truth item at its first position in the list; `hit` counts the hits so far
     hits = (
-        "SELECT row_id, actual, pos, row_number() OVER (PARTITION BY row_id ORDER BY pos) AS hit "
-        f"FROM ({positions}) WHERE list_contains(actual, item) AND list_position(predicted, item) = pos"
+        "SELECT actual, list_filter(range(1, len(predicted) + 1), lambda i: "
+        "list_contains(actual, predicted[i]) AND list_position(predicted, predicted[i]) = i) AS hits "
+        f"FROM ({items})"
     )
-    per_row = f"SELECT sum(hit / pos) / least(len(any_value(actual)), $k) AS ap FROM ({hits}) GROUP BY row_id"
-    return f"SELECT coalesce(sum(ap), 0) / (SELECT count(*) FROM {rel}) FROM ({per_row})"
+    return (
+        "SELECT avg(CASE WHEN len(actual) = 0 THEN 0.0 ELSE "
+        "coalesce(list_sum(list_transform(hits, lambda h, j: j / h)), 0.0) / least(len(actual), $k) END) "
+        f"FROM ({hits})"
+    )
 
 
 def _map_at_k_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
-    return mapk((str(y).split() for y in y_true), [str(p).split() for p in y_pred], cutoff(ctx))
+    return mapk((items(y) for y in y_true), [items(p) for p in y_pred], cutoff(ctx))
+
+
+def items(text: str) -> list[str]:
+    """The items of a space-separated list (runs of spaces allowed)."""
+    return [item for item in str(text).split(" ") if item]
 
 
 MAP_AT_K = Metric(
@@ -85,7 +90,7 @@ MAP_AT_K = Metric(
     notes="Kaggle's MAP@k: for each row, walk the first k predicted items (P_i, best first); at each "
     "item of the truth A_i not seen earlier in the list (rel = 1), take the precision so far P_i(j) = "
     "hits / j; sum, and divide by min(|A_i|, k). A repeated prediction counts once but keeps its place. "
-    "Items are separated by whitespace; the truth is a set (repeats count once); a row with an empty "
+    "Items are separated by spaces; the truth is a set (repeats count once); a row with an empty "
     "truth scores 0 and still counts in the mean. k comes from the card's metric_options (default 12). "
     "Order matters: a hit at position 1 is worth more than the same hit at position k.",
     requires="at least one row",
