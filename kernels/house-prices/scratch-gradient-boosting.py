@@ -8,7 +8,7 @@
 # **The update rule.** With squared loss $L = \frac12 (y - F)^2$ the negative gradient at the current
 # model $F_{m-1}$ is just the residual $r_i = y_i - F_{m-1}(x_i)$, so stage $m$ is
 #
-# $$h_m = \text{regression tree fitted to } (x_i, r_i), \qquad F_m(x) = F_{m-1}(x) + \nu\, h_m(x),$$
+# $$h_m = \text{regression tree fitted to } (x_i, r_i), \qquad F_m(x) = F_{m-1}(x) + \nu h_m(x),$$
 #
 # with $F_0 = \bar y$ and learning rate (shrinkage) $\nu \in (0, 1]$. Other losses change only the
 # residual (the negative gradient) and the leaf values. A small $\nu$ with more trees generalises

@@ -4,12 +4,12 @@
 # A house's log price as a weighted sum of its facts: $\hat y = b + x^\top w$. Least squares picks the
 # weights that minimise the squared error; ridge adds a penalty that keeps them small:
 #
-# $$\min_{w, b}\; \lVert y - b\mathbf{1} - Xw\rVert^2 + \lambda \lVert w\rVert^2 .$$
+# $$\min_{w, b} \lVert y - b\mathbf{1} - Xw\rVert^2 + \lambda \lVert w\rVert^2 .$$
 #
 # **The closed form.** Centre every column of $X$ and $y$ (with the training means); the intercept then
 # drops out and setting the gradient $-2X^\top(y - Xw) + 2\lambda w$ to zero gives the *normal equations*
 #
-# $$(X^\top X + \lambda I)\, w = X^\top y, \qquad b = \bar y - \bar x^\top w.$$
+# $$(X^\top X + \lambda I) w = X^\top y, \qquad b = \bar y - \bar x^\top w.$$
 #
 # The intercept is not penalised (shrinking the average price towards 0 would make no sense), which is
 # why we centre instead of adding a column of ones. With $\lambda = 0$ this is ordinary least squares.

@@ -20,7 +20,7 @@
 #
 # i.e. the largest decrease from $G$. Sorting the node's values of a feature once lets us read the
 # class counts left of every threshold off a cumulative sum, so all thresholds of all features are
-# scored at once: $O(p\, n \log n)$ per node, $O(p\, n \log n \cdot \text{depth})$ for the tree.
+# scored at once: $O(p n \log n)$ per node, $O(p n \log n \cdot \text{depth})$ for the tree.
 #
 # **Stopping.** A node becomes a leaf when it is pure, at `max_depth`, or when no threshold leaves at
 # least `min_samples_leaf` rows on each side.
