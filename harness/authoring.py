@@ -758,6 +758,8 @@ def dry_run(card: Card) -> None:
     """
     from harness import prepare, schemas
     from harness.competition import load_module
+    from harness.errors import KernelError
+    from harness.folds import make_folds
 
     module = load_module(card, "prepare")
     models = schemas.load_models(card)
@@ -770,6 +772,10 @@ def dry_run(card: Card) -> None:
     test = test_full.drop(columns=list(card.target_columns))
     sampler = getattr(module, "sample_predictions", None)
     sample = sampler(train, test, card) if sampler else prepare.baseline_submission(train, test, card)
+    try:
+        make_folds(card, train.sort_values(card.id_column, kind="stable").reset_index(drop=True))
+    except KernelError as exc:
+        raise AuthoringError(f"the training set cannot be cross-validated as the card says: {exc}") from None
     schemas.validate(models["Train"], train.reset_index(drop=True), f"{card.slug} train")
     schemas.validate(models["Test"], test.reset_index(drop=True), f"{card.slug} test")
     schemas.validate(models["Submission"], sample, f"{card.slug} sample submission")

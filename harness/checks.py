@@ -8,6 +8,7 @@ The checks, in order (a failed early check skips the ones that depend on it):
     metric        the card's metric fits its task
     prepare       the competition prepares (or, if already prepared, its files still match the record)
     schemas       train.csv, test.csv and sample_submission.csv pass Train, Test and Submission
+    folds         the training set splits into the card's cross-validation folds
     test-target   test.csv holds the id but no target column
     labels        the hidden labels cover every test id, with Public and Private rows
     sample-score  the sample submission is accepted and scores (public and private)
@@ -79,6 +80,7 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
         run("description", lambda: _description(card))
         return results
     run("schemas", lambda: _schemas(ws, card))
+    run("folds", lambda: _folds(ws, card))
     run("test-target", lambda: _test_target(ws, card))
     run("labels", lambda: _labels(ws, card))
     run("sample-score", lambda: _sample_score(ws, card))
@@ -152,6 +154,15 @@ def _schemas(ws: Workspace, card: Card) -> str:
     for model, name in pairs:
         schemas.validate(models[model], _read(ws, card, name), f"{card.slug} {name}")
     return "train.csv, test.csv and sample_submission.csv pass Train, Test and Submission"
+
+
+def _folds(ws: Workspace, card: Card) -> str:
+    from harness.folds import make_folds
+
+    train = _read(ws, card, "train.csv")
+    folds = make_folds(card, train)
+    smallest = min(len(f.valid_rows) for f in folds)
+    return f"{len(folds)} {card.cv.scheme} folds of {len(train)} training rows (smallest: {smallest} rows)"
 
 
 def _test_target(ws: Workspace, card: Card) -> str:

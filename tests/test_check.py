@@ -31,6 +31,7 @@ def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: 
         "metric",
         "prepare",
         "schemas",
+        "folds",
         "test-target",
         "labels",
         "sample-score",
