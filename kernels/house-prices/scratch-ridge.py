@@ -133,6 +133,15 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.nda
     return np.expm1(predict(w, b, X_test))
 
 
+# %% [markdown]
+# ## Checked against scikit-learn
+#
+# `tests/test_scratch.py`: on the diabetes data (shifted and rescaled so the intercept matters),
+# the weights agree with `Ridge(alpha)` and, for $\lambda = 0$, `LinearRegression` to 1e-6 relative
+# (observed ~1e-15). `tests/test_scratch_cv.py` fits `Ridge` on the same design on this competition's
+# folds: the same RMSLE on every fold.
+
+
 # %%
 if __name__ == "__main__":
     from harness.kernels import main
