@@ -13,7 +13,8 @@ Rules, as on Kaggle:
   without a choice, their best public ones (up to the card's `final_selections`);
 - private scores are computed at once and stored, but shown only while the competition is closed;
 - a submission made while the competition is closed is a late submission: status `scored` with the
-  `late` flag set, shown in the ledger with both scores, never on a leaderboard.
+  `late` flag set, shown in the ledger with both scores, never on a leaderboard or selectable; like
+  any scored submission it uses one of the day's slots.
 Participants named `reference/<kernel>` are reference kernels, shown as such on the boards.
 """
 

@@ -183,10 +183,19 @@ def load_rules(con: duckdb.DuckDBPyConnection, card: Card) -> SubmissionRules:
         return SubmissionRules.from_json(rows[0][0])
     from harness import schemas
 
-    rules = rules_from_model(card, schemas.load_models(card)["Submission"])
+    return cache_rules(con, card, schemas.load_models(card)["Submission"])
+
+
+def cache_rules(con: duckdb.DuckDBPyConnection, card: Card, model: Any) -> SubmissionRules:
+    """Derive the rules from `model` and keep them in the store, so a submit need not import pandera.
+
+    `compete prepare`, which has the models loaded anyway, may call this; otherwise the first submit
+    does it.
+    """
+    rules = rules_from_model(card, model)
     con.execute(
         "INSERT INTO submission_rules VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        [key, utc_now(), rules.to_json()],
+        [rules_key(card), utc_now(), rules.to_json()],
     )
     return rules
 
