@@ -95,7 +95,13 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     labels = test_full[[card.id_column, *card.target_columns]].copy()
     given_usage = getattr(module, "usage", None)
     if given_usage is not None:
-        labels["usage"] = pd.Series(given_usage(labels, card), index=labels.index).astype("str")
+        given = list(given_usage(labels, card))  # positional: a misaligned index must not realign
+        if len(given) != len(labels):
+            raise CompetitionFolderError(
+                f"{card.folder / 'prepare.py'}: usage() returned {len(given)} values "
+                f"for {len(labels)} test rows."
+            )
+        labels["usage"] = pd.Series(given, index=labels.index, dtype="str")
         unknown = set(labels["usage"]) - {vault.PUBLIC, vault.PRIVATE}
         if unknown:
             raise CompetitionFolderError(
