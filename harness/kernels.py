@@ -469,13 +469,15 @@ def run_and_submit(
     folds: int | None = None,
     submit: bool = False,
     message: str | None = None,
+    participant: str | None = None,
     progress: Progress | None = None,
 ) -> RunOutcome:
     """`compete run [--submit]`: run the kernel, then (with `submit`) submit its predictions file as
-    `participant(info)`, recording the CV score and the kernel's name beside the public score."""
+    `participant` (default: `participant_for(info)`), recording the CV score and the kernel's name
+    beside the public score."""
     kernel = load_kernel(ws, name_or_path)
     result = run_kernel(ws, kernel.info.path, folds=folds, progress=progress)
-    who = participant(kernel.info)
+    who = participant or participant_for(kernel.info)
     if not submit:
         return RunOutcome(result, who)
     return RunOutcome(result, who, _submit(ws, kernel.info, result, who, message))
@@ -698,7 +700,7 @@ def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def participant(info: KernelInfo) -> str:
+def participant_for(info: KernelInfo) -> str:
     """Who a run's submission is recorded for: `reference/<kernel>` for a kernel in `kernels/`, else
     the OS user."""
     from harness.ledger import REFERENCE_PREFIX, default_participant
@@ -791,7 +793,7 @@ def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
         board = ledger.leaderboard(ws, info.competition)
     except NotPrepared:
         return None
-    who = participant(info)
+    who = participant_for(info)
     for row in board.rows:
         if row.participant == who:
             return {"rank": row.rank, "of": len(board.rows), "public_score": row.public_score, "ref": row.ref}

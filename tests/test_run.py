@@ -86,3 +86,12 @@ def test_kernel_errors_end_without_a_traceback(workspace: Workspace) -> None:
     assert "not kebab-case" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["run", "titanic/nope"])
     assert result.exit_code == 1 and "unknown kernel" in result.output
+
+
+def test_run_submit_as_someone_else(prepared_workspace: Workspace) -> None:
+    result = runner.invoke(
+        app, ["run", "penguins/baseline", "--folds", "2", "--submit", "--as", "alice", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["participant"] == "alice" and data["submission"]["participant"] == "alice"

@@ -125,9 +125,9 @@ def _show_table(detail: Any) -> None:
 
 
 def _participant(info: Any) -> str:
-    from harness.kernels import participant
+    from harness.kernels import participant_for
 
-    return participant(info)
+    return participant_for(info)
 
 
 @kernels_app.command("new")
@@ -155,6 +155,14 @@ def run(
     ] = None,
     submit: Annotated[bool, typer.Option("--submit", help="Submit the test predictions afterwards.")] = False,
     message: Annotated[str | None, typer.Option("--message", "-m", help="A note for the submission.")] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Submit as this participant (default: reference/<kernel> for kernels/, else your OS user).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Cross-validate a kernel on its competition's folds, fit on all of train and write its submission.
@@ -174,7 +182,7 @@ def run(
                 ws, kernel, folds=folds, submit=submit, message=message, progress=progress
             )
     else:
-        outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message)
+        outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message, participant=as_)
     data = outcome.as_dict()
     if fmt is Format.json:
         emit_json(data)
