@@ -260,6 +260,12 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
                 "the file holds no text (only blank space). Write a header line and one row per test "
                 "id, as in the competition's sample_submission.csv." + NO_SLOT
             )
+        utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if utf16 or (b"\x00" not in sample and not _looks_like_text(sample)):
+            raise SubmissionRejected(
+                "the file is text but not UTF-8 (perhaps Latin-1 or UTF-16 from a spreadsheet). Save "
+                "it as UTF-8 CSV, e.g. pandas `to_csv(index=False)`, and submit it again." + NO_SLOT
+            )
         if not _looks_like_text(sample):
             raise SubmissionRejected(
                 "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
@@ -502,6 +508,14 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             )
         )
     problems = []
+    if len(raw.columns) == 1 and len(expected) > 1:
+        for separator, shown in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if separator in raw.columns[0]:
+                problems.append(
+                    f"the columns are separated by {shown}, not commas; write the file with commas "
+                    "(pandas `to_csv(index=False)`; in a spreadsheet, choose 'CSV (comma delimited)')."
+                )
+                break
     if rules.id_column in missing:
         problems.append(
             f"the id column {rules.id_column!r} is missing; the first column must be the test ids "

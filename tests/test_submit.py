@@ -142,6 +142,12 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         return "tiny-binary", _binary(ws, [(i, "" if k < 3 else "1") for k, i in enumerate(ids)]).encode()
     if kind == "unknown class labels":
         return "tiny-binary", _binary(ws, [(i, "2" if k < 4 else "1") for k, i in enumerate(ids)]).encode()
+    if kind == "semicolons":
+        return "tiny-binary", ("id;label\n" + "".join(f"{i};1\n" for i in ids)).encode()
+    if kind == "not UTF-8":
+        return "tiny-binary", ("id,label\n" + "".join(f"{i},1\n" for i in ids) + "1000,caf\xe9\n").encode(
+            "latin-1"
+        )
     if kind == "ragged rows":
         return "tiny-binary", (_binary(ws) + f"{ids[0]},1,1,1\n").encode()
     proba_ids = _ids(ws, "tiny-proba")
@@ -175,6 +181,8 @@ REJECTIONS = {
     "unknown class labels": "4 rows have unknown class labels in column 'label'",
     "all-zero probability rows": "2 rows give probability 0 to every class",
     "ragged rows": "cannot be read as a comma-separated CSV",
+    "semicolons": "separated by semicolons, not commas",
+    "not UTF-8": "not UTF-8",
 }
 
 
