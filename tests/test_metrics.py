@@ -153,11 +153,13 @@ def make_sample(kind: Prediction, task: str, scenario: str, n: int, seed: int) -
     return Sample(scenario, y, p)
 
 
-def samples(metric: Metric, task: str, scenarios: tuple[str, ...] = SCENARIOS) -> Iterator[Sample]:
+def samples(
+    metric: Metric, task: str, scenarios: tuple[str, ...] = SCENARIOS, seeds: tuple[int, ...] = SEEDS
+) -> Iterator[Sample]:
     kind = metric.prediction_for(task)
     for scenario in scenarios:
         for n in SIZES:
-            for seed in SEEDS:
+            for seed in seeds:
                 yield make_sample(kind, task, scenario, n, seed)
 
 
@@ -217,7 +219,7 @@ class TestMetricContract:
     def test_row_order_does_not_matter(self, name: str, task: str, con: duckdb.DuckDBPyConnection) -> None:
         metric = get(name)
         ctx = context(metric, task)
-        for sample in samples(metric, task):
+        for sample in samples(metric, task, seeds=SEEDS[:1]):
             before = score_frame(metric, sample.frame(), ctx, con=con)
             after = score_frame(metric, sample.shuffled(7).frame(), ctx, con=con)
             assert math.isclose(before, after, rel_tol=1e-12, abs_tol=ABS), sample.scenario
@@ -227,7 +229,7 @@ class TestMetricContract:
     ) -> None:
         metric = get(name)
         ctx = context(metric, task)
-        for sample in samples(metric, task):
+        for sample in samples(metric, task, seeds=SEEDS[:1]):
             assert metric.minimum <= score_frame(metric, sample.frame(), ctx, con=con) <= metric.maximum
 
     def test_composes_over_two_filtered_relations_of_one_cte(
@@ -249,6 +251,7 @@ class TestMetricContract:
         )
         public, private = con.execute(query, metric.parameters(ctx)).fetchall()[0]
         con.unregister("frame_rows")
+        assert isinstance(public, float) and isinstance(private, float)  # DOUBLE, not DECIMAL or NULL
         for usage, got in (("Public", public), ("Private", private)):
             part = frame[frame["usage"] == usage].drop(columns="usage")
             assert close(got, score_frame(metric, part, ctx)), usage  # a fresh connection

@@ -66,13 +66,13 @@ def _map_at_k_sql(rel: str, ctx: MetricContext) -> str:
     )
 
 
-def _map_at_k_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
-    return mapk((items(y) for y in y_true), [items(p) for p in y_pred], cutoff(ctx))
-
-
 def items(text: str) -> list[str]:
     """The items of a space-separated list (runs of spaces allowed)."""
     return [item for item in str(text).split(" ") if item]
+
+
+def _map_at_k_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    return mapk((items(y) for y in y_true), [items(p) for p in y_pred], cutoff(ctx))
 
 
 MAP_AT_K = Metric(
