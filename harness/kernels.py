@@ -355,14 +355,17 @@ def cross_validate(
     params: Mapping[str, Any] | None = None,
     rows: int | None = None,
     progress: Progress | None = None,
+    on_score: Callable[[int, float], None] | None = None,
     predict_test: bool = False,
 ) -> CVResult:
     """Score `kernel` on its competition's folds; with `predict_test`, also fit on all of train and
     write the test predictions as a submission file.
 
     `folds` overrides the card's number of folds, `params` the kernel's PARAMS (merged over them),
-    `rows` keeps only the first rows of train (quick checks). Raises KernelError naming the kernel and
-    the fold when the kernel raises or returns predictions of the wrong shape, NaN or unknown labels.
+    `rows` keeps only the first rows of train (quick checks). `on_score(fold_number, score)` is called
+    after each fold; an exception it raises (such as Optuna's TrialPruned) stops the run as it is.
+    Raises KernelError naming the kernel and the fold when the kernel raises or returns predictions of
+    the wrong shape, NaN or unknown labels.
     """
     import numpy as np
 
@@ -396,6 +399,8 @@ def cross_validate(
         except MetricError as exc:
             raise KernelError(f"kernel {kernel.name!r}, {label}: {exc}") from None
         seconds.append(time.perf_counter() - tic)
+        if on_score:
+            on_score(fold.number, scores[-1])
 
     path = None
     if predict_test:
@@ -689,7 +694,9 @@ def _save_run(ws: Workspace, info: KernelInfo, result: CVResult) -> None:
 
 
 def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
-    """The summary of the kernel's last full `compete run`, or None if it never ran here."""
+    """The summary of the last full `compete run` of a kernel in `kernels/`, or None."""
+    if not info.reference:
+        return None
     path = _runs_file(ws, info)
     if not path.is_file():
         return None

@@ -330,3 +330,33 @@ def test_percent_cells_are_split_and_markdown_unprefixed() -> None:
 def test_make_workspace_links_the_repository_kernels(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws")
     assert kernel_names(ws) == ALL_KERNELS
+
+
+def test_on_score_sees_each_fold_and_may_stop_the_run(prepared_workspace: Workspace) -> None:
+    kernel = load_kernel(prepared_workspace, "titanic/baseline")
+    seen: list[tuple[int, float]] = []
+    result = cross_validate(prepared_workspace, kernel, folds=3, on_score=lambda i, s: seen.append((i, s)))
+    assert seen == list(enumerate(result.fold_scores, start=1))
+
+    class Stop(Exception):
+        pass
+
+    def stop(fold: int, score: float) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        cross_validate(prepared_workspace, kernel, folds=3, on_score=stop)
+
+
+def test_an_own_kernel_outside_kernels_has_no_remembered_run(
+    prepared_workspace: Workspace, tmp_path: Path
+) -> None:
+    from harness.kernels import last_run
+
+    run_kernel(prepared_workspace, "titanic/baseline")
+    copy = tmp_path / "baseline.py"
+    copy.write_text(
+        (REPO / "kernels" / "titanic" / "baseline.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert last_run(prepared_workspace, load_kernel(prepared_workspace, "titanic/baseline").info) is not None
+    assert last_run(prepared_workspace, load_kernel(prepared_workspace, copy).info) is None
