@@ -116,9 +116,16 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
         if current is State.NOT_PREPARED:
             raise NotPrepared(slug)
         already = _last_switch(con) == "close"
-        if not already:
-            con.execute("INSERT INTO events VALUES (?, 'close', NULL)", [at])
-        path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE)
+        # One transaction: a solution file that cannot be written leaves the competition open.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if not already:
+                con.execute("INSERT INTO events VALUES (?, 'close', NULL)", [at])
+            path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         board = ledger.board_in(con, card, State.CLOSED, private=True)
     return Closing(slug, as_utc(at), already, board, path)
 
@@ -193,18 +200,31 @@ def _last_switch(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path) -> Path:
     """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private)."""
+    import duckdb
+
+    from harness.errors import StoreUnavailable
+    from harness.store import _os_problem
     from harness.store import quote_identifier as q
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.parent / f".{path.name}.partial-{os.getpid()}"
     columns = ", ".join(q(c) for c in (card.id_column, *card.target_columns))
     literal = "'" + str(partial).replace("'", "''") + "'"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         con.execute(
             f"COPY (SELECT {columns}, usage AS Usage FROM labels ORDER BY {q(card.id_column)}) "
             f"TO {literal} (FORMAT csv, HEADER, DELIMITER ',')"
         )
         os.replace(partial, path)
+    except duckdb.IOException as exc:
+        raise StoreUnavailable(
+            f"the solution file {path} could not be written ({str(exc).splitlines()[0]}); the competition "
+            "stays open. Check the free disk space and that the workspace is writable."
+        ) from None
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"the solution file could not be written: {_os_problem(exc, path.parent)}"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
     return path

@@ -351,3 +351,25 @@ def test_the_os_user_is_the_default_participant(tiny: Workspace, monkeypatch: py
     out = json.loads(cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-f", "json").stdout)
     assert out["participant"] == "carol"
     assert os.environ.get("COMPETE_WORKSPACE") == str(tiny.root)
+
+
+def test_close_on_a_full_disk_leaves_the_competition_open(tiny: Workspace) -> None:
+    """RLIMIT_FSIZE again: the solution file (about 1 kB) cannot be written, so nothing changes."""
+    from harness import lifecycle
+    from harness.competition import load_card
+
+    result = subprocess.run(
+        [*COMPETE, "close", "tiny-binary"],
+        capture_output=True,
+        text=True,
+        cwd=tiny.root,
+        env=repo_python_env(),
+        preexec_fn=_limit_file_size(200),
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "solution file" in result.stderr and "stays open" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert lifecycle.state(tiny, load_card(tiny, "tiny-binary")) is lifecycle.State.OPEN
+    assert not (tiny.data_dir("tiny-binary") / "solution.csv").exists()
+    assert cli("close", "tiny-binary").exit_code == 0
