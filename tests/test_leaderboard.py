@@ -165,6 +165,13 @@ def test_close_reveals_the_private_board_with_the_shake_up_and_writes_the_soluti
     expected = truth.rename(columns={"usage": "Usage"})[["id", "label", "Usage"]]
     pd.testing.assert_frame_equal(solution, expected.reset_index(drop=True), check_dtype=False)
 
+    shown = json.loads(cli("close", SLUG, "-f", "json").stdout)
+    assert shown["already_closed"] is True
+    assert {(r["participant"], r["public_rank"], r["private_rank"]) for r in shown["shakeup"]} == {
+        ("carol", 3, 1),
+        ("alice", 1, 2),
+        ("bob", 2, 3),
+    }
     again = lifecycle.close(tiny, SLUG)  # closing twice records nothing new
     assert again.already_closed
     with store.connect(tiny, SLUG, read_only=True) as con:

@@ -178,6 +178,15 @@ def close(slug: SlugArg, fmt: FormatOption = Format.table) -> None:
                 "already_closed": closing.already_closed,
                 "solution_path": str(closing.solution_path),
                 "leaderboard": [r.as_dict() for r in closing.board.rows],
+                "shakeup": [
+                    {
+                        "participant": r.participant,
+                        "public_rank": r.public_rank,
+                        "private_rank": r.rank,
+                        "change": r.change,
+                    }
+                    for r in closing.board.rows
+                ],
             }
         )
         return
