@@ -34,6 +34,17 @@ from tests.conftest import make_workspace
 pytestmark = pytest.mark.slow
 
 SLUGS = ("titanic", "spam", "penguins", "food-reviews", "house-prices")
+# The scratch kernels' own CV scores with their default PARAMS. The comparisons below share the
+# features with their counterpart, so a change there moves both sides; these pins catch it. If a move
+# is intended, rerun `compete run <kernel>` and pin the new value.
+PINNED = {
+    "spam/scratch-logistic-regression": 0.896923,
+    "titanic/scratch-decision-tree": 0.773034,
+    "penguins/scratch-knn": 0.068746,
+    "food-reviews/scratch-naive-bayes": 0.502333,
+    "house-prices/scratch-ridge": 0.139626,
+    "house-prices/scratch-gradient-boosting": 0.141238,
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +68,7 @@ def both(ws: Workspace, name: str, counterpart: Callable[..., object]) -> tuple[
     twin = Kernel(replace(kernel.info, name=f"{name}+sklearn"), module)  # type: ignore[arg-type]
     ours = cross_validate(ws, kernel)
     assert ours.seconds < 60, f"{name} took {ours.seconds:.0f} s for its CV"
+    assert ours.mean == pytest.approx(PINNED[name], abs=2e-6), ours.fold_scores
     return ours, cross_validate(ws, twin)
 
 
