@@ -273,6 +273,18 @@ def test_naive_bayes_probabilities_match_sklearn(alpha: float) -> None:
     np.testing.assert_allclose(ours, theirs, atol=1e-9)
 
 
+def test_naive_bayes_fitted_temperature_undoes_repeated_evidence() -> None:
+    """Every word written five times is the same evidence counted five times: the calibration should
+    find a temperature near 5 (and near 1 for the reviews as written)."""
+    nb = scratch("food-reviews/scratch-naive-bayes")
+    texts, labels = synthetic_reviews(400, seed=0)
+    tokens = [nb.tokenize(text) for text in texts]
+    params = {"alpha": 1.0, "min_df": 2}
+    groups = np.arange(len(tokens))
+    assert nb.fit_temperature(tokens, labels, groups, 2, params) <= 1.2
+    assert 4.0 <= nb.fit_temperature([t * 5 for t in tokens], labels, groups, 2, params) <= 6.5
+
+
 def test_naive_bayes_temperature_softens_without_reordering() -> None:
     nb = scratch("food-reviews/scratch-naive-bayes")
     scores = np.array([[-100.0, -90.0], [-50.0, -52.0], [-10.0, -10.0]])

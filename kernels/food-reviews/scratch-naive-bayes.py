@@ -28,10 +28,9 @@
 # repeated ten times counts ten times. The classifier's *ranking* survives this well; its
 # *probabilities* do not: evidence is over-counted, so they crowd near 0 and 1. This competition is
 # scored by log loss, which punishes confident mistakes, so we soften the posterior with a temperature
-# $T$ (divide the log-odds by $T > 1$), a one-parameter calibration chosen by cross-validation: on
-# this competition's folds $T = 1$ scores a log loss near 0.97 (worse than predicting the base rate,
-# 0.64) and $T = 4$ near 0.50. Fitting $T$ inside `fit_predict` on out-of-fold scores of the training
-# rows (grouped by product) would be the next step.
+# $T$ (divide the log-odds by $T > 1$), a one-parameter calibration fitted on out-of-fold scores of
+# the training reviews (below). On this competition's folds $T = 1$ scores a log loss near 0.97, worse
+# than predicting the base rate (0.64); the fitted $T$, close to 4, brings it to 0.50.
 #
 # **Tokens.** No library: lower-case the text, drop the HTML line breaks (`<br />`) the reviews
 # carry, and take runs of letters, digits and apostrophes as words (`[a-z0-9']+`). Words seen in fewer
@@ -48,14 +47,15 @@ KERNEL = {
     "title": "Multinomial naive Bayes from scratch (NumPy bag of words, temperature-calibrated)",
     "techniques": ["from-scratch", "naive-bayes", "text-features", "calibration"],
 }
-PARAMS = {"alpha": 2.0, "min_df": 3, "temperature": 4.0}
+PARAMS = {"alpha": 2.0, "min_df": 3, "temperature": "auto", "calibration_folds": 5}
 
 
 def search_space(trial) -> dict:
     return {
         "alpha": trial.suggest_float("alpha", 0.01, 5.0, log=True),
         "min_df": trial.suggest_int("min_df", 1, 10),
-        "temperature": trial.suggest_float("temperature", 1.0, 8.0, log=True),
+        "temperature": "auto",
+        "calibration_folds": 5,
     }
 
 
@@ -143,13 +143,68 @@ def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 
 # %% [markdown]
+# ## Calibrating the temperature on out-of-fold scores
+#
+# The temperature must be chosen on reviews the model has not counted: on its own training reviews
+# naive Bayes is even more confident than on new ones, so $T$ would come out too small. So we split the
+# training reviews by product into `calibration_folds` parts, score each part with a model counted on
+# the others, and keep the $T$ that minimises the log loss of those out-of-fold scores. Grouping by
+# product mirrors how the competition holds out whole products. $T$ is a single number, so a grid of
+# values between 1 and 30 is enough; no gradient needed.
+
+
+# %%
+def class_scores(
+    fit_tokens: list[list[str]],
+    labels: np.ndarray,
+    query_tokens: list[list[str]],
+    n_classes: int,
+    params: dict,
+) -> np.ndarray:
+    """(n_query, K) joint log likelihoods of the query reviews under a model counted on `fit_tokens`."""
+    vocabulary = build_vocabulary(fit_tokens, int(params["min_df"]))
+    docs, words = encode(fit_tokens, vocabulary)
+    log_prior, log_theta = fit_multinomial_nb(
+        docs, words, labels, n_classes, len(vocabulary), float(params["alpha"])
+    )
+    query_docs, query_words = encode(query_tokens, vocabulary)
+    return joint_log_likelihood(query_docs, query_words, len(query_tokens), log_prior, log_theta)
+
+
+def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
+    """Mean of -log p(true class), with p clipped away from 0."""
+    return float(-np.mean(np.log(np.clip(proba[np.arange(len(labels)), labels], 1e-15, 1.0))))
+
+
+def fit_temperature(
+    tokens: list[list[str]], labels: np.ndarray, groups: np.ndarray, n_classes: int, params: dict
+) -> float:
+    """The temperature minimising the log loss of out-of-fold scores, folds made of whole groups."""
+    k = int(params.get("calibration_folds", 5))
+    products, group_index = np.unique(groups, return_inverse=True)
+    fold = np.random.default_rng(0).permutation(len(products))[group_index] % k
+    scores = np.zeros((len(tokens), n_classes))
+    for f in range(k):
+        held, kept = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        if len(held) and len(kept):
+            scores[held] = class_scores(
+                [tokens[i] for i in kept], labels[kept], [tokens[i] for i in held], n_classes, params
+            )
+    grid = np.geomspace(1.0, 30.0, 61)
+    losses = [log_loss(labels, softmax(scores, t)) for t in grid]
+    return float(grid[int(np.argmin(losses))])
+
+
+# %% [markdown]
 # ## The kernel
 #
 # The review text is the only feature; the product id is what the folds group by (whole products are
-# held out, so a model cannot win by memorising the product a review is about) and is not used.
+# held out, so a model cannot win by memorising the product a review is about), used here only to
+# make the calibration folds the same way. `temperature` is "auto" (fitted as above) or a number.
 
 # %%
 TEXT = "review"
+GROUP = "product"
 TARGET = "score"
 CLASSES = ["other", "great"]  # the card's order; the positive class is the last
 
@@ -159,16 +214,14 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.nda
     params = {**PARAMS, **params}
     train_tokens = [tokenize(text) for text in train[TEXT].astype(str)]
     test_tokens = [tokenize(text) for text in test[TEXT].astype(str)]
-    vocabulary = build_vocabulary(train_tokens, int(params["min_df"]))
     labels = np.asarray(pd.Categorical(train[TARGET], categories=CLASSES).codes, dtype=np.int64)
 
-    docs, words = encode(train_tokens, vocabulary)
-    log_prior, log_theta = fit_multinomial_nb(
-        docs, words, labels, len(CLASSES), len(vocabulary), float(params["alpha"])
-    )
-    test_docs, test_words = encode(test_tokens, vocabulary)
-    scores = joint_log_likelihood(test_docs, test_words, len(test), log_prior, log_theta)
-    return softmax(scores, float(params["temperature"]))[:, 1]
+    temperature = params["temperature"]
+    if temperature == "auto":
+        groups = train[GROUP].astype(str).to_numpy() if GROUP in train else np.arange(len(train))
+        temperature = fit_temperature(train_tokens, labels, groups, len(CLASSES), params)
+    scores = class_scores(train_tokens, labels, test_tokens, len(CLASSES), params)
+    return softmax(scores, float(temperature))[:, 1]
 
 
 # %% [markdown]
@@ -176,8 +229,8 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.nda
 #
 # `tests/test_scratch.py` builds the count matrix from our tokens and fits `MultinomialNB(alpha)` on
 # it: the word log probabilities agree to 1e-12 and the class probabilities to 1e-9 (observed ~1e-15).
-# `tests/test_scratch_cv.py` does the same on this competition's folds, with the same temperature:
-# log loss 0.5023 for both.
+# `tests/test_scratch_cv.py` does the same on this competition's folds, with the same fitted
+# temperature: log loss 0.5022 for both.
 
 
 # %%
