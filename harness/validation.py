@@ -418,7 +418,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
                 f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}"
             ).fetchall()
             examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
-            problems.append(f"{count} {text}. E.g. {examples}.")
+            problems.append(f"{count} {_singular(text) if count == 1 else text}. E.g. {examples}.")
 
     duplicates = con.execute(
         f"SELECT count(*) OVER (), k, n FROM (SELECT id_key AS k, count(*) AS n FROM {table} "
@@ -426,8 +426,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     ).fetchall()
     if duplicates:
         examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
+        count = duplicates[0][0]
         problems.append(
-            f"{duplicates[0][0]} ids appear more than once, e.g. {examples}. Keep one row per id."
+            f"{count} {'id appears' if count == 1 else 'ids appear'} more than once, e.g. {examples}. "
+            "Keep one row per id."
         )
     unknown = con.execute(
         f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT id_text AS k FROM {table} AS t "
@@ -436,8 +438,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     ).fetchall()
     if unknown:
         examples = ", ".join(str(k) for _, k in unknown)
+        count = unknown[0][0]
         problems.append(
-            f"{unknown[0][0]} ids are not in the test set, e.g. {examples}. Predict only the ids of test.csv."
+            f"{count} {'id is' if count == 1 else 'ids are'} not in the test set, e.g. {examples}. "
+            "Predict only the ids of test.csv."
         )
     missing = con.execute(
         f"SELECT count(*) OVER (), k FROM (SELECT {label_key} AS k FROM labels AS l "
@@ -446,8 +450,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     ).fetchall()
     if missing:
         examples = ", ".join(str(k) for _, k in missing)
+        count = missing[0][0]
         problems.append(
-            f"{missing[0][0]} ids of the test set have no row, e.g. {examples}. Predict every id of test.csv."
+            f"{count} {'id' if count == 1 else 'ids'} of the test set {'has' if count == 1 else 'have'} "
+            f"no row, e.g. {examples}. Predict every id of test.csv."
         )
     for rule in rules.prediction_rules:
         if rule.unique:
@@ -464,6 +470,14 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     if problems:
         raise SubmissionRejected(_problems_text(problems, rules))
     return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
+
+
+def _singular(text: str) -> str:
+    """'rows have …' as 'row has …', for a count of one."""
+    for many, one in (("rows have ", "row has "), ("rows give ", "row gives ")):
+        if text.startswith(many):
+            return one + text[len(many) :]
+    return text
 
 
 def _label_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -523,28 +537,39 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
         )
     missing_predictions = [c for c in missing if c != rules.id_column]
     if missing_predictions:
+        count = len(missing_predictions)
         problems.append(
-            f"{len(missing_predictions)} prediction columns are missing: "
+            f"{count} prediction {'column is' if count == 1 else 'columns are'} missing: "
             f"{', '.join(map(repr, missing_predictions[:EXAMPLES]))}"
-            f"{' …' if len(missing_predictions) > EXAMPLES else ''}."
+            f"{' …' if count > EXAMPLES else ''}."
         )
     if extra:
         hints = []
         for name in extra[:EXAMPLES]:
             close = [c for c in missing if c.lower() == name.lower()]
-            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            if close:
+                hints.append(f"{name!r} (rename it {close[0]!r}: names are case-sensitive)")
+            elif _unnamed(name):
+                hints.append(f"{name!r} (a column without a name: pandas' index? use to_csv(index=False))")
+            else:
+                hints.append(f"{name!r} (drop it)")
+        count = len(extra)
         problems.append(
-            f"{len(extra)} columns are not part of a submission: {', '.join(hints)}"
-            f"{' …' if len(extra) > EXAMPLES else ''}; drop them (an index column written by "
-            "pandas? use to_csv(index=False))."
+            f"{count} {'column is' if count == 1 else 'columns are'} not part of a submission: "
+            f"{', '.join(hints)}{' …' if count > EXAMPLES else ''}."
         )
     if problems:
         raise SubmissionRejected(_problems_text(problems, rules))
     return {name: cleaned[name] for name in expected}
 
 
+def _unnamed(name: str) -> bool:
+    """DuckDB's name for an empty header cell (column0, column1, …), or pandas' 'Unnamed: 0'."""
+    return (name.startswith("column") and name[6:].isdigit()) or name.startswith("Unnamed:")
+
+
 def _looks_like_value(text: str, rules: SubmissionRules) -> bool:
-    if text.startswith("column") and text[6:].isdigit():  # DuckDB's name for an empty header cell
+    if _unnamed(text):
         return True
     try:
         float(text)
@@ -584,7 +609,7 @@ def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) 
             )
         )
         finite = f"{present} AND isfinite({num})"
-        if rule.kind == "integer":
+        if rule.kind == "integer" and rule.allowed is None:
             out.append(
                 (
                     f"rows have a fraction in column {name}, which expects whole numbers",
@@ -613,10 +638,11 @@ def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) 
         allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in rule.allowed)
         value = canonical_sql(text, num)
         kind = "class labels" if rule.allowed else "values"
+        hint = " (predict the labels themselves, not probabilities)" if num is not None else ""
         out.append(
             (
                 f"rows have unknown {kind} in column {name}; the allowed values are "
-                f"{', '.join(rule.allowed)}",
+                f"{', '.join(rule.allowed)}{hint}",
                 f"{present} AND ({value} IS NULL OR {value} NOT IN ({allowed}))",
                 text,
             )

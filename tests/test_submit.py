@@ -168,7 +168,7 @@ REJECTIONS = {
     "no header": "has no header",
     "header only": "no rows",
     "missing id column": "id column 'id' is missing",
-    "missing prediction column": "prediction columns are missing: 'label'",
+    "missing prediction column": "1 prediction column is missing: 'label'",
     "extra column": "not part of a submission: 'notes'",
     "duplicated ids": "2 ids appear more than once",
     "ids not in the test set": "8 ids are not in the test set",
@@ -222,7 +222,9 @@ def test_several_problems_are_reported_together(tiny: Workspace) -> None:
     path = tiny.root / "broken.csv"
     path.write_text(_binary(tiny, rows))
     error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
-    assert "appear more than once" in error and "unknown class labels" in error and "have no row" in error
+    assert (
+        "1 id appears more than once" in error and "unknown class labels" in error and "have no row" in error
+    )
 
 
 def test_a_rejected_submission_raises_when_asked(tiny: Workspace) -> None:
@@ -407,5 +409,5 @@ def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> N
     assert scored.submission.status == "scored" and scored.submission.public_score is not None
     rejected = ledger.submit(ws, "big", bad).submission.error or ""
     assert "10 rows have text where column 'y' expects a number" in rejected
-    assert "1 ids appear more than once, e.g. 7 (2 times)" in rejected
+    assert "1 id appears more than once, e.g. 7 (2 times)" in rejected
     assert elapsed < 60, elapsed  # a few seconds on an idle laptop
