@@ -60,14 +60,12 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def both(ws: Workspace, name: str, counterpart: Callable[..., object]) -> tuple[CVResult, CVResult]:
     """CV of the scratch kernel `name`, and of the same kernel with `counterpart` as its fit_predict.
 
-    The scratch kernel's whole CV must also fit a learner's loop: about 20 s at most on an idle
-    two-core machine (boosting is the slowest); the bound is 60 s to leave room for a loaded one.
+    How long the CV takes is measured by `make bench`, not asserted here.
     """
     kernel = load_kernel(ws, name)
     module = SimpleNamespace(fit_predict=counterpart)
     twin = Kernel(replace(kernel.info, name=f"{name}+sklearn"), module)  # type: ignore[arg-type]
     ours = cross_validate(ws, kernel)
-    assert ours.seconds < 60, f"{name} took {ours.seconds:.0f} s for its CV"
     assert ours.mean == pytest.approx(PINNED[name], abs=2e-6), ours.fold_scores
     return ours, cross_validate(ws, twin)
 
