@@ -5,9 +5,11 @@ nullability, `isin`, ranges, `unique`) plus what the metric itself needs (probab
 class labels from the card). Deriving them imports pandera, which is slow, so the derived rules are
 cached as JSON in the store (`submission_rules`, keyed by the checksum of the card and schema.py).
 
-The checks run in DuckDB on a table read once from the file, so a 10-million-row file is checked
-in seconds: the file is read with every column as text, and each rule is an SQL condition over it.
-Column names from the file enter SQL only through `store.quote_identifier`; values are parameters.
+The checks run in DuckDB, so they keep up with files of millions of rows: the file is read once,
+every column as text, into a temporary table; that table is typed once (row number, id key, each
+prediction as text, number and null flag) and each rule is an SQL condition over it, all counted in
+one scan. Column names from the file enter SQL only through `store.quote_identifier`; the rules'
+values (bounds, allowed labels) go in as named parameters.
 A failing file raises `SubmissionRejected` whose message names every problem, with counts, up to
 five example rows, and what to do.
 """
@@ -388,6 +390,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     )
 
     # (what is wrong and what to do, condition, value shown in the examples)
+    params: dict[str, Any] = {}  # the rules' values (bounds, allowed labels), as named parameters
     conditions: list[tuple[str, str, str]] = [
         (
             f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
@@ -397,7 +400,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     ]
     for i, rule in enumerate(rules.prediction_rules):
         text, num = columns[rule.name]
-        conditions += _column_conditions(rule, text, num, f"z_{i}")
+        conditions += _column_conditions(rule, text, num, f"z_{i}", f"p{i}", params)
     if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
         total = " + ".join(f"coalesce({columns[r.name][1]}, 0)" for r in rules.prediction_rules)
         conditions.append(
@@ -410,12 +413,14 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
         )
     problems: list[str] = []
     counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in conditions)
-    counts = con.execute(f"SELECT {counts_sql} FROM {table}").fetchall()[0]
+    counts = con.execute(f"SELECT {counts_sql} FROM {table}", params or None).fetchall()[0]
     for (text, cond, shown), count in zip(conditions, counts, strict=True):
         if count:
+            used = {k: v for k, v in params.items() if f"${k}" in cond}
             rows = con.execute(
                 f"SELECT row, id_text, CAST({shown} AS VARCHAR) FROM {table} "
-                f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}"
+                f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}",
+                used or None,
             ).fetchall()
             examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
             problems.append(f"{count} {_singular(text) if count == 1 else text}. E.g. {examples}.")
@@ -580,8 +585,13 @@ def _looks_like_value(text: str, rules: SubmissionRules) -> bool:
     return text in allowed
 
 
-def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) -> list[tuple[str, str, str]]:
-    """(what is wrong, condition, shown value) for each check of one prediction column."""
+def _column_conditions(
+    rule: ColumnRule, text: str, num: str | None, null: str, prefix: str, params: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(what is wrong, condition, shown value) for each check of one prediction column.
+
+    The rule's values go into `params` under names starting with `prefix`.
+    """
     out: list[tuple[str, str, str]] = []
     name = repr(rule.name)
     if not rule.nullable:
@@ -619,9 +629,11 @@ def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) 
             )
         bounds = []
         if rule.minimum is not None:
-            bounds.append(f"{num} {'<' if rule.minimum_inclusive else '<='} {float(rule.minimum)!r}")
+            params[f"{prefix}_min"] = float(rule.minimum)
+            bounds.append(f"{num} {'<' if rule.minimum_inclusive else '<='} ${prefix}_min")
         if rule.maximum is not None:
-            bounds.append(f"{num} {'>' if rule.maximum_inclusive else '>='} {float(rule.maximum)!r}")
+            params[f"{prefix}_max"] = float(rule.maximum)
+            bounds.append(f"{num} {'>' if rule.maximum_inclusive else '>='} ${prefix}_max")
         if bounds:
             low = "[" if rule.minimum_inclusive else "("
             high = "]" if rule.maximum_inclusive else ")"
@@ -635,15 +647,16 @@ def _column_conditions(rule: ColumnRule, text: str, num: str | None, null: str) 
                 )
             )
     if rule.allowed is not None:
-        allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in rule.allowed)
+        params[f"{prefix}_allowed"] = list(rule.allowed)
         value = canonical_sql(text, num)
+        known = f"list_contains(${prefix}_allowed::VARCHAR[], {value})"
         kind = "class labels" if rule.allowed else "values"
         hint = " (predict the labels themselves, not probabilities)" if num is not None else ""
         out.append(
             (
                 f"rows have unknown {kind} in column {name}; the allowed values are "
                 f"{', '.join(rule.allowed)}{hint}",
-                f"{present} AND ({value} IS NULL OR {value} NOT IN ({allowed}))",
+                f"{present} AND ({value} IS NULL OR NOT {known})",
                 text,
             )
         )
