@@ -434,18 +434,19 @@ def cross_validate(
 
 def run_kernel(
     ws: Workspace,
-    name_or_path: str | Path,
+    name_or_path: str | Path | Kernel,
     *,
     folds: int | None = None,
     params: Mapping[str, Any] | None = None,
     rows: int | None = None,
     progress: Progress | None = None,
 ) -> CVResult:
-    """`compete run`: load a kernel, cross-validate it, fit on all of train and write its submission.
+    """`compete run`: load a kernel (unless given one), cross-validate it, fit on all of train and
+    write its submission.
 
     The result of a full run (all rows) of a kernel in `kernels/` is remembered for `kernels list`.
     """
-    kernel = load_kernel(ws, name_or_path)
+    kernel = name_or_path if isinstance(name_or_path, Kernel) else load_kernel(ws, name_or_path)
     result = cross_validate(
         ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
     )
@@ -481,7 +482,7 @@ def run_and_submit(
     `participant` (default: `participant_for(info)`), recording the CV score and the kernel's name
     beside the public score."""
     kernel = load_kernel(ws, name_or_path)
-    result = run_kernel(ws, kernel.info.path, folds=folds, progress=progress)
+    result = run_kernel(ws, kernel, folds=folds, progress=progress)
     who = participant or participant_for(kernel.info)
     if not submit:
         return RunOutcome(result, who)
