@@ -93,7 +93,8 @@ class KernelInfo:
     techniques: tuple[str, ...]
     params: Mapping[str, Any]
     tunable: bool
-    reference: bool
+    in_workspace: bool  # the file lies in kernels/<slug>/: named <slug>/<stem>, its last run remembered
+    reference: bool  # a reference solution: in kernels/ and declaring KERNEL["reference"] = True
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -309,9 +310,12 @@ def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
     if space is not None and not callable(space):
         raise KernelError(f"{where}: search_space must be a function search_space(trial) -> dict.")
 
+    declared_reference = meta.get("reference", False)
+    if not isinstance(declared_reference, bool):
+        raise KernelError(f"{where}: KERNEL['reference'] must be True or False (leave it out for your own).")
     kernels_root = ws.kernels_dir.resolve()
-    reference = path.is_relative_to(kernels_root)
-    if reference:
+    in_workspace = path.is_relative_to(kernels_root)
+    if in_workspace:
         relative = path.relative_to(kernels_root)
         folder = relative.parts[0] if len(relative.parts) > 1 else None
         if folder != competition:
@@ -327,7 +331,8 @@ def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
         techniques=tuple(techniques),
         params=dict(params),
         tunable=space is not None,
-        reference=reference,
+        in_workspace=in_workspace,
+        reference=in_workspace and declared_reference,
     )
 
 
@@ -450,7 +455,7 @@ def run_kernel(
     result = cross_validate(
         ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
     )
-    if kernel.info.reference and rows is None:
+    if kernel.info.in_workspace and rows is None:
         _save_run(ws, kernel.info, result)
     return result
 
@@ -676,7 +681,7 @@ def write_submission(
     frame.insert(0, card.id_column, test[card.id_column].to_numpy())
     folder = ws.submissions_dir(card.slug) / RUNS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    stem = info.path.stem if info.reference else f"{info.path.stem}-own"
+    stem = info.path.stem if info.in_workspace else f"{info.path.stem}-own"
     path = folder / f"{stem}-{when.strftime('%Y%m%dT%H%M%S%fZ')}.csv"
     frame.to_csv(path, index=False, lineterminator="\n")
     return path
@@ -696,7 +701,7 @@ def _save_run(ws: Workspace, info: KernelInfo, result: CVResult) -> None:
 
 def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
     """The summary of the last full `compete run` of a kernel in `kernels/`, or None."""
-    if not info.reference:
+    if not info.in_workspace:
         return None
     path = _runs_file(ws, info)
     if not path.is_file():
@@ -709,8 +714,8 @@ def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
 
 
 def participant_for(info: KernelInfo) -> str:
-    """Who a run's submission is recorded for: `reference/<kernel>` for a kernel in `kernels/`, else
-    the OS user."""
+    """Who a run's submission is recorded for: `reference/<kernel>` for a reference kernel (one in
+    `kernels/` that declares `KERNEL["reference"] = True`), else the OS user."""
     from harness.ledger import REFERENCE_PREFIX, default_participant
 
     return f"{REFERENCE_PREFIX}{info.name}" if info.reference else default_participant()

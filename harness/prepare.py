@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import lifecycle, schemas, store, vault
+from harness import lifecycle, schemas, store, validation, vault
 from harness.competition import Card, load_card, load_module
 from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
@@ -128,6 +128,8 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     )
     with store.connect(ws, card.slug) as con:
         vault.write_labels(con, pd.DataFrame(labels), record)
+        # The submission rules, derived now that pandera is loaded, so `submit` need not import it.
+        validation.cache_rules(con, card, models["Submission"])
     return Prepared(card.slug, ws.data_dir(card.slug), len(train), len(test), record.public_rows, checksums)
 
 

@@ -84,16 +84,6 @@ class TestKernelContract:
         assert submitted[card.id_column].tolist() == test[card.id_column].tolist()
         assert not submitted.isna().any().any()
 
-    def test_search_space_gives_a_dict_of_params(self, name: str) -> None:
-        kernel = load_kernel(Workspace(REPO), name)
-        if not kernel.info.tunable:
-            pytest.skip("not tunable")
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        params = kernel.search_space(optuna.create_study().ask())
-        assert isinstance(params, dict) and params
-
 
 # --- errors ------------------------------------------------------------------------------------------
 
@@ -110,6 +100,25 @@ def _kernel_file(tmp_path: Path, body: str, head: str = KERNEL_HEAD, name: str =
     path = tmp_path / name
     path.write_text(head + body, encoding="utf-8")
     return path
+
+
+TUNABLE = [name for name in ALL_KERNELS if load_kernel(Workspace(REPO), name).info.tunable]
+
+
+def test_every_strong_reference_kernel_is_tunable() -> None:
+    for slug in competition_names(Workspace(REPO)):
+        strong = [n for n in kernel_names(Workspace(REPO), slug) if not n.endswith("/baseline")]
+        assert any(n in TUNABLE for n in strong), f"{slug} has no tunable kernel"
+
+
+@pytest.mark.parametrize("name", TUNABLE)
+def test_search_space_gives_a_dict_of_params(name: str) -> None:
+    kernel = load_kernel(Workspace(REPO), name)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    params = kernel.search_space(optuna.create_study().ask())
+    assert isinstance(params, dict) and params
 
 
 @pytest.mark.parametrize(
@@ -294,6 +303,26 @@ def test_a_new_kernel_from_the_template_runs_on_every_competition(own_kernels: W
     assert f"{slug}/my-first-model" in kernel_names(own_kernels, slug)
     result = run_kernel(own_kernels, f"{slug}/my-first-model", folds=2, rows=SAMPLE_ROWS)
     assert math.isfinite(result.mean)
+
+
+def test_a_learners_kernel_in_kernels_submits_as_the_learner_not_as_a_reference(
+    own_kernels: Workspace,
+) -> None:
+    from harness.kernels import participant_for
+    from harness.ledger import default_participant
+
+    new_kernel(own_kernels, "titanic", "mine")
+    mine = load_kernel(own_kernels, "titanic/mine").info
+    assert mine.in_workspace and not mine.reference
+    assert participant_for(mine) == default_participant()
+    reference = load_kernel(own_kernels, "titanic/baseline").info
+    assert reference.in_workspace and reference.reference
+    assert participant_for(reference) == "reference/titanic/baseline"
+
+
+def test_every_kernel_in_the_repository_is_a_declared_reference() -> None:
+    for name in ALL_KERNELS:
+        assert load_kernel(Workspace(REPO), name).info.reference, name
 
 
 @pytest.mark.parametrize(

@@ -334,15 +334,13 @@ def test_rules_are_cached_so_submit_does_not_import_pandera(tiny: Workspace) -> 
 
 
 def test_titanic_end_to_end_with_the_sample_submission(workspace: Workspace) -> None:
-    import resource
-
+    """As a process, as a learner runs it (its speed is measured by `make bench`)."""
     assert cli("prepare", "titanic").exit_code == 0
     path = workspace.data_dir("titanic") / "sample_submission.csv"
     first = cli("submit", "titanic", str(path), "-m", "baseline", "-f", "json")
     assert first.exit_code == 0, first.output
     out = _json(first)
     assert out["status"] == "scored" and 0 < out["public_score"] < 1 and out["private_score"] is None
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     again = subprocess.run(
         [sys.executable, "-c", "from harness.cli import main; main()", "submit", "titanic", str(path)],
         capture_output=True,
@@ -350,13 +348,8 @@ def test_titanic_end_to_end_with_the_sample_submission(workspace: Workspace) -> 
         cwd=workspace.root,
         env=repo_python_env(),
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert again.returncode == 0, again.stderr
     assert "s0002" in again.stdout
-    # CPU time, not wall time, so a busy machine does not fail it: about 0.5 s with bytecode caches,
-    # about 1.3 s when Python may not write them (PYTHONDONTWRITEBYTECODE).
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    assert cpu < 3, cpu
 
 
 def test_cached_rules_follow_changes_to_schema_py(tiny: Workspace) -> None:
@@ -378,7 +371,6 @@ def test_cached_rules_follow_changes_to_schema_py(tiny: Workspace) -> None:
 def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> None:
     """A large competition made directly in the store: the checks and the score stay fast."""
     import shutil
-    import time
 
     from tests.conftest import FIXTURES, make_workspace
 
@@ -403,11 +395,8 @@ def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> N
             f"ELSE ((range % 89) / 10.0)::VARCHAR END AS y FROM range({n}) UNION ALL SELECT 7, '1') "
             f"TO '{bad}' (HEADER)"
         )
-    started = time.perf_counter()
     scored = ledger.submit(ws, "big", good)
-    elapsed = time.perf_counter() - started
     assert scored.submission.status == "scored" and scored.submission.public_score is not None
     rejected = ledger.submit(ws, "big", bad).submission.error or ""
     assert "10 rows have text where column 'y' expects a number" in rejected
     assert "1 id appears more than once, e.g. 7 (2 times)" in rejected
-    assert elapsed < 60, elapsed  # a few seconds on an idle laptop

@@ -19,6 +19,7 @@ KERNEL = {
     "competition": "chicago-ridership",
     "title": "Median ridership of each weekday over the last year",
     "techniques": ["baseline", "time-series-folds"],
+    "reference": True,
 }
 
 PARAMS = {"weeks": 52}

@@ -29,6 +29,7 @@ KERNEL = {
         "leakage",
         "hyperparameter-tuning",
     ],
+    "reference": True,
 }
 
 PARAMS = {

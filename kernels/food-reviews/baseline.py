@@ -18,6 +18,7 @@ KERNEL = {
     "competition": "food-reviews",
     "title": "The share of great reviews (the class prior)",
     "techniques": ["baseline"],
+    "reference": True,
 }
 
 PARAMS: dict = {}

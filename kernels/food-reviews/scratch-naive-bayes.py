@@ -46,6 +46,7 @@ KERNEL = {
     "competition": "food-reviews",
     "title": "Multinomial naive Bayes from scratch (NumPy bag of words, temperature-calibrated)",
     "techniques": ["from-scratch", "naive-bayes", "text-features", "calibration"],
+    "reference": True,
 }
 PARAMS = {"alpha": 2.0, "min_df": 3, "temperature": "auto", "calibration_folds": 5}
 

@@ -30,6 +30,7 @@ KERNEL = {
     "competition": "food-reviews",
     "title": "tf-idf of words and characters, logistic regression",
     "techniques": ["text-features", "logistic-regression", "regularization", "grouped-folds"],
+    "reference": True,
 }
 
 PARAMS = {"C": 8.0, "min_df": 2, "char_features": False}

@@ -20,6 +20,7 @@ KERNEL = {
     "competition": "house-prices",
     "title": "Geometric-mean price per neighbourhood",
     "techniques": ["baseline", "log-transform"],
+    "reference": True,
 }
 
 PARAMS = {"min_houses": 5}

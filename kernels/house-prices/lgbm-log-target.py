@@ -21,6 +21,7 @@ KERNEL = {
     "competition": "house-prices",
     "title": "LightGBM on the log price, with total area and age at sale",
     "techniques": ["gradient-boosting", "feature-engineering", "log-transform", "hyperparameter-tuning"],
+    "reference": True,
 }
 
 PARAMS = {

@@ -42,6 +42,7 @@ KERNEL = {
     "competition": "house-prices",
     "title": "Gradient-boosted regression trees from scratch (NumPy, squared loss)",
     "techniques": ["from-scratch", "gradient-boosting", "decision-tree", "log-transform"],
+    "reference": True,
 }
 PARAMS = {"n_estimators": 100, "learning_rate": 0.1, "max_depth": 3, "min_samples_leaf": 1}
 

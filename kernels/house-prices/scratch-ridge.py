@@ -43,6 +43,7 @@ KERNEL = {
         "one-hot-encoding",
         "log-transform",
     ],
+    "reference": True,
 }
 PARAMS = {"alpha": 100.0}
 

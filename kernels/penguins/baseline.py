@@ -20,6 +20,7 @@ KERNEL = {
     "competition": "penguins",
     "title": "Species frequencies (the class prior)",
     "techniques": ["baseline"],
+    "reference": True,
 }
 
 SPECIES = ["Adelie", "Chinstrap", "Gentoo"]

@@ -20,6 +20,7 @@ KERNEL = {
     "competition": "penguins",
     "title": "LightGBM on bill ratio and body measurements",
     "techniques": ["gradient-boosting", "feature-engineering", "missing-values", "regularization"],
+    "reference": True,
 }
 
 SPECIES = ["Adelie", "Chinstrap", "Gentoo"]

@@ -37,6 +37,7 @@ KERNEL = {
     "competition": "penguins",
     "title": "k-nearest neighbours from scratch (NumPy, smoothed vote shares)",
     "techniques": ["from-scratch", "k-nearest-neighbors", "missing-values"],
+    "reference": True,
 }
 PARAMS = {"k": 7, "alpha": 0.02}
 

@@ -19,6 +19,7 @@ KERNEL = {
     "competition": "spam",
     "title": "Logistic regression on four telling columns",
     "techniques": ["baseline", "logistic-regression", "log-transform"],
+    "reference": True,
 }
 
 PARAMS = {"C": 1.0}

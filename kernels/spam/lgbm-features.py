@@ -19,6 +19,7 @@ KERNEL = {
     "competition": "spam",
     "title": "LightGBM on all columns, hour of sending and per-line ratios",
     "techniques": ["gradient-boosting", "feature-engineering", "class-imbalance", "hyperparameter-tuning"],
+    "reference": True,
 }
 
 PARAMS = {

@@ -60,6 +60,7 @@ KERNEL = {
         "regularization",
         "log-transform",
     ],
+    "reference": True,
 }
 PARAMS = {"C": 1.0, "solver": "gd", "tol": 1e-8, "max_iter": 20_000}
 

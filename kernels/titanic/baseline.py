@@ -17,6 +17,7 @@ KERNEL = {
     "competition": "titanic",
     "title": "Logistic regression on sex, class and age",
     "techniques": ["baseline", "logistic-regression", "one-hot-encoding", "missing-values"],
+    "reference": True,
 }
 
 PARAMS = {"C": 1.0}

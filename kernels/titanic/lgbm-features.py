@@ -21,6 +21,7 @@ KERNEL = {
     "competition": "titanic",
     "title": "LightGBM on titles, family size and class",
     "techniques": ["gradient-boosting", "feature-engineering", "missing-values", "hyperparameter-tuning"],
+    "reference": True,
 }
 
 PARAMS = {

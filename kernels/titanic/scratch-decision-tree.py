@@ -40,6 +40,7 @@ KERNEL = {
     "competition": "titanic",
     "title": "Decision tree from scratch (CART, Gini impurity, NumPy)",
     "techniques": ["from-scratch", "decision-tree", "feature-engineering", "missing-values"],
+    "reference": True,
 }
 PARAMS = {"max_depth": 3, "min_samples_leaf": 5}
 
