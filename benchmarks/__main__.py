@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             "Made by `make bench` (`python -m benchmarks"
             + (f" --only {' '.join(args.only)}" if args.only else "")
             + (f" --rows {args.rows}" if args.rows is not None else "")
-            + f" --runs {args.runs}`) on {datetime.now(UTC):%Y-%m-%d}, "
+            + f" --runs {args.runs}`) on {datetime.now(UTC):%Y-%m-%d} at commit {_commit()}, "
             f"{platform.machine()}, {platform.python_version()}, "
             f"{_cpu_count()} cores. Each figure is the median of {args.runs} runs (after a warm-up run "
             "unless a section says otherwise), each run in its own process; ratios are against the first "
@@ -98,6 +98,18 @@ def _bytecode_cache() -> Iterator[None]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=OUT.parent.parent
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
 
 
 def _cpu_count() -> int:

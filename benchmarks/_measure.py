@@ -47,20 +47,48 @@ def measure(
 
     `argv[0]` must be a path (it is spawned without a PATH search).
     """
-    times, rss, cpu = [], [], []
+    return measure_together([(label, argv)], runs, env, warm_up=warm_up)[0]
+
+
+def measure_together(
+    commands: Sequence[tuple[str, Sequence[str]]],
+    runs: int = 5,
+    env: dict[str, str] | None = None,
+    *,
+    warm_up: bool = True,
+) -> list[Measurement]:
+    """Measure several (label, argv) commands, taking turns run by run.
+
+    Taking turns spreads a change in the machine's load (other processes on shared cores) over every
+    command alike, so their ratios stay fair.
+    """
+    samples: list[list[tuple[float, float, float]]] = [[] for _ in commands]
     for i in range(runs + 1 if warm_up else runs):
-        proc = subprocess.run(
-            [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, env=env, check=False
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"{label}: the launcher failed: {proc.stderr[-2000:]}")
-        code, elapsed, peak, used = json.loads(proc.stdout.strip().splitlines()[-1])
-        if code != 0:
-            raise RuntimeError(f"{label}: {' '.join(argv)} exited {code}: {proc.stderr[-2000:]}")
-        if warm_up and i == 0:
-            continue  # warm-up: file cache, .pyc
-        times.append(elapsed)
-        rss.append(peak)
-        cpu.append(used)
+        for (label, argv), kept in zip(commands, samples, strict=True):
+            sample = _run_once(label, argv, env)
+            if not (warm_up and i == 0):  # the warm-up run fills the file cache and the bytecode
+                kept.append(sample)
     median = statistics.median
-    return Measurement(label, median(times), median(rss), runs, median(cpu))
+    return [
+        Measurement(
+            label,
+            median(s[0] for s in kept),
+            median(s[1] for s in kept),
+            runs,
+            median(s[2] for s in kept),
+        )
+        for (label, _), kept in zip(commands, samples, strict=True)
+    ]
+
+
+def _run_once(label: str, argv: Sequence[str], env: dict[str, str] | None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one run of `argv`."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label}: the launcher failed: {proc.stderr[-2000:]}")
+    code, elapsed, peak, used = json.loads(proc.stdout.strip().splitlines()[-1])
+    if code != 0:
+        raise RuntimeError(f"{label}: {' '.join(argv)} exited {code}: {proc.stderr[-2000:]}")
+    return elapsed, peak, used
