@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -68,9 +69,11 @@ def render_rows(
     if not rows:
         console().print(f"[dim]{empty}[/dim]")
         return
+    # A table is read by a person: columns empty in every row only take room.
+    columns = [c for c in columns if any(_cell(row.get(c)) for row in rows)]
     table = Table(title=title, header_style="bold")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)
@@ -97,5 +100,7 @@ def console() -> Any:
     if _CONSOLE is None:
         from rich.console import Console
 
-        _CONSOLE = Console(soft_wrap=False)
+        # Piped output (a log, a pager) has no width of its own: 80 columns fold most tables badly.
+        width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+        _CONSOLE = Console(soft_wrap=False, width=width)
     return _CONSOLE
