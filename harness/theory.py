@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import kernels as _kernels
+from harness import metrics as _metrics
 from harness.errors import UnknownName
 from harness.workspace import Workspace
 
@@ -40,52 +42,9 @@ SECTIONS = (
     "Where it is used",
 )
 
-# The vocabulary kernels and notes share (see the brief's "Technique tags").
-TECHNIQUES = (
-    "feature-engineering",
-    "one-hot-encoding",
-    "target-encoding",
-    "missing-values",
-    "log-transform",
-    "text-features",
-    "lag-features",
-    "gradient-boosting",
-    "decision-tree",
-    "random-forest",
-    "logistic-regression",
-    "linear-regression",
-    "regularization",
-    "k-nearest-neighbors",
-    "naive-bayes",
-    "gradient-descent",
-    "early-stopping",
-    "from-scratch",
-    "class-imbalance",
-    "calibration",
-    "ensembling",
-    "hyperparameter-tuning",
-    "cross-validation",
-    "stratified-folds",
-    "grouped-folds",
-    "time-series-folds",
-    "leakage",
-    "baseline",
-)
-
-METRIC_NAMES = (
-    "roc_auc",
-    "log_loss",
-    "accuracy",
-    "balanced_accuracy",
-    "f1",
-    "f1_macro",
-    "rmse",
-    "rmsle",
-    "mae",
-    "r2",
-    "quadratic_weighted_kappa",
-    "map_at_k",
-)
+# The vocabulary kernels and notes share, and the metric names: one source each.
+TECHNIQUES = _kernels.TECHNIQUES
+METRIC_NAMES = tuple(_metrics.metric_names())
 
 # A card's CV scheme, as the note topic that explains it.
 CV_SCHEME_TOPICS = {

@@ -70,14 +70,6 @@ def test_every_technique_tag_has_a_note() -> None:
     assert not missing, f"technique tags without a note: {missing}"
 
 
-def test_the_vocabulary_is_the_kernels_vocabulary() -> None:
-    kernels = pytest.importorskip("harness.kernels")
-    vocabulary = getattr(kernels, "TECHNIQUES", None)
-    if vocabulary is None:
-        pytest.skip("harness.kernels declares no TECHNIQUES")
-    assert set(vocabulary) == set(theory.TECHNIQUES)
-
-
 def test_every_metric_has_a_note() -> None:
     from harness.metrics import metric_names
 
