@@ -72,9 +72,9 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object
     for column in X.columns:
         if isinstance(X[column].dtype, pd.CategoricalDtype):
             levels = X[column].cat.categories
-            X_test[column] = pd.Categorical(
-                X_test[column].where(X_test[column].isin(levels)), categories=levels
-            )
+            # Levels unseen in training become missing (plain values first: a categorical would keep them).
+            seen = X_test[column].astype(object).where(X_test[column].isin(levels))
+            X_test[column] = pd.Categorical(seen, categories=levels)
     y = train[TARGET]
     options = {"categorical_features": "from_dtype", "random_state": 0, **params}
     if PREDICTION == "value":

@@ -70,7 +70,7 @@ def holidays(dates: pd.Series) -> pd.Series:
 
 
 def calendar(dates: pd.Series) -> pd.DataFrame:
-    day_of_year = dates.dt.dayofyear
+    day_of_year = dates.dt.day_of_year
     return pd.DataFrame(
         {
             "weekday": dates.dt.day_of_week,
