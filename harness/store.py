@@ -134,7 +134,8 @@ def connect(
     delay = 0.02
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            # No progress bar: DuckDB would draw one on stderr for a long query, inside our own output.
+            con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
             break
         except duckdb.IOException as exc:
             text = str(exc)
