@@ -134,8 +134,7 @@ def connect(
     delay = 0.02
     while True:
         try:
-            # No progress bar: DuckDB would draw one on stderr for a long query, inside our own output.
-            con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
+            con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             text = str(exc)
@@ -154,6 +153,8 @@ def connect(
         except duckdb.Error as exc:
             raise StoreUnavailable(f"cannot open the store {path}: {exc}") from None
     try:
+        # No progress bar: DuckDB would draw one on stderr for a long query, inside our own output.
+        con.execute("SET enable_progress_bar = false")
         if not read_only:
             _migrate(con)
         yield con
