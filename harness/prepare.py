@@ -81,13 +81,13 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     if not hasattr(module, "load"):
         raise CompetitionFolderError(f"{card.folder / 'prepare.py'} defines no load() function.")
     models = schemas.load_models(card)
-    frame = module.load()
+    frame = _call(card, module.load, "load()")
     _require_columns(card, frame)
     if frame[card.id_column].duplicated().any():
         raise CompetitionFolderError(f"{card.slug}: load() returned duplicated ids in {card.id_column!r}.")
 
     splitter = getattr(module, "split", None)
-    train, test_full = splitter(frame, card) if splitter else carve(frame, card)
+    train, test_full = _call(card, splitter, "split()", frame, card) if splitter else carve(frame, card)
     train = train.sort_values(card.id_column, kind="stable").reset_index(drop=True)
     test_full = test_full.sort_values(card.id_column, kind="stable").reset_index(drop=True)
     test = test_full.drop(columns=list(card.target_columns))
@@ -95,7 +95,7 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     labels = test_full[[card.id_column, *card.target_columns]].copy()
     given_usage = getattr(module, "usage", None)
     if given_usage is not None:
-        given = list(given_usage(labels, card))  # positional: a misaligned index must not realign
+        given = list(_call(card, given_usage, "usage()", labels, card))  # by position, never realigned
         if len(given) != len(labels):
             raise CompetitionFolderError(
                 f"{card.folder / 'prepare.py'}: usage() returned {len(given)} values "
@@ -114,7 +114,11 @@ def _build(ws: Workspace, card: Card) -> Prepared:
         labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
 
     sampler = getattr(module, "sample_predictions", None)
-    sample = sampler(train, test, card) if sampler else baseline_submission(train, test, card)
+    sample = (
+        _call(card, sampler, "sample_predictions()", train, test, card)
+        if sampler
+        else baseline_submission(train, test, card)
+    )
 
     train = schemas.validate(models["Train"], train, f"{card.slug} train.csv")
     test = schemas.validate(models["Test"], test, f"{card.slug} test.csv")
@@ -203,6 +207,17 @@ def submission_columns(card: Card) -> list[str]:
 def file_checksums(folder: Path, names: tuple[str, ...] = PUBLIC_FILES) -> dict[str, str]:
     """SHA-256 of each named file in `folder` that exists."""
     return {name: _sha256(folder / name) for name in names if (folder / name).is_file()}
+
+
+def _call(card: Card, function: Any, what: str, *args: Any) -> Any:
+    """Run a function of the competition's own prepare.py; its failure is the competition's, named so."""
+    try:
+        return function(*args)
+    except Exception as exc:
+        raise CompetitionFolderError(
+            f"{card.folder / 'prepare.py'}: {what} failed: {type(exc).__name__}: {exc}. "
+            "Fix the competition's prepare.py (nothing was written)."
+        ) from exc
 
 
 def _require_columns(card: Card, frame: pd.DataFrame) -> None:
