@@ -221,14 +221,18 @@ class RawFile:
     rows: int
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:
-    """Read a CSV, gzipped CSV or Parquet file once into a temporary table of text columns.
+CSV_OPTIONS = (
+    "header = true, delim = ',', quote = '\"', escape = '\"', skip = 0, comment = '', "
+    "compression = $compression"
+)
 
-    The format is told by the file's first bytes, not its name. Raises SubmissionRejected for an
-    empty file, a file that is neither CSV nor Parquet, or a malformed CSV.
+
+def sniff(path: Path) -> tuple[str, str]:
+    """(format, compression) of the file at `path`, told by its first bytes, not its name.
+
+    Format is 'parquet', 'csv' or 'csv.gz'. Raises SubmissionRejected for an empty file, a file that
+    is neither CSV nor Parquet, or text that is not UTF-8.
     """
-    import duckdb
-
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -237,8 +241,42 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
             "the file is empty (0 bytes). Write a header line and one row per test id, "
             "as in the competition's sample_submission.csv." + NO_SLOT
         )
-    name = q(table)
     if head == PARQUET_MAGIC:
+        return "parquet", "none"
+    compression = "gzip" if head[:2] == GZIP_MAGIC else "none"
+    sample = _sample(path, compression)
+    if sample.startswith(codecs.BOM_UTF8):
+        sample = sample[len(codecs.BOM_UTF8) :]
+    if not sample.strip():
+        raise SubmissionRejected(
+            "the file holds no text (only blank space). Write a header line and one row per test "
+            "id, as in the competition's sample_submission.csv." + NO_SLOT
+        )
+    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 or (b"\x00" not in sample and not _looks_like_text(sample)):
+        raise SubmissionRejected(
+            "the file is text but not UTF-8 (perhaps Latin-1 or UTF-16 from a spreadsheet). Save "
+            "it as UTF-8 CSV, e.g. pandas `to_csv(index=False)`, and submit it again." + NO_SLOT
+        )
+    if not _looks_like_text(sample):
+        raise SubmissionRejected(
+            "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
+            "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`." + NO_SLOT
+        )
+    return ("csv.gz" if compression == "gzip" else "csv"), compression
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:
+    """Read a CSV, gzipped CSV or Parquet file once into a temporary table of text columns.
+
+    The format is told by the file's first bytes, not its name. Raises SubmissionRejected for an
+    empty file, a file that is neither CSV nor Parquet, or a malformed CSV.
+    """
+    import duckdb
+
+    fmt, compression = sniff(path)
+    name = q(table)
+    if fmt == "parquet":
         try:
             described = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(path)]).description
             names = [str(d[0]) for d in described or []]
@@ -251,41 +289,18 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
                 f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc)}). "
                 "Write it again with pandas `to_parquet` or submit a CSV." + NO_SLOT
             ) from None
-        fmt = "parquet"
     else:
-        compression = "gzip" if head[:2] == GZIP_MAGIC else "none"
-        sample = _sample(path, compression)
-        if sample.startswith(codecs.BOM_UTF8):
-            sample = sample[len(codecs.BOM_UTF8) :]
-        if not sample.strip():
-            raise SubmissionRejected(
-                "the file holds no text (only blank space). Write a header line and one row per test "
-                "id, as in the competition's sample_submission.csv." + NO_SLOT
-            )
-        utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        if utf16 or (b"\x00" not in sample and not _looks_like_text(sample)):
-            raise SubmissionRejected(
-                "the file is text but not UTF-8 (perhaps Latin-1 or UTF-16 from a spreadsheet). Save "
-                "it as UTF-8 CSV, e.g. pandas `to_csv(index=False)`, and submit it again." + NO_SLOT
-            )
-        if not _looks_like_text(sample):
-            raise SubmissionRejected(
-                "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
-                "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`." + NO_SLOT
-            )
         try:
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true, "
-                "header = true, delim = ',', quote = '\"', escape = '\"', skip = 0, comment = '', "
-                "compression = ?)",
-                [str(path), compression],
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv($path, all_varchar = true, "
+                f"{CSV_OPTIONS})",
+                {"path": str(path), "compression": compression},
             )
         except duckdb.Error as exc:
             raise SubmissionRejected(
                 f"the file cannot be read as a comma-separated CSV ({_csv_problem(exc)}). Check that "
                 "every line has the same number of comma-separated fields as the header." + NO_SLOT
             ) from None
-        fmt = "csv.gz" if compression == "gzip" else "csv"
     described = con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
     columns = tuple(str(d[0]) for d in described)
     rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
@@ -360,18 +375,8 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
         raise SubmissionRejected(
             _problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
         )
-    id_type = _label_types(con)[rules.id_column]
-    integer_key = rules.id_rule.numeric and _is_integer_type(id_type)
+    key, label_key = _id_key(rules, _label_types(con)[rules.id_column], "id_text")
     id_raw = q(names[rules.id_column])
-    number = "TRY_CAST(id_text AS DOUBLE)"
-    if integer_key:
-        whole = f"isfinite({number}) AND {number} = round({number})"
-        key = f"CASE WHEN {whole} THEN TRY_CAST(id_text AS BIGINT) END"
-        label_key = f"l.{q(rules.id_column)}"
-    else:
-        key = canonical_sql("id_text", number if rules.id_rule.numeric else None)
-        key = f"coalesce({key}, id_text)" if rules.id_rule.numeric else "id_text"
-        label_key = text_sql(f"l.{q(rules.id_column)}", id_type)
 
     columns: dict[str, tuple[str, str | None]] = {}
     inner = ["rowid + 1 AS row", f"nullif(trim({id_raw}), '') AS id_text"]
@@ -379,7 +384,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     for i, rule in enumerate(rules.prediction_rules):
         text, num = f"t_{i}", (f"n_{i}" if rule.numeric else None)
         inner.append(f"trim({q(names[rule.name])}) AS {text}")
-        outer += [text, f"({text} IS NULL OR lower({text}) IN {_null_tokens()}) AS z_{i}"]
+        outer += [text, f"{_null_sql(text)} AS z_{i}"]
         if num is not None:
             outer.append(f"TRY_CAST({text} AS DOUBLE) AS {num}")
         columns[rule.name] = (text, num)
@@ -389,28 +394,8 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
         f"FROM (SELECT {', '.join(inner)} FROM {q(raw.table)})"
     )
 
-    # (what is wrong and what to do, condition, value shown in the examples)
     params: dict[str, Any] = {}  # the rules' values (bounds, allowed labels), as named parameters
-    conditions: list[tuple[str, str, str]] = [
-        (
-            f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
-            "id_text IS NULL",
-            "'NULL'",
-        )
-    ]
-    for i, rule in enumerate(rules.prediction_rules):
-        text, num = columns[rule.name]
-        conditions += _column_conditions(rule, text, num, f"z_{i}", f"p{i}", params)
-    if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
-        total = " + ".join(f"coalesce({columns[r.name][1]}, 0)" for r in rules.prediction_rules)
-        conditions.append(
-            (
-                "rows give probability 0 to every class; each row's probabilities must have a "
-                "positive sum (ideally 1)",
-                f"({total}) = 0",
-                "'all zero'",
-            )
-        )
+    conditions = _conditions(rules, columns, params)
     problems: list[str] = []
     counts_sql = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in conditions)
     counts = con.execute(f"SELECT {counts_sql} FROM {table}", params or None).fetchall()[0]
@@ -475,6 +460,172 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     if problems:
         raise SubmissionRejected(_problems_text(problems, rules))
     return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
+
+
+@dataclass(frozen=True)
+class FastRead:
+    """A file read with its columns' own types, for the fast path of scoring (see `fast_read`).
+
+    `sql` is a SELECT over the file giving `id_key` and, per prediction column i, `t_i` (trimmed
+    text, NULL for a column read as a number), `z_i` (missing) and `n_i` (the number, for a numeric
+    column); `columns` maps each rule column to its (text, number) names, as `Checked.columns` does.
+    `bad` is a condition over those columns: the row fails a check of `check`. `params` holds the
+    named parameters of both.
+    """
+
+    sql: str
+    params: dict[str, Any]
+    bad: str
+    columns: dict[str, tuple[str, str | None]]
+    label_key: str
+    format: str
+
+
+_PARQUET_INTEGERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+MAX_FAST_ID = 1e15  # integer ids read as DOUBLE are exact (and read as `check` reads them) below this
+
+
+def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules) -> FastRead | None:
+    """The file as typed SQL, or None when only `read_file` + `check` can judge it.
+
+    Nothing is read but the header (or the Parquet schema): the SQL reads the file when it runs. A
+    CSV's numeric columns are read as DOUBLE (an integer id too: a whole number below
+    `MAX_FAST_ID` is the key `check` gives it), text columns as VARCHAR; a Parquet file's integer
+    ids and DOUBLE predictions keep their types, and any other column goes through its text as in
+    `check`. The values that `check` accepts come out equal; a file the typed read cannot read, or a
+    row `bad` flags, must go to `read_file` + `check`, which names the problem. Raises
+    SubmissionRejected only for what `sniff` rejects.
+    """
+    import duckdb
+
+    fmt, compression = sniff(path)
+    if any(rule.unique for rule in rules.prediction_rules):
+        return None
+    params: dict[str, Any] = {"path": str(path)}
+    try:
+        if fmt == "parquet":
+            described = con.execute("DESCRIBE SELECT * FROM read_parquet($path)", params).fetchall()
+            types = {str(r[0]): str(r[1]) for r in described}
+            names = [str(r[0]) for r in described]
+        else:
+            params["compression"] = compression
+            described = con.execute(
+                f"SELECT * FROM read_csv($path, all_varchar = true, {CSV_OPTIONS}) LIMIT 0", params
+            ).description
+            names = [str(d[0]) for d in described or []]
+            types = {}
+    except duckdb.Error:
+        return None
+    if len(names) != len(rules.names) or set(names) != set(rules.names):
+        return None
+    id_type = _label_types(con)[rules.id_column]
+    integer_key = rules.id_rule.numeric and _is_integer_type(id_type)
+    id_col = q(rules.id_column)
+    inner, outer = [], []
+    if integer_key and fmt != "parquet":
+        types[rules.id_column] = "DOUBLE"
+        inner.append(f"{id_col} AS id_num")
+        whole = f"isfinite(id_num) AND id_num = round(id_num) AND abs(id_num) < {MAX_FAST_ID:.0f}"
+        outer.append(f"CASE WHEN {whole} THEN CAST(id_num AS BIGINT) END AS id_key")
+    elif integer_key and types[rules.id_column] in _PARQUET_INTEGERS:
+        inner.append(f"TRY_CAST({id_col} AS BIGINT) AS id_key")
+        outer.append("id_key")
+    else:
+        types.setdefault(rules.id_column, "VARCHAR")
+        key, _ = _id_key(rules, id_type, "id_text")
+        inner.append(f"nullif(trim(CAST({id_col} AS VARCHAR)), '') AS id_text")
+        outer.append(f"{key} AS id_key")
+    columns: dict[str, tuple[str, str | None]] = {}
+    for i, rule in enumerate(rules.prediction_rules):
+        col, text, num = q(rule.name), f"t_{i}", (f"n_{i}" if rule.numeric else None)
+        native = rule.numeric and (fmt != "parquet" or types[rule.name] == "DOUBLE")
+        if native:
+            types[rule.name] = "DOUBLE"
+            inner.append(f"{col} AS {num}")
+            outer += [f"CAST(NULL AS VARCHAR) AS {text}", f"({num} IS NULL OR isnan({num})) AS z_{i}", num]
+        else:
+            types.setdefault(rule.name, "VARCHAR")
+            inner.append(f"trim(CAST({col} AS VARCHAR)) AS {text}")
+            outer += [text, f"{_null_sql(text)} AS z_{i}"]
+            if num is not None:
+                outer.append(f"TRY_CAST({text} AS DOUBLE) AS {num}")
+        columns[rule.name] = (text, num)
+    if fmt == "parquet":
+        source = "read_parquet($path)"
+    else:
+        struct = ", ".join(f"{literal(n)}: {literal(types[n])}" for n in names)
+        source = f"read_csv($path, {CSV_OPTIONS}, columns = {{{struct}}})"
+    conditions = _conditions(rules, columns, params)[1:]  # a row without an id has no id_key
+    bad = " OR ".join(f"({cond})" for _, cond, _ in conditions) or "false"
+    sql = f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+    _, label_key = _id_key(rules, id_type, "id_text")
+    return FastRead(sql, params, bad, columns, label_key, fmt)
+
+
+def literal(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _id_key(rules: SubmissionRules, id_type: str, id_text: str) -> tuple[str, str]:
+    """(SQL of the key an id is matched on, from its trimmed text `id_text`; the labels' side, over `l`).
+
+    Integer ids are matched as BIGINT (a whole number written as 7.0 or 7e0 matches 7); other ids
+    as canonical text.
+    """
+    number = f"TRY_CAST({id_text} AS DOUBLE)"
+    if rules.id_rule.numeric and _is_integer_type(id_type):
+        whole = f"isfinite({number}) AND {number} = round({number})"
+        return f"CASE WHEN {whole} THEN TRY_CAST({id_text} AS BIGINT) END", f"l.{q(rules.id_column)}"
+    label_key = text_sql(f"l.{q(rules.id_column)}", id_type)
+    if not rules.id_rule.numeric:
+        return id_text, label_key
+    return f"coalesce({canonical_sql(id_text, number)}, {id_text})", label_key
+
+
+def _null_sql(text: str) -> str:
+    """Whether a trimmed text value counts as missing (empty, or a null token such as NA or NaN)."""
+    return f"({text} IS NULL OR lower({text}) IN {_null_tokens()})"
+
+
+def _conditions(
+    rules: SubmissionRules, columns: dict[str, tuple[str, str | None]], params: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(what is wrong and what to do, condition, value shown in the examples) for every row check.
+
+    The conditions are over a relation with `id_text`, and per prediction column i its trimmed text
+    (`columns[name][0]`), its number (`columns[name][1]`) and its null flag `z_i`.
+    """
+    conditions: list[tuple[str, str, str]] = [
+        (
+            f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
+            "id_text IS NULL",
+            "'NULL'",
+        )
+    ]
+    for i, rule in enumerate(rules.prediction_rules):
+        text, num = columns[rule.name]
+        conditions += _column_conditions(rule, text, num, f"z_{i}", f"p{i}", params)
+    if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
+        total = " + ".join(f"coalesce({columns[r.name][1]}, 0)" for r in rules.prediction_rules)
+        conditions.append(
+            (
+                "rows give probability 0 to every class; each row's probabilities must have a "
+                "positive sum (ideally 1)",
+                f"({total}) = 0",
+                "'all zero'",
+            )
+        )
+    return conditions
 
 
 def _singular(text: str) -> str:
