@@ -20,7 +20,8 @@ one query giving both scores.
 
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
 on row order) and `memory_limit = MEMORY_LIMIT` (DuckDB spills to the store's temporary folder
-beyond it); both settings are put back before `score_file` returns.
+beyond it); both are RESET before `score_file` returns. A connection that has its own value for
+either (a memory limit set by the caller) keeps it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -249,17 +251,33 @@ def _score(con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, r
 
 @contextmanager
 def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Set `_SETTINGS` on the connection for the block and put the previous values back after it."""
-    saved = {
-        name: str(con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]) for name in _SETTINGS
-    }
+    """Set `_SETTINGS` on the connection for the block and put the previous values back after it.
+
+    A setting the connection has changed from DuckDB's default (a memory limit of its own) is left
+    as it is; the others are RESET after the block.
+    """
+    changed = []
     try:
         for name, value in _SETTINGS.items():
-            con.execute(f"SET {name} = {validation.literal(value)}")
+            if _setting(con, name) == _default(name):
+                changed.append(name)
+                con.execute(f"SET {name} = {validation.literal(value)}")
         yield
     finally:
-        for name, value in saved.items():
-            con.execute(f"SET {name} = {validation.literal(value)}")
+        for name in changed:
+            con.execute(f"RESET {name}")
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    return str(con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0])
+
+
+@cache
+def _default(name: str) -> str:
+    import duckdb
+
+    with duckdb.connect() as con:
+        return _setting(con, name)
 
 
 def metric_context(card: Card) -> MetricContext:

@@ -1,0 +1,238 @@
+"""Scoring's fast path (typed read, one join) and its checked path (text read, `check`) agree.
+
+For a good file both give the same score; for a broken one the fast path declines (returns None)
+and `score_file` gives the checked path's message, word for word. Odd spellings of ids and numbers
+must not be read one way by the fast path and another by the checks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from harness import scoring, store
+from harness.competition import load_card
+from harness.errors import SubmissionRejected
+from harness.validation import load_rules
+from harness.workspace import Workspace
+from tests.test_submit import REJECTIONS, _case
+from tests.test_submit_support import (  # noqa: F401
+    labels,
+    perfect,
+    sample,
+    tiny_fixture,
+    tiny_root_fixture,
+    write_csv,
+)
+
+SLUGS = ["tiny-binary", "tiny-proba", "tiny-multiclass", "tiny-regression"]
+
+
+def _outcome(ws: Workspace, slug: str, path: Path, *, fast: bool) -> scoring.Score | str:
+    """The score by `score_file`, or the rejection message."""
+    card = load_card(ws, slug)
+    with store.connect(ws, slug) as con:
+        try:
+            return scoring.score_file(con, card, path, fast=fast)
+        except SubmissionRejected as exc:
+            return str(exc)
+
+
+def _fast(ws: Workspace, slug: str, path: Path) -> scoring.Score | None:
+    card = load_card(ws, slug)
+    with store.connect(ws, slug) as con:
+        return scoring.score_fast(con, card, path, load_rules(con, card))
+
+
+def _same(a: scoring.Score | str, b: scoring.Score | str) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return (
+        a.public == pytest.approx(b.public, rel=1e-12, abs=1e-15)
+        and a.private == pytest.approx(b.private, rel=1e-12, abs=1e-15)
+        and (a.rows, a.public_rows, a.private_rows, a.file_format)
+        == (b.rows, b.public_rows, b.private_rows, b.file_format)
+    )
+
+
+def _noisy(ws: Workspace, slug: str) -> pd.DataFrame:
+    """A good submission that is not perfect: the perfect one, its numbers moved a little."""
+    frame = perfect(ws, slug)
+    card = load_card(ws, slug)
+    rng = range(len(frame))
+    for column in frame.columns[1:]:
+        if card.metric in ("roc_auc", "log_loss"):
+            frame[column] = [
+                abs(v - 0.1 * ((i * 7) % 10) / 10) for i, v in zip(rng, frame[column], strict=True)
+            ]
+        elif card.metric == "rmse":
+            frame[column] = [v + ((i * 3) % 5) / 7 for i, v in zip(rng, frame[column], strict=True)]
+        else:
+            frame.loc[frame.index[::4], column] = 1 - frame.loc[frame.index[::4], column]
+    return frame
+
+
+# ------------------------------------------------------------------------------------- good files
+@pytest.mark.parametrize("slug", SLUGS)
+def test_good_files_score_the_same_by_either_path(tiny: Workspace, slug: str) -> None:
+    files = {
+        "sample.csv": sample(tiny, slug),
+        "perfect.csv": write_csv(tiny.root / "perfect.csv", perfect(tiny, slug)),
+        "noisy.csv": write_csv(tiny.root / "noisy.csv", _noisy(tiny, slug)),
+    }
+    files["noisy.parquet"] = tiny.root / "noisy.parquet"
+    _noisy(tiny, slug).to_parquet(files["noisy.parquet"], index=False)
+    for name, path in files.items():
+        fast = _fast(tiny, slug, path)
+        assert fast is not None, f"{name}: the fast path declined a good file"
+        slow = _outcome(tiny, slug, path, fast=False)
+        assert isinstance(slow, scoring.Score), slow
+        assert _same(fast, slow), (name, fast, slow)
+        assert _same(_outcome(tiny, slug, path, fast=True), slow), name
+
+
+def test_parquet_of_other_types_scores_the_same(tiny: Workspace) -> None:
+    """Float32 predictions, int32 ids, ids and numbers as strings: each as the checks read them."""
+    frame = _noisy(tiny, "tiny-regression")
+    variants = {
+        "float32": frame.astype({"y": "float32"}),
+        "int32 ids": frame.astype({"id": "int32"}),
+        "text": frame.astype({"id": str, "y": str}),
+        "float ids": frame.astype({"id": float}),
+    }
+    for name, variant in variants.items():
+        path = tiny.root / f"{name}.parquet"
+        variant.to_parquet(path, index=False)
+        fast = _outcome(tiny, "tiny-regression", path, fast=True)
+        slow = _outcome(tiny, "tiny-regression", path, fast=False)
+        assert isinstance(slow, scoring.Score), (name, slow)
+        assert _same(fast, slow), (name, fast, slow)
+    # float32 goes through its text (as the checks read it), not through float32 -> double
+    path = tiny.root / "float32.parquet"
+    assert _fast(tiny, "tiny-regression", path) is not None
+
+
+# -------------------------------------------------------------------------------------- bad files
+@pytest.mark.parametrize("kind", list(REJECTIONS))
+def test_each_broken_file_gets_the_checks_message_by_either_path(tiny: Workspace, kind: str) -> None:
+    slug, content = _case(tiny, kind)
+    path = tiny.root / "broken.csv"
+    path.write_bytes(content)
+    try:
+        declined = _fast(tiny, slug, path) is None
+    except SubmissionRejected:
+        declined = True  # sniffed before any read (empty, binary, not UTF-8): the same check
+    assert declined, f"{kind}: the fast path scored a broken file"
+    fast = _outcome(tiny, slug, path, fast=True)
+    slow = _outcome(tiny, slug, path, fast=False)
+    assert isinstance(slow, str) and REJECTIONS[kind] in slow
+    assert fast == slow
+
+
+def test_a_duplicate_standing_in_for_a_missing_id_is_caught(tiny: Workspace) -> None:
+    """As many rows as labels, every row a known id, yet one id twice and one missing."""
+    frame = perfect(tiny, "tiny-regression")
+    frame.loc[frame.index[1], "id"] = frame["id"].iloc[0]
+    path = write_csv(tiny.root / "dupe.csv", frame)
+    assert _fast(tiny, "tiny-regression", path) is None
+    message = _outcome(tiny, "tiny-regression", path, fast=True)
+    assert isinstance(message, str)
+    assert "1 id appears more than once" in message and "1 id of the test set has no row" in message
+    assert message == _outcome(tiny, "tiny-regression", path, fast=False)
+
+
+ID_SPELLINGS = ["{}", " {} ", "+{}", "0{}", "{}.0", "{}e0", "{}.4", "{}.5", "0x{:x}", "{}.", "'{}'", "{}_0"]
+NUMBER_SPELLINGS = [
+    "0.25",
+    " 0.25 ",
+    ".25",
+    "+.25",
+    "2.5e-1",
+    "25e-2",
+    "0x1p-2",
+    "1_0",
+    "-0",
+    "nan",
+    "NaN",
+    "inf",
+    "-Infinity",
+    "1e400",
+    "",
+    " ",
+    "NULL",
+    "none",
+    "n/a",
+    "0.25.",
+    "'0.25'",
+    "1,5",
+]
+
+
+@pytest.mark.parametrize("spelling", ID_SPELLINGS)
+def test_odd_ids_are_read_alike_by_either_path(tiny: Workspace, spelling: str) -> None:
+    frame = _noisy(tiny, "tiny-regression").astype({"y": str})
+    ids = [str(i) for i in frame["id"]]
+    first = int(ids[0])
+    ids[0] = spelling.format(first)
+    text = "id,y\n" + "".join(f"{i},{y}\n" for i, y in zip(ids, frame["y"], strict=True))
+    path = tiny.root / "odd.csv"
+    path.write_text(text)
+    fast = _outcome(tiny, "tiny-regression", path, fast=True)
+    slow = _outcome(tiny, "tiny-regression", path, fast=False)
+    assert _same(fast, slow), (spelling, fast, slow)
+
+
+@pytest.mark.parametrize("spelling", NUMBER_SPELLINGS)
+@pytest.mark.parametrize("slug", ["tiny-proba", "tiny-regression"])
+def test_odd_numbers_are_read_alike_by_either_path(tiny: Workspace, slug: str, spelling: str) -> None:
+    frame = _noisy(tiny, slug).astype(str)
+    column = frame.columns[1]
+    frame.loc[frame.index[2], column] = f'"{spelling}"' if "," in spelling else spelling
+    text = ",".join(frame.columns) + "\n" + "".join(",".join(row) + "\n" for row in frame.to_numpy())
+    path = tiny.root / "odd.csv"
+    path.write_text(text)
+    fast = _outcome(tiny, slug, path, fast=True)
+    slow = _outcome(tiny, slug, path, fast=False)
+    assert _same(fast, slow), (spelling, fast, slow)
+
+
+def test_plain_numbers_take_the_fast_path(tiny: Workspace) -> None:
+    """The agreement tests above mean something only if the fast path scores the plain spellings."""
+    frame = _noisy(tiny, "tiny-proba")
+    frame.loc[frame.index[2], "label"] = 0.25
+    for spelling in ("0.25", ".25", "2.5e-1"):
+        text = frame.to_csv(index=False, lineterminator="\n").replace(",0.25\n", f",{spelling}\n")
+        path = tiny.root / "plain.csv"
+        path.write_text(text)
+        assert _fast(tiny, "tiny-proba", path) is not None, spelling
+
+
+def test_scoring_puts_the_connection_settings_back_and_keeps_a_callers_limit(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = load_card(tiny, "tiny-binary")
+    broken = tiny.root / "broken.csv"
+    broken.write_bytes(_case(tiny, "missing ids")[1])
+    query = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    seen = []
+    score = scoring._score
+
+    def watched(con, *args):  # type: ignore[no-untyped-def]
+        seen.append(con.execute(query).fetchall()[0])
+        return score(con, *args)
+
+    monkeypatch.setattr(scoring, "_score", watched)
+    with store.connect(tiny, "tiny-binary") as con:
+        default = con.execute(query).fetchall()
+        scoring.score_file(con, card, sample(tiny, "tiny-binary"))
+        assert seen == [("488.2 MiB", False)]  # MEMORY_LIMIT, as DuckDB shows it
+        assert con.execute(query).fetchall() == default
+        con.execute("SET memory_limit = '2GB'")
+        before = con.execute(query).fetchall()
+        scoring.score_file(con, card, sample(tiny, "tiny-binary"))
+        with pytest.raises(SubmissionRejected):
+            scoring.score_file(con, card, broken)
+        assert con.execute(query).fetchall() == before
+    assert seen[-1] == (before[0][0], False)
