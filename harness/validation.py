@@ -12,6 +12,11 @@ one scan. Column names from the file enter SQL only through `store.quote_identif
 values (bounds, allowed labels) go in as named parameters.
 A failing file raises `SubmissionRejected` whose message names every problem, with counts, up to
 five example rows, and what to do.
+
+Scoring reads a clean file faster: `fast_read` gives SQL reading it with typed columns (numbers as
+DOUBLE) and a per-row condition `bad` built from the same rules (`_conditions`), with ids keyed as
+`check` keys them (`_id_key`). It vouches only for files it reads exactly as `check` would; any
+doubt (an unreadable typed read, a flagged row) sends the file through `read_file` and `check`.
 """
 
 from __future__ import annotations
