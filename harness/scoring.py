@@ -73,11 +73,13 @@ def score_file(
     """Validate the file at `path` and score it on the public and the private rows.
 
     Raises SubmissionRejected (with every problem found) for a file that fails a check. `fast=False`
-    skips the fast path (the result is the same; for tests and comparisons).
+    skips the fast path (the result is the same; for tests and comparisons). Inside an explicit
+    transaction (rescoring at close) the fast path is skipped too: a typed read that fails would
+    abort the caller's transaction.
     """
     rules = rules or validation.load_rules(con, card)
     with _scoring_settings(con):
-        if fast:
+        if fast and not _in_transaction(con):
             score = score_fast(con, card, path, rules)
             if score is not None:
                 return score
@@ -94,6 +96,12 @@ def score_file(
             params={},
         )
         return _score(con, card, rules, checked.rows, checked.raw.format)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection is inside an explicit transaction (its statements share one id)."""
+    ids = [con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2)]
+    return ids[0] == ids[1]
 
 
 def score_fast(

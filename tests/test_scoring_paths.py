@@ -236,3 +236,20 @@ def test_scoring_puts_the_connection_settings_back_and_keeps_a_callers_limit(
             scoring.score_file(con, card, broken)
         assert con.execute(query).fetchall() == before
     assert seen[-1] == (before[0][0], False)
+
+
+def test_inside_a_transaction_a_broken_file_is_rejected_and_the_transaction_lives(tiny: Workspace) -> None:
+    """Rescoring runs in the caller's transaction: a failing typed read would abort it."""
+    slug, content = _case(tiny, "text where numbers are expected")
+    broken = tiny.root / "broken.csv"
+    broken.write_bytes(content)
+    card = load_card(tiny, slug)
+    with store.connect(tiny, slug) as con:
+        rules = load_rules(con, card)
+        assert scoring.score_fast(con, card, broken, rules) is None  # outside: the typed read fails
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(SubmissionRejected, match="expects a number"):
+            scoring.score_file(con, card, broken, rules)
+        score = scoring.score_file(con, card, sample(tiny, slug), rules)
+        con.execute("COMMIT")
+    assert score.rows == len(labels(tiny, slug))
