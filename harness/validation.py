@@ -552,8 +552,7 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
     columns: dict[str, tuple[str, str | None]] = {}
     for i, rule in enumerate(rules.prediction_rules):
         col, text, num = q(rule.name), f"t_{i}", (f"n_{i}" if rule.numeric else None)
-        native = rule.numeric and (fmt != "parquet" or types[rule.name] == "DOUBLE")
-        if native:
+        if num is not None and (fmt != "parquet" or types[rule.name] == "DOUBLE"):
             types[rule.name] = "DOUBLE"
             inner.append(f"{col} AS {num}")
             outer += [f"CAST(NULL AS VARCHAR) AS {text}", f"({num} IS NULL OR isnan({num})) AS z_{i}", num]
