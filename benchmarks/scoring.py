@@ -460,7 +460,7 @@ def _targets(
     cpu = pandas.cpu_seconds / score.cpu_seconds
     lines.append(
         _verdict(
-            f"at least {vs_pandas:g}x faster than pandas + sklearn: {speedup:.1f}x ({cpu:.1f}x in CPU time)",
+            f"at least {vs_pandas:g}x faster than pandas + sklearn: {speedup:.2f}x ({cpu:.2f}x in CPU time)",
             speedup >= vs_pandas,
         )
     )
