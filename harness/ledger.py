@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -405,30 +405,25 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 # ------------------------------------------------------------------------------------------ reading
 @dataclass(frozen=True)
-class _Row:
-    competition: str
-    ref: str
-    seq: int
-    participant: str
-    submitted_at: datetime
-    file_name: str
-    stored_path: str | None
-    sha256: str
-    size_bytes: int
-    message: str | None
-    status: str
-    error: str | None
-    public_score: float | None
-    private_score: float | None
-    cv_score: float | None
-    kernel: str | None
-    study_id: str | None
-    late: bool
+class _Row(Submission):
+    """A ledger row as stored: the private score always there (shown or not is `_present`'s call);
+    `seq` orders submissions, so ties go to the earlier one."""
+
+    seq: int = 0
+
+
+_NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
     rows = con.execute(f"SELECT {_COLUMNS} FROM submissions ORDER BY seq").fetchall()
-    return [_Row(slug, *row) for row in rows]
+    out = []
+    for values in rows:
+        record = dict(zip(_NAMES, values, strict=True))
+        record["submitted_at"] = as_utc(record["submitted_at"])
+        record["late"] = bool(record["late"])
+        out.append(_Row(competition=slug, **record))
+    return out
 
 
 def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -441,26 +436,10 @@ def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 
 def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submission:
-    return Submission(
-        ref=row.ref,
-        competition=row.competition,
-        participant=row.participant,
-        submitted_at=as_utc(row.submitted_at),
-        file_name=row.file_name,
-        stored_path=row.stored_path,
-        sha256=row.sha256,
-        size_bytes=row.size_bytes,
-        message=row.message,
-        status=row.status,
-        error=row.error,
-        public_score=row.public_score,
-        private_score=row.private_score if revealed else None,
-        cv_score=row.cv_score,
-        kernel=row.kernel,
-        study_id=row.study_id,
-        late=bool(row.late),
-        selected=row.ref in selected.get(row.participant, ()),
-    )
+    shown = {f.name: getattr(row, f.name) for f in fields(Submission)}
+    shown["private_score"] = row.private_score if revealed else None
+    shown["selected"] = row.ref in selected.get(row.participant, ())
+    return Submission(**shown)
 
 
 def _counts(row: _Row) -> bool:
@@ -508,7 +487,7 @@ def _public_board(rows: list[_Row], card: Card, revealed: bool) -> list[BoardRow
             kind=participant_kind(b.participant),
             score=float(b.public_score),  # type: ignore[arg-type]
             ref=b.ref,
-            submitted_at=as_utc(b.submitted_at),
+            submitted_at=b.submitted_at,
             entries=len(by_participant[b.participant]),
             public_score=float(b.public_score),  # type: ignore[arg-type]
             private_score=b.private_score if revealed else None,
@@ -542,7 +521,7 @@ def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]])
             kind=participant_kind(b.participant),
             score=float(b.private_score),  # type: ignore[arg-type]
             ref=b.ref,
-            submitted_at=as_utc(b.submitted_at),
+            submitted_at=b.submitted_at,
             entries=len(by_participant[b.participant]),
             public_score=float(b.public_score),  # type: ignore[arg-type]
             private_score=b.private_score,
