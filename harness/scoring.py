@@ -1,34 +1,46 @@
 """Submission file → validated → joined to the hidden labels in DuckDB → public and private score.
 
-Everything happens on the caller's store connection, in one of two ways that give the same result:
+Everything happens on the caller's store connection. `_score` matches the file's rows to `labels`;
+each row then holds what the metric needs (`pub`, `y`, `p` or `p_0..`) and two flags: `matched` (the
+row found its label) and `bad` (it fails a check). The counts that say whether the file is clean and
+the public and the private score come out together:
+
+- a metric with an `aggregate` form (a mean of a per-row term, such as log loss or RMSE) is computed
+  in one GROUP BY on `pub`, beside the counts, as the rows stream out of the match: the file is read
+  once and nothing is stored;
+- any other metric (ROC AUC, F1 …) reads its rows twice, public and private, so they are stored in a
+  temporary table first; one query then counts them and scores each split.
+
+There are two ways to `_score`, giving the same result:
 
 - the fast path (`score_fast`): the file is read with its columns' own types (ids and predictions
-  as numbers) and joined to `labels` in one statement, into a slim table of what the metric needs
-  (`pub`, `y`, `p` …) plus one flag per row, `ok`: the row matched a label and passed every check.
-  One count tells whether the file is clean: no row not ok, and as many rows as labels (with every
-  label matched and every row matched, that rules out duplicate ids). Then the metric.
+  as numbers, `validation.fast_read`). When the file starts in the labels' order (the order of
+  test.csv and sample_submission.csv, which is how most submissions are written), its rows are
+  matched by position: no hash table, a fraction of the memory. Every row's id is still compared
+  with its label's, so a file that strays from that order is matched again, by id (a FULL JOIN).
+  The file is clean when no row is unmatched or bad and it has as many rows as there are labels
+  (with every row matched to a distinct label, that rules out missing, unknown and repeated ids).
 - the checked path: the file is read once as text (`validation.read_file`), checked against the
-  competition's rules (`validation.check`), which names every problem, joined to `labels` the same
-  way, and scored by the same query.
+  competition's rules (`validation.check`), which names every problem, and joined to `labels` by id.
 
 `score_file` tries the fast path and falls back to the checked path when the typed read fails (a
-text where a number belongs, a ragged row, an odd header …) or any row is not ok; so a rejection
+text where a number belongs, a ragged row, an odd header …) or the file is not clean; so a rejection
 message always comes from `check`, whichever path noticed the problem first.
 
-The metric's SQL (`Metric.sql`) runs over two views of the slim table, public and private rows, in
-one query giving both scores.
-
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
-on row order) and `memory_limit = MEMORY_LIMIT` (DuckDB spills to the store's temporary folder
-beyond it); both are RESET before `score_file` returns. A connection that has its own value for
-either (a memory limit set by the caller) keeps it.
+on row order: matching by position compares every id) and `memory_limit = MEMORY_LIMIT` (DuckDB
+spills to the store's temporary folder beyond it); both are RESET before `score_file` returns. A
+connection that has its own value for either (a memory limit set by the caller) keeps it.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,9 +57,20 @@ from harness.vault import PRIVATE, PUBLIC
 if TYPE_CHECKING:
     import duckdb
 
-SCORED_TABLE = "submission_scored"
 MEMORY_LIMIT = "512MB"
 _SETTINGS = {"preserve_insertion_order": "false", "memory_limit": MEMORY_LIMIT}
+SCORED_TABLE = "submission_scored"
+ORDER_PROBE_ROWS = 1000  # the file's first rows compared with the labels' before matching by position
+
+
+class Match(StrEnum):
+    """How the file's rows (`s`) are matched to the labels (`labels AS l`): the join's SQL."""
+
+    # Row i with label i, every id compared. The labels go on the left: DuckDB then reads the file,
+    # the right side, in parallel (it keeps its order) and walks the labels beside it.
+    BY_POSITION = "POSITIONAL JOIN"
+    BY_ID = "FULL JOIN"  # a hash join on the id, keeping the rows of either side without a match
+    CHECKED = "JOIN"  # the checked path: every id is known to be a label's, once
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,29 @@ class Score:
     public_rows: int
     private_rows: int
     file_format: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The file as SQL for `_score`: `sql` (a table or subquery) gives `id_key` and the columns named
+    in `columns`; `label_key` is what `id_key` is compared with, over `labels AS l`; `bad` is a
+    condition over the file's columns (the row fails a check); `params` holds the named parameters."""
+
+    sql: str
+    columns: dict[str, tuple[str, str | None]]
+    label_key: str
+    params: dict[str, Any]
+    bad: str
+    file_format: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What `_score` found: the score when the file is clean, else why not."""
+
+    score: Score | None
+    unmatched: int  # rows without a label, and labels without a row
+    bad: int  # matched rows that fail a check
 
 
 def score_file(
@@ -85,17 +131,10 @@ def score_file(
                 return score
         raw = validation.read_file(con, path)
         checked = validation.check(con, raw, rules)
-        _build_scored(
-            con,
-            card,
-            rules,
-            checked.columns,
-            source=q(checked.table),
-            join="JOIN",
-            label_key=checked.label_key,
-            params={},
-        )
-        return _score(con, card, rules, checked.rows, checked.raw.format)
+        source = _Source(q(checked.table), checked.columns, checked.label_key, {}, "false", raw.format)
+        outcome = _score(con, card, rules, source, Match.CHECKED)
+        assert outcome.score is not None, f"a checked file did not score: {outcome}"
+        return outcome.score
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
@@ -105,94 +144,166 @@ def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def score_fast(
-    con: duckdb.DuckDBPyConnection, card: Card, path: Path, rules: SubmissionRules
+    con: duckdb.DuckDBPyConnection,
+    card: Card,
+    path: Path,
+    rules: SubmissionRules,
+    *,
+    match: Match | None = None,
 ) -> Score | None:
     """The score by the fast path, or None when the file needs the checked path (see the module doc).
 
-    Raises SubmissionRejected only for what `validation.sniff` rejects (an empty or binary file …),
-    and MetricError as `score_file` does.
+    `match` forces one way of matching rows (for tests); by default a file that starts in the labels'
+    order is matched by position, and by id if that finds a row out of order. Raises
+    SubmissionRejected only for what `validation.sniff` rejects (an empty or binary file …), and
+    MetricError as `score_file` does.
     """
     import duckdb
 
     read = validation.fast_read(con, path, rules)
     if read is None:
         return None
+    source = _Source(f"({read.sql})", read.columns, read.label_key, read.params, read.bad, read.format)
     try:
-        _build_scored(
-            con,
-            card,
-            rules,
-            read.columns,
-            source=f"({read.sql})",
-            join="FULL JOIN",
-            label_key=read.label_key,
-            params=read.params,
-            bad=read.bad,
-        )
-        not_ok, rows = con.execute(
-            f"SELECT count(*) FILTER (WHERE NOT ok), count(*) FROM {q(SCORED_TABLE)}"
-        ).fetchall()[0]
-        labels = con.execute("SELECT count(*) FROM labels").fetchall()[0][0]
+        if match is not None:
+            matches = [match]
+        elif starts_in_label_order(con, source):
+            matches = [Match.BY_POSITION, Match.BY_ID]
+        else:
+            matches = [Match.BY_ID]
+        for way in matches:
+            outcome = _score(con, card, rules, source, way)
+            if outcome.score is not None or outcome.bad:
+                return outcome.score
     except duckdb.Error:
         return None
-    if not_ok or rows != labels:
-        return None
-    return _score(con, card, rules, int(rows), read.format)
+    return None
 
 
-def _build_scored(
+def starts_in_label_order(con: duckdb.DuckDBPyConnection, source: _Source) -> bool:
+    """Whether the file's first `ORDER_PROBE_ROWS` ids are the labels' first ones, in order.
+
+    Only a guess at the whole file's order, read from its first rows; matching by position checks
+    every row.
+    """
+    n = ORDER_PROBE_ROWS
+    sql = (
+        f"SELECT count(*) FROM (SELECT id_key FROM {source.sql} LIMIT {n}) AS s "
+        f"POSITIONAL JOIN (SELECT * FROM labels LIMIT {n}) AS l "
+        f"WHERE s.id_key IS DISTINCT FROM {source.label_key}"
+    )
+    return con.execute(sql, _used(source.params, sql)).fetchall()[0][0] == 0
+
+
+def _score(
+    con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, source: _Source, match: Match
+) -> _Outcome:
+    """Match the file's rows to the labels, check them and score both splits.
+
+    The rows, as they come out of the match, hold `pub` (public row or not), `y`, `p` or `p_0..`,
+    `matched` and `bad`. A metric with an `aggregate` form takes them straight from the match into
+    one GROUP BY on `pub`, beside the counts: the file is read once and nothing is stored. Any other
+    metric needs its rows twice (public and private): they are stored in the temporary table
+    `SCORED_TABLE`, and one query counts them and runs the metric's SQL over each split.
+    """
+    metric = get_metric(card.metric)
+    ctx = metric_context(card)
+    params = {**source.params, **metric.parameters(ctx)}
+    y, p, cols = _truth_and_prediction(con, card, rules, source.columns, params)
+    if match is Match.BY_POSITION:
+        join = f"labels AS l {match} {source.sql} AS s"
+        matched = f"coalesce(s.id_key = {source.label_key}, false)"
+    else:
+        join = f"{source.sql} AS s {match} labels AS l ON {source.label_key} = s.id_key"
+        matched = f"(s.id_key IS NOT NULL AND l.{q(rules.id_column)} IS NOT NULL)"
+    usage = f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END"
+    rows_sql = (
+        f"SELECT {usage} AS pub, {y} AS y, {p}, {matched} AS matched, coalesce({source.bad}, true) AS bad "
+        f"FROM {join}"
+    )
+    counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
+    if metric.aggregate is not None:
+        sql = f"SELECT pub, {counts}, {metric.aggregate(ctx)} FROM ({rows_sql}) GROUP BY pub"
+        groups = con.execute(sql, _used(params, sql)).fetchall()
+        unmatched, bad, rows = (sum(g[i] for g in groups) for i in (1, 2, 3))
+        split = {g[0]: g for g in groups}
+        public_rows = split[True][3] if True in split else 0
+        public = split[True][4] if True in split else None
+        private = split[False][4] if False in split else None
+    else:
+        table = q(SCORED_TABLE)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_sql}", _used(params, rows_sql))
+        try:
+            sql = (
+                f"WITH public_rows AS (SELECT {cols} FROM {table} WHERE pub), "
+                f"private_rows AS (SELECT {cols} FROM {table} WHERE NOT pub) "
+                f"SELECT {counts}, count(*) FILTER (WHERE pub), "
+                f"({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)}) FROM {table}"
+            )
+            row = con.execute(sql, _used(params, sql)).fetchall()[0]
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        unmatched, bad, rows, public_rows, public, private = row
+    labels = con.execute("SELECT count(*) FROM labels").fetchall()[0][0]
+    if unmatched or bad or rows != labels:
+        return _Outcome(None, int(unmatched) + abs(int(labels) - int(rows)), int(bad))
+    if public is None or private is None or math.isnan(public) or math.isnan(private):
+        part = "public" if public is None or math.isnan(public) else "private"
+        needs = metric.requires or "rows it can be computed on"
+        raise MetricError(
+            f"{card.metric} is undefined on the {part} rows of {card.slug} (it needs {needs}); "
+            "the competition's split cannot be scored. Prepare it again with another split seed."
+        )
+    score = Score(
+        float(public),
+        float(private),
+        int(rows),
+        int(public_rows),
+        int(rows - public_rows),
+        source.file_format,
+    )
+    return _Outcome(score, 0, 0)
+
+
+def _truth_and_prediction(
     con: duckdb.DuckDBPyConnection,
     card: Card,
     rules: SubmissionRules,
     columns: dict[str, tuple[str, str | None]],
-    *,
-    source: str,
-    join: str,
-    label_key: str,
     params: dict[str, Any],
-    bad: str | None = None,
-) -> None:
-    """The slim table `submission_scored`: `pub` (public row or not), `y`, `p` or `p_0..` and `ok`.
+) -> tuple[str, str, str]:
+    """SQL for `y` (the label, over `l`), the prediction column(s) (over `s`) and the metric's columns.
 
-    `source` (a table or subquery, as `s`) gives `id_key` and the columns named in `columns`; it is
-    joined to `labels AS l` on `label_key = s.id_key`. `ok` says the row matched on both sides and
-    is not `bad` (a NULL counts as not ok).
+    May add the positive label to `params`.
     """
     label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
     kind = Prediction(rules.prediction)
-    ctx = metric_context(card)
     assert len(card.target_columns) == 1, "scoring supports one target column"
     target = q(card.target)
     label_type = label_types[card.target]
     label_text = validation.text_sql(f"l.{target}", label_type)
-    params = dict(params)
-    predictions = rules.prediction_rules
     if kind is Prediction.CLASS_PROBABILITIES:
         assert card.classes is not None
-        y = label_text
         p = ", ".join(f"s.{columns[label][1]} AS p_{i}" for i, label in enumerate(card.classes))
-    else:
-        assert len(predictions) == 1, "one prediction column expected"
-        text, num = columns[predictions[0].name]
-        text, num = f"s.{text}", (f"s.{num}" if num is not None else None)
-        if kind is Prediction.LABEL:
-            y, p = label_text, f"{validation.canonical_sql(text, num)} AS p"
-        elif kind is Prediction.PROBABILITY:
-            positive = _is_positive(con, f"l.{target}", label_type, label_text, ctx, params)
-            y = f"CASE WHEN {positive} THEN 1 ELSE 0 END"
-            p = f"{num} AS p"
-        elif kind is Prediction.VALUE:
-            y, p = f"CAST(l.{target} AS DOUBLE)", f"{num} AS p"
-        else:
-            y, p = label_text, f"{text} AS p"
-    matched = f"s.id_key IS NOT NULL AND l.{q(rules.id_column)} IS NOT NULL"
-    ok = f"coalesce({matched} AND NOT ({bad}), false)" if bad else "true"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {q(SCORED_TABLE)} AS SELECT "
-        f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END AS pub, {y} AS y, {p}, "
-        f"{ok} AS ok FROM {source} AS s {join} labels AS l ON {label_key} = s.id_key",
-        params or None,
-    )
+        return label_text, p, ", ".join(["y", *(f"p_{i}" for i in range(len(card.classes)))])
+    predictions = rules.prediction_rules
+    assert len(predictions) == 1, "one prediction column expected"
+    text, num = columns[predictions[0].name]
+    text, num = f"s.{text}", (f"s.{num}" if num is not None else None)
+    if kind is Prediction.LABEL:
+        return label_text, f"{validation.canonical_sql(text, num)} AS p", "y, p"
+    if kind is Prediction.PROBABILITY:
+        positive = _is_positive(con, f"l.{target}", label_type, label_text, metric_context(card), params)
+        return f"CASE WHEN {positive} THEN 1 ELSE 0 END", f"{num} AS p", "y, p"
+    if kind is Prediction.VALUE:
+        return f"CAST(l.{target} AS DOUBLE)", f"{num} AS p", "y, p"
+    return label_text, f"{text} AS p", "y, p"
+
+
+def _used(params: dict[str, Any], sql: str) -> dict[str, Any] | None:
+    """The named parameters that `sql` uses (DuckDB refuses any other), or None for none."""
+    used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    return used or None
 
 
 def _is_positive(
@@ -222,39 +333,6 @@ def _is_positive(
     if typed == ctx.positive:
         return f"{label} = CAST($positive AS {label_type})"
     return f"{label_text} = $positive"
-
-
-def _score(con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, rows: int, fmt: str) -> Score:
-    """Public and private score over the slim table, in one query."""
-    metric = get_metric(card.metric)
-    ctx = metric_context(card)
-    table = q(SCORED_TABLE)
-    if Prediction(rules.prediction) is Prediction.CLASS_PROBABILITIES:
-        columns = ", ".join(["y", *(f"p_{i}" for i in range(len(card.classes or ())))])
-    else:
-        columns = "y, p"
-    views = {}
-    for usage, where in ((PUBLIC, "pub"), (PRIVATE, "NOT pub")):
-        view = q(f"{SCORED_TABLE}_{usage.lower()}")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {columns} FROM {table} WHERE {where}")
-        views[usage] = view
-    public_sql, private_sql = (metric.sql(views[u], ctx) for u in (PUBLIC, PRIVATE))
-    named = dict(metric.parameters(ctx))
-    row = con.execute(
-        f"SELECT ({public_sql}), ({private_sql}), "
-        f"(SELECT count(*) FILTER (WHERE pub) FROM {table}), "
-        f"(SELECT count(*) FILTER (WHERE NOT pub) FROM {table})",
-        named or None,
-    ).fetchall()[0]
-    public, private, n_public, n_private = row
-    if public is None or private is None:
-        part = "public" if public is None else "private"
-        needs = metric.requires or "rows it can be computed on"
-        raise MetricError(
-            f"{card.metric} is undefined on the {part} rows of {card.slug} (it needs {needs}); "
-            "the competition's split cannot be scored. Prepare it again with another split seed."
-        )
-    return Score(float(public), float(private), rows, int(n_public), int(n_private), fmt)
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 """The hidden labels of a competition's test set and their public/private split.
 
 They live in the competition's private store (`store.py`) in the table `labels`: the id column, the
-target column(s) and `usage` ('Public' or 'Private', as in Kaggle's solution files). Kernels and the
-public data never see this table; scoring joins submissions to it inside DuckDB.
+target column(s) and `usage` ('Public' or 'Private', as in Kaggle's solution files), one row per test
+row in test.csv's order (the order of sample_submission.csv too), which lets scoring match a submission
+written in that order by position. Kernels and the public data never see this table; scoring joins
+submissions to it inside DuckDB.
 """
 
 from __future__ import annotations

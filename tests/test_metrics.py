@@ -193,7 +193,7 @@ class TestMetricContract:
 
     def test_sql_is_one_select_with_no_semicolon(self, name: str, task: str) -> None:
         metric = get(name)
-        sql = metric.sql("some_relation", context(metric, task))
+        sql = metric.query("some_relation", context(metric, task))
         assert sql.lstrip().upper().startswith("SELECT") and not sql.rstrip().endswith(";")
         assert "some_relation" in sql
 
@@ -247,7 +247,7 @@ class TestMetricContract:
             f"WITH scored AS MATERIALIZED (SELECT {casts} FROM frame_rows), "
             "pub AS (SELECT * EXCLUDE (usage) FROM scored WHERE usage = 'Public'), "
             "priv AS (SELECT * EXCLUDE (usage) FROM scored WHERE usage = 'Private') "
-            f"SELECT ({metric.sql('pub', ctx)}), ({metric.sql('priv', ctx)})"
+            f"SELECT ({metric.query('pub', ctx)}), ({metric.query('priv', ctx)})"
         )
         public, private = con.execute(query, metric.parameters(ctx)).fetchall()[0]
         con.unregister("frame_rows")
@@ -255,6 +255,28 @@ class TestMetricContract:
         for usage, got in (("Public", public), ("Private", private)):
             part = frame[frame["usage"] == usage].drop(columns="usage")
             assert close(got, score_frame(metric, part, ctx)), usage  # a fresh connection
+
+    def test_an_aggregate_scores_each_group_of_one_group_by(
+        self, name: str, task: str, con: duckdb.DuckDBPyConnection
+    ) -> None:
+        """How scoring uses an `aggregate` metric: one GROUP BY over the rows, a score per split."""
+        metric = get(name)
+        if metric.aggregate is None:
+            assert metric.sql is not None
+            return
+        ctx = context(metric, task)
+        frame = make_sample(metric.prediction_for(task), task, "ties", 400, 5).frame()
+        frame["usage"] = np.where(np.arange(len(frame)) % 3 == 0, "Public", "Private")
+        con.register("frame_rows", frame)
+        kind = metric.prediction_for(task)
+        casts = "*" if kind is not Prediction.PROBABILITY else "* REPLACE (CAST(y AS INTEGER) AS y)"
+        query = f"SELECT usage, {metric.aggregate(ctx)} FROM (SELECT {casts} FROM frame_rows) GROUP BY usage"
+        scores = dict(con.execute(query, metric.parameters(ctx) or None).fetchall())
+        con.unregister("frame_rows")
+        assert set(scores) == {"Public", "Private"}
+        for usage, got in scores.items():
+            part = frame[frame["usage"] == usage].drop(columns="usage")
+            assert isinstance(got, float) and close(got, score_frame(metric, part, ctx)), usage
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -325,7 +347,7 @@ def test_without_a_task_the_class_count_decides_log_loss() -> None:
 
 def test_importing_the_registry_loads_no_heavy_module() -> None:
     code = (
-        "import sys, harness.metrics as m; m.get('log_loss').sql('r', m.MetricContext(task='binary')); "
+        "import sys, harness.metrics as m; m.get('log_loss').query('r', m.MetricContext(task='binary')); "
         "print(sorted({'pandas', 'numpy', 'sklearn', 'duckdb', 'scipy'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

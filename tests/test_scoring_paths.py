@@ -253,3 +253,90 @@ def test_inside_a_transaction_a_broken_file_is_rejected_and_the_transaction_live
         score = scoring.score_file(con, card, sample(tiny, slug), rules)
         con.execute("COMMIT")
     assert score.rows == len(labels(tiny, slug))
+
+
+# ----------------------------------------------------------------------- matching rows to labels
+def _store_order(ws: Workspace, slug: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (one row per id) in the order the labels are stored: test.csv's order."""
+    card = load_card(ws, slug)
+    with store.connect(ws, slug, read_only=True) as con:
+        ids = [r[0] for r in con.execute(f'SELECT "{card.id_column}" FROM labels').fetchall()]
+    by_id = frame.set_index(card.id_column)
+    return by_id.loc[ids].reset_index()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_way_of_matching_rows_gives_the_checked_score(tiny: Workspace, slug: str) -> None:
+    ordered = _store_order(tiny, slug, _noisy(tiny, slug))
+    in_order = write_csv(tiny.root / "in_order.csv", ordered)
+    shuffled = write_csv(tiny.root / "shuffled.csv", ordered.sample(frac=1, random_state=3))
+    card = load_card(tiny, slug)
+    want = _outcome(tiny, slug, in_order, fast=False)
+    assert isinstance(want, scoring.Score), want
+    with store.connect(tiny, slug) as con:
+        rules = load_rules(con, card)
+        by_position = scoring.score_fast(con, card, in_order, rules, match=scoring.Match.BY_POSITION)
+        by_id = [
+            scoring.score_fast(con, card, p, rules, match=scoring.Match.BY_ID) for p in (in_order, shuffled)
+        ]
+        declined = scoring.score_fast(con, card, shuffled, rules, match=scoring.Match.BY_POSITION)
+    assert by_position is not None and _same(by_position, want)
+    assert all(s is not None and _same(s, want) for s in by_id)
+    assert declined is None  # out of order: no row pairs with its own label
+
+
+def _matches_used(ws: Workspace, slug: str, path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    used: list[str] = []
+    score = scoring._score
+
+    def watched(con, card, rules, source, match):  # type: ignore[no-untyped-def]
+        used.append(match.name)
+        return score(con, card, rules, source, match)
+
+    monkeypatch.setattr(scoring, "_score", watched)
+    result = _outcome(ws, slug, path, fast=True)
+    monkeypatch.setattr(scoring, "_score", score)
+    assert result == _outcome(ws, slug, path, fast=False) or _same(
+        result, _outcome(ws, slug, path, fast=False)
+    )
+    return used
+
+
+def test_a_file_in_the_labels_order_is_matched_by_position_and_any_other_by_id(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slug = "tiny-regression"
+    ordered = _store_order(tiny, slug, _noisy(tiny, slug))
+    assert _matches_used(tiny, slug, sample(tiny, slug), monkeypatch) == ["BY_POSITION"]
+    in_order = write_csv(tiny.root / "in_order.csv", ordered)
+    assert _matches_used(tiny, slug, in_order, monkeypatch) == ["BY_POSITION"]
+    reversed_ = write_csv(tiny.root / "reversed.csv", ordered.iloc[::-1])
+    assert _matches_used(tiny, slug, reversed_, monkeypatch) == ["BY_ID"]
+    # In order for its first rows only: the probe guesses wrong, every id is compared, matched by id.
+    monkeypatch.setattr(scoring, "ORDER_PROBE_ROWS", 2)
+    strays = ordered.copy()
+    strays.iloc[[3, 4]] = strays.iloc[[4, 3]].to_numpy()
+    strays_path = write_csv(tiny.root / "strays.csv", strays)
+    assert _matches_used(tiny, slug, strays_path, monkeypatch) == ["BY_POSITION", "BY_ID"]
+
+
+@pytest.mark.parametrize("cut", ["last row missing", "one row too many", "last row twice"])
+def test_a_file_in_order_with_rows_missing_or_extra_gets_the_checks_message(
+    tiny: Workspace, cut: str
+) -> None:
+    slug = "tiny-regression"
+    ordered = _store_order(tiny, slug, _noisy(tiny, slug))
+    if cut == "last row missing":
+        frame = ordered.iloc[:-1]
+    elif cut == "one row too many":
+        frame = pd.concat([ordered, ordered.iloc[[-1]].assign(id=10**6)])
+    else:
+        frame = pd.concat([ordered, ordered.iloc[[-1]]])
+    path = write_csv(tiny.root / "cut.csv", frame)
+    card = load_card(tiny, slug)
+    with store.connect(tiny, slug) as con:
+        rules = load_rules(con, card)
+        for match in scoring.Match.BY_POSITION, scoring.Match.BY_ID:
+            assert scoring.score_fast(con, card, path, rules, match=match) is None, (cut, match)
+    message = _outcome(tiny, slug, path, fast=True)
+    assert isinstance(message, str) and message == _outcome(tiny, slug, path, fast=False)

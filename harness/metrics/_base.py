@@ -65,8 +65,14 @@ class Metric:
     `predictions` maps each base task the metric fits to the prediction kind it scores there
     (`tasks`, `prediction_for(task)`); most metrics score one kind, log_loss two.
 
-    `sql(relation, ctx)` returns one SELECT yielding a single row with a single column, the score, over
-    `relation` (a table, view or CTE name), whose columns are:
+    A metric is computed by one of two forms of SQL, over a relation whose columns are described below:
+    - `aggregate(ctx)`, for a metric that is one aggregate expression over the rows (a mean of a
+      per-row term, such as RMSE's `sqrt(avg((y - p) ^ 2))`, and the like): no subquery, no GROUP
+      BY of its own. Scoring then computes it per split in a single `GROUP BY` over the rows as they
+      stream from the join to the labels, without storing them first.
+    - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the
+      score, over `relation` (a table, view or CTE name).
+    `query(relation, ctx)` gives the SELECT of either. The relation's columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
         LABEL: `y` and `p` are VARCHAR class labels;
         PROBABILITY: `y` is INTEGER, 1 for the positive class (`ctx.positive`) else 0; `p` is DOUBLE;
@@ -74,7 +80,7 @@ class Metric:
         RANKING: `y` and `p` are VARCHAR, space-separated items (`p` best first);
       - `y` (VARCHAR, the true class label) and `p_0 .. p_{K-1}` (DOUBLE, one per class in
         `ctx.classes` order) for CLASS_PROBABILITIES.
-    The relation holds no NULLs (the submission is validated first). The SELECT has no trailing
+    The relation holds no NULLs (the submission is validated first). The query has no trailing
     semicolon and names no CTE of its own, so it composes as a scalar subquery:
     `SELECT (<sql over public>), (<sql over private>)`. A score that is undefined on the rows (roc_auc
     with one class only) comes out NULL. Values the SQL needs (class labels, k) are named parameters
@@ -91,9 +97,10 @@ class Metric:
     minimum: float
     maximum: float
     predictions: Mapping[str, Prediction] = field(hash=False)
-    sql: Callable[[str, MetricContext], str]
     reference: Callable[[Any, Any, MetricContext], float]
     formula: str
+    aggregate: Callable[[MetricContext], str] | None = None
+    sql: Callable[[str, MetricContext], str] | None = None
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
@@ -102,6 +109,14 @@ class Metric:
         unknown = set(self.predictions) - set(BASE_TASKS)
         assert self.predictions and not unknown, f"{self.name}: unknown tasks {sorted(unknown)}"
         assert self.minimum < self.maximum, f"{self.name}: empty range"
+        assert (self.aggregate is None) != (self.sql is None), f"{self.name}: give `aggregate` or `sql`"
+
+    def query(self, relation: str, ctx: MetricContext) -> str:
+        """One SELECT giving the score over `relation`, from whichever form the metric has."""
+        if self.sql is not None:
+            return self.sql(relation, ctx)
+        assert self.aggregate is not None
+        return f"SELECT {self.aggregate(ctx)} FROM {relation}"
 
     @property
     def tasks(self) -> frozenset[str]:

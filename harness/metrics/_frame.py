@@ -40,7 +40,7 @@ def score_frame(
     try:
         con.register("frame_rows", frame)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {RELATION} AS SELECT {', '.join(casts)} FROM frame_rows")
-        rows = con.execute(metric.sql(RELATION, ctx), metric.parameters(ctx)).fetchall()
+        rows = con.execute(metric.query(RELATION, ctx), metric.parameters(ctx)).fetchall()
     finally:
         if own:
             con.close()

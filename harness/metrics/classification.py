@@ -22,8 +22,8 @@ def _positive(ctx: MetricContext) -> dict[str, Any]:
 # --- accuracy -------------------------------------------------------------------------------------
 
 
-def _accuracy_sql(rel: str, ctx: MetricContext) -> str:
-    return f"SELECT avg(CASE WHEN y = p THEN 1.0 ELSE 0.0 END) FROM {rel}"
+def _accuracy_sql(ctx: MetricContext) -> str:
+    return "avg(CASE WHEN y = p THEN 1.0 ELSE 0.0 END)"
 
 
 def _accuracy_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -39,7 +39,7 @@ ACCURACY = Metric(
     minimum=0.0,
     maximum=1.0,
     predictions=LABEL_TASKS,
-    sql=_accuracy_sql,
+    aggregate=_accuracy_sql,
     reference=_accuracy_ref,
     formula=r"\frac{1}{n}\sum_{i=1}^{n} [\hat y_i = y_i]",
     notes="The share of rows whose predicted label equals the true one. Blind to class imbalance: "

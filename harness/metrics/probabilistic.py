@@ -59,15 +59,12 @@ def _clip(expr: str) -> str:
     return f"greatest(least({expr}, 1 - {EPS!r}), {EPS!r})"
 
 
-def _log_loss_sql(rel: str, ctx: MetricContext) -> str:
+def _log_loss_sql(ctx: MetricContext) -> str:
     if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
-        return f"SELECT -avg(ln({_clip('CASE WHEN y = 1 THEN p ELSE 1 - p END')})) FROM {rel}"
+        return f"-avg(ln({_clip('CASE WHEN y = 1 THEN p ELSE 1 - p END')}))"
     assert ctx.classes
-    clipped = ", ".join(_clip(f"p_{i}") for i in range(len(ctx.classes)))
-    return (
-        "SELECT -avg(ln(q[list_position($classes, y)] / list_sum(q))) "
-        f"FROM (SELECT y, [{clipped}] AS q FROM {rel})"
-    )
+    q = "[" + ", ".join(_clip(f"p_{i}") for i in range(len(ctx.classes))) + "]"  # the clipped row
+    return f"-avg(ln({q}[list_position($classes, y)] / list_sum({q})))"
 
 
 def _log_loss_parameters(ctx: MetricContext) -> dict[str, Any]:
@@ -100,7 +97,7 @@ LOG_LOSS = Metric(
     minimum=0.0,
     maximum=float("inf"),
     predictions={"binary": Prediction.PROBABILITY, "multiclass": Prediction.CLASS_PROBABILITIES},
-    sql=_log_loss_sql,
+    aggregate=_log_loss_sql,
     reference=_log_loss_ref,
     parameters=_log_loss_parameters,
     formula=r"-\frac{1}{n}\sum_{i=1}^{n} \log \frac{\tilde p_{i,y_i}}{\sum_{k} \tilde p_{ik}},\quad "

@@ -12,8 +12,8 @@ VALUE_TASKS = {"regression": Prediction.VALUE}
 # --- RMSE -----------------------------------------------------------------------------------------
 
 
-def _rmse_sql(rel: str, ctx: MetricContext) -> str:
-    return f"SELECT sqrt(avg((y - p) ^ 2)) FROM {rel}"
+def _rmse_sql(ctx: MetricContext) -> str:
+    return "sqrt(avg((y - p) ^ 2))"
 
 
 def _rmse_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -29,7 +29,7 @@ RMSE = Metric(
     minimum=0.0,
     maximum=float("inf"),
     predictions=VALUE_TASKS,
-    sql=_rmse_sql,
+    aggregate=_rmse_sql,
     reference=_rmse_ref,
     formula=r"\sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_i - \hat y_i)^2}",
     notes="In the target's own unit. Squaring makes large errors weigh most, so a few outliers can "
@@ -41,8 +41,8 @@ RMSE = Metric(
 # --- RMSLE ----------------------------------------------------------------------------------------
 
 
-def _rmsle_sql(rel: str, ctx: MetricContext) -> str:
-    return f"SELECT sqrt(avg((ln(1 + p) - ln(1 + y)) ^ 2)) FROM {rel}"
+def _rmsle_sql(ctx: MetricContext) -> str:
+    return "sqrt(avg((ln(1 + p) - ln(1 + y)) ^ 2))"
 
 
 def _rmsle_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -58,7 +58,7 @@ RMSLE = Metric(
     minimum=0.0,
     maximum=float("inf"),
     predictions=VALUE_TASKS,
-    sql=_rmsle_sql,
+    aggregate=_rmsle_sql,
     reference=_rmsle_ref,
     formula=r"\sqrt{\frac{1}{n}\sum_{i=1}^{n} \big(\log(1 + \hat y_i) - \log(1 + y_i)\big)^2}",
     notes="RMSE of log(1 + value): it scores ratios, so being 10% off costs the same on a cheap and a "
@@ -73,8 +73,8 @@ RMSLE = Metric(
 # --- MAE ------------------------------------------------------------------------------------------
 
 
-def _mae_sql(rel: str, ctx: MetricContext) -> str:
-    return f"SELECT avg(abs(y - p)) FROM {rel}"
+def _mae_sql(ctx: MetricContext) -> str:
+    return "avg(abs(y - p))"
 
 
 def _mae_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -90,7 +90,7 @@ MAE = Metric(
     minimum=0.0,
     maximum=float("inf"),
     predictions=VALUE_TASKS,
-    sql=_mae_sql,
+    aggregate=_mae_sql,
     reference=_mae_ref,
     formula=r"\frac{1}{n}\sum_{i=1}^{n} |y_i - \hat y_i|",
     notes="In the target's own unit; every unit of error costs the same, so outliers weigh less than "
@@ -102,12 +102,12 @@ MAE = Metric(
 # --- R² -------------------------------------------------------------------------------------------
 
 
-def _r2_sql(rel: str, ctx: MetricContext) -> str:
+def _r2_sql(ctx: MetricContext) -> str:
     # var_pop is computed in one numerically stable pass; a constant truth follows scikit-learn:
     # 1 for a perfect prediction, else 0.
     return (
-        "SELECT CASE WHEN var_pop(y) = 0 THEN (CASE WHEN avg((y - p) ^ 2) = 0 THEN 1.0 ELSE 0.0 END) "
-        f"ELSE 1 - avg((y - p) ^ 2) / var_pop(y) END FROM {rel}"
+        "CASE WHEN var_pop(y) = 0 THEN (CASE WHEN avg((y - p) ^ 2) = 0 THEN 1.0 ELSE 0.0 END) "
+        "ELSE 1 - avg((y - p) ^ 2) / var_pop(y) END"
     )
 
 
@@ -124,7 +124,7 @@ R2 = Metric(
     minimum=float("-inf"),
     maximum=1.0,
     predictions=VALUE_TASKS,
-    sql=_r2_sql,
+    aggregate=_r2_sql,
     reference=_r2_ref,
     formula=r"R^2 = 1 - \frac{\sum_i (y_i - \hat y_i)^2}{\sum_i (y_i - \bar y)^2}",
     notes="The share of the truth's variance the predictions explain: 1 is perfect, 0 is what "
