@@ -87,9 +87,9 @@ class Score:
 
 @dataclass(frozen=True)
 class _Source:
-    """The file as SQL for `_score`: `sql` (a table or subquery) gives `id_key` and the columns named
-    in `columns`; `label_key` is what `id_key` is compared with, over `labels AS l`; `bad` is a
-    condition over the file's columns (the row fails a check); `params` holds the named parameters."""
+    """The file as SQL for `_score`: `sql` (a table or subquery, `s`) gives `id_key` and the columns
+    named in `columns`; `label_key` is what `id_key` is compared with, over `labels AS l`; `bad` is a
+    condition over `s` (the row fails a check); `params` holds the named parameters."""
 
     sql: str
     columns: dict[str, tuple[str, str | None]]
@@ -163,7 +163,9 @@ def score_fast(
     read = validation.fast_read(con, path, rules)
     if read is None:
         return None
-    source = _Source(f"({read.sql})", read.columns, read.label_key, read.params, read.bad, read.format)
+    # `bad` is worked out beside the read, which DuckDB runs on every core, not in the match.
+    with_bad = f"(SELECT *, {read.bad} AS bad FROM ({read.sql}))"
+    source = _Source(with_bad, read.columns, read.label_key, read.params, "s.bad", read.format)
     try:
         if match is not None:
             matches = [match]
