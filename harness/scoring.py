@@ -36,7 +36,6 @@ connection that has its own value for either (a memory limit set by the caller) 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,7 +193,7 @@ def starts_in_label_order(con: duckdb.DuckDBPyConnection, source: _Source) -> bo
         f"POSITIONAL JOIN (SELECT * FROM labels LIMIT {n}) AS l "
         f"WHERE s.id_key IS DISTINCT FROM {source.label_key}"
     )
-    return con.execute(sql, _used(source.params, sql)).fetchall()[0][0] == 0
+    return con.execute(sql, validation.used_parameters(source.params, sql)).fetchall()[0][0] == 0
 
 
 def _score(
@@ -226,7 +225,7 @@ def _score(
     counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
     if metric.aggregate is not None:
         sql = f"SELECT pub, {counts}, {metric.aggregate(ctx)} FROM ({rows_sql}) GROUP BY pub"
-        groups = con.execute(sql, _used(params, sql)).fetchall()
+        groups = con.execute(sql, validation.used_parameters(params, sql)).fetchall()
         unmatched, bad, rows = (sum(g[i] for g in groups) for i in (1, 2, 3))
         split = {g[0]: g for g in groups}
         public_rows = split[True][3] if True in split else 0
@@ -234,7 +233,10 @@ def _score(
         private = split[False][4] if False in split else None
     else:
         table = q(SCORED_TABLE)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_sql}", _used(params, rows_sql))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_sql}",
+            validation.used_parameters(params, rows_sql),
+        )
         try:
             sql = (
                 f"WITH public_rows AS (SELECT {cols} FROM {table} WHERE pub), "
@@ -242,7 +244,7 @@ def _score(
                 f"SELECT {counts}, count(*) FILTER (WHERE pub), "
                 f"({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)}) FROM {table}"
             )
-            row = con.execute(sql, _used(params, sql)).fetchall()[0]
+            row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
         finally:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         unmatched, bad, rows, public_rows, public, private = row
@@ -300,12 +302,6 @@ def _truth_and_prediction(
     if kind is Prediction.VALUE:
         return f"CAST(l.{target} AS DOUBLE)", f"{num} AS p", "y, p"
     return label_text, f"{text} AS p", "y, p"
-
-
-def _used(params: dict[str, Any], sql: str) -> dict[str, Any] | None:
-    """The named parameters that `sql` uses (DuckDB refuses any other), or None for none."""
-    used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
-    return used or None
 
 
 def _is_positive(

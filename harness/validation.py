@@ -25,6 +25,7 @@ import codecs
 import gzip
 import hashlib
 import json
+import re
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -406,11 +407,10 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     counts = con.execute(f"SELECT {counts_sql} FROM {table}", params or None).fetchall()[0]
     for (text, cond, shown), count in zip(conditions, counts, strict=True):
         if count:
-            used = {k: v for k, v in params.items() if f"${k}" in cond}
             rows = con.execute(
                 f"SELECT row, id_text, CAST({shown} AS VARCHAR) FROM {table} "
                 f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}",
-                used or None,
+                used_parameters(params, cond),
             ).fetchall()
             examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
             problems.append(f"{count} {_singular(text) if count == 1 else text}. E.g. {examples}.")
@@ -573,6 +573,12 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
     sql = f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
     _, label_key = _id_key(rules, id_type, "id_text")
     return FastRead(sql, params, bad, columns, label_key, fmt)
+
+
+def used_parameters(params: dict[str, Any], sql: str) -> dict[str, Any] | None:
+    """The named parameters that `sql` uses (DuckDB refuses any other), or None for none."""
+    used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    return used or None
 
 
 def literal(text: str) -> str:
