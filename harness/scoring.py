@@ -8,15 +8,16 @@ the public and the private score come out together:
 - a metric with an `aggregate` form (a mean of a per-row term, such as log loss or RMSE) is computed
   in one GROUP BY on `pub`, beside the counts, as the rows stream out of the match: the file is read
   once and nothing is stored;
-- any other metric (ROC AUC, F1 …) reads its rows twice, public and private, so they are stored in a
-  temporary table first; one query then counts them and scores each split.
+- any other metric reads its rows more than once: ROC AUC (a `split_sql` form) once for the counts and
+  once for both splits' scores, F1 and the rest once per split. Rows matched by a join are stored in
+  a temporary table first; rows matched by position are stored already (in Arrow, for a big file).
 
 There are two ways to `_score`, giving the same result:
 
 - the fast path (`score_fast`): the file is read with its columns' own types (ids and predictions
   as numbers, `validation.fast_read`). When the file starts in the labels' order (the order of
   test.csv and sample_submission.csv, which is how most submissions are written), its rows are
-  matched by position: no hash table, a fraction of the memory. Every row's id is still compared
+  matched by position (`Match.BY_POSITION`): no hash table. Every row's id is still compared
   with its label's, so a file that strays from that order is matched again, by id (a FULL JOIN).
   The file is clean when no row is unmatched or bad and it has as many rows as there are labels
   (with every row matched to a distinct label, that rules out missing, unknown and repeated ids).
@@ -28,9 +29,10 @@ text where a number belongs, a ragged row, an odd header …) or the file is not
 message always comes from `check`, whichever path noticed the problem first.
 
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
-on row order: matching by position compares every id) and `memory_limit = MEMORY_LIMIT` (DuckDB
-spills to the store's temporary folder beyond it); both are RESET before `score_file` returns. A
-connection that has its own value for either (a memory limit set by the caller) keeps it.
+on row order but the two reads that pair rows by position, which set it back to true) and
+`memory_limit = MEMORY_LIMIT` (DuckDB spills to the store's temporary folder beyond it); both are
+RESET before `score_file` returns. A connection that has its own value for either (a memory limit
+set by the caller) keeps it.
 """
 
 from __future__ import annotations
@@ -60,14 +62,21 @@ MEMORY_LIMIT = "512MB"
 _SETTINGS = {"preserve_insertion_order": "false", "memory_limit": MEMORY_LIMIT}
 SCORED_TABLE = "submission_scored"
 ORDER_PROBE_ROWS = 1000  # the file's first rows compared with the labels' before matching by position
+# Matching by position holds the file's columns and the labels' in memory (about 30 bytes a row),
+# outside DuckDB's memory limit; beyond this many labels the file is matched by id, which spills.
+POSITION_MAX_ROWS = 20_000_000
+ARROW_PAIRING_MIN_ROWS = 100_000  # fewer labels than this are paired by DuckDB's POSITIONAL JOIN
+PAIRED_VIEW = "submission_paired"
 
 
 class Match(StrEnum):
-    """How the file's rows (`s`) are matched to the labels (`labels AS l`): the join's SQL."""
+    """How the file's rows (`s`) are matched to the labels (`labels AS l`)."""
 
-    # Row i with label i, every id compared. The labels go on the left: DuckDB then reads the file,
-    # the right side, in parallel (it keeps its order) and walks the labels beside it.
-    BY_POSITION = "POSITIONAL JOIN"
+    # Row i with label i, every id compared. No hash table. For a big file the file's columns and the
+    # labels' are read into Arrow arrays, each in its own order, and lined up side by side
+    # (`_paired_rows`): every step after the two reads runs on every core, where everything after
+    # DuckDB's POSITIONAL JOIN runs on one.
+    BY_POSITION = "position"
     BY_ID = "FULL JOIN"  # a hash join on the id, keeping the rows of either side without a match
     CHECKED = "JOIN"  # the checked path: every id is known to be a label's, once
 
@@ -168,7 +177,7 @@ def score_fast(
     try:
         if match is not None:
             matches = [match]
-        elif starts_in_label_order(con, source):
+        elif _label_count(con) <= POSITION_MAX_ROWS and starts_in_label_order(con, source):
             matches = [Match.BY_POSITION, Match.BY_ID]
         else:
             matches = [Match.BY_ID]
@@ -201,56 +210,49 @@ def _score(
 ) -> _Outcome:
     """Match the file's rows to the labels, check them and score both splits.
 
-    The rows, as they come out of the match, hold `pub` (public row or not), `y`, `p` or `p_0..`,
-    `matched` and `bad`. A metric with an `aggregate` form takes them straight from the match into
-    one GROUP BY on `pub`, beside the counts: the file is read once and nothing is stored. Any other
-    metric needs its rows twice (public and private): they are stored in the temporary table
-    `SCORED_TABLE`, and one query counts them and runs the metric's SQL over each split.
+    The matched rows (`_matched_rows`) hold `pub` (public row or not), `y`, `p` or `p_0..`,
+    `matched` and `bad`. A metric with an `aggregate` form takes them into one GROUP BY on `pub`,
+    beside the counts; one with a `split_sql` form scores both splits in one query over them, beside
+    the counts. Any other metric reads them twice (public and private): one query counts them and
+    runs the metric's SQL over each split.
     """
     metric = get_metric(card.metric)
     ctx = metric_context(card)
     params = {**source.params, **metric.parameters(ctx)}
     y, p, cols = _truth_and_prediction(con, card, rules, source.columns, params)
-    if match is Match.BY_POSITION:
-        join = f"labels AS l {match} {source.sql} AS s"
-        matched = f"coalesce(s.id_key = {source.label_key}, false)"
-    else:
-        join = f"{source.sql} AS s {match} labels AS l ON {source.label_key} = s.id_key"
-        matched = f"(s.id_key IS NOT NULL AND l.{q(rules.id_column)} IS NOT NULL)"
-    usage = f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END"
-    rows_sql = (
-        f"SELECT {usage} AS pub, {y} AS y, {p}, {matched} AS matched, coalesce({source.bad}, true) AS bad "
-        f"FROM {join}"
-    )
-    counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
-    if metric.aggregate is not None:
-        sql = f"SELECT pub, {counts}, {metric.aggregate(ctx)} FROM ({rows_sql}) GROUP BY pub"
-        groups = con.execute(sql, validation.used_parameters(params, sql)).fetchall()
-        unmatched, bad, rows = (sum(g[i] for g in groups) for i in (1, 2, 3))
-        split = {g[0]: g for g in groups}
-        public_rows = split[True][3] if True in split else 0
-        public = split[True][4] if True in split else None
-        private = split[False][4] if False in split else None
-    else:
-        table = q(SCORED_TABLE)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_sql}",
-            validation.used_parameters(params, rows_sql),
-        )
-        try:
+    labels = _label_count(con)
+    once = metric.aggregate is not None
+    id_column = rules.id_column
+    with _matched_rows(con, source, match, id_column, (y, p, cols), params, labels, once=once) as rows:
+        if rows is None:
+            return _Outcome(None, 1, 0)
+        counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
+        if metric.aggregate is not None:
+            sql = f"SELECT pub, {counts}, {metric.aggregate(ctx)} FROM {rows} GROUP BY pub"
+            groups = con.execute(sql, validation.used_parameters(params, sql)).fetchall()
+            unmatched, bad, n = (sum(g[i] for g in groups) for i in (1, 2, 3))
+            split = {g[0]: g for g in groups}
+            public_rows = split[True][3] if True in split else 0
+            public = split[True][4] if True in split else None
+            private = split[False][4] if False in split else None
+        elif metric.split_sql is not None:
             sql = (
-                f"WITH public_rows AS (SELECT {cols} FROM {table} WHERE pub), "
-                f"private_rows AS (SELECT {cols} FROM {table} WHERE NOT pub) "
-                f"SELECT {counts}, count(*) FILTER (WHERE pub), "
-                f"({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)}) FROM {table}"
+                f"SELECT * FROM (SELECT {counts}, count(*) FILTER (WHERE pub) FROM {rows}), "
+                f"({metric.split_sql(rows, ctx)})"
             )
             row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
-        finally:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        unmatched, bad, rows, public_rows, public, private = row
-    labels = con.execute("SELECT count(*) FROM labels").fetchall()[0][0]
-    if unmatched or bad or rows != labels:
-        return _Outcome(None, int(unmatched) + abs(int(labels) - int(rows)), int(bad))
+            unmatched, bad, n, public_rows, public, private = row
+        else:
+            sql = (
+                f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "
+                f"private_rows AS (SELECT {cols} FROM {rows} WHERE NOT pub) "
+                f"SELECT {counts}, count(*) FILTER (WHERE pub), "
+                f"({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)}) FROM {rows}"
+            )
+            row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
+            unmatched, bad, n, public_rows, public, private = row
+    if unmatched or bad or n != labels:
+        return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
     if public is None or private is None or math.isnan(public) or math.isnan(private):
         part = "public" if public is None or math.isnan(public) else "private"
         needs = metric.requires or "rows it can be computed on"
@@ -259,14 +261,106 @@ def _score(
             "the competition's split cannot be scored. Prepare it again with another split seed."
         )
     score = Score(
-        float(public),
-        float(private),
-        int(rows),
-        int(public_rows),
-        int(rows - public_rows),
-        source.file_format,
+        float(public), float(private), int(n), int(public_rows), int(n - public_rows), source.file_format
     )
     return _Outcome(score, 0, 0)
+
+
+def _label_count(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM labels").fetchall()[0][0])
+
+
+@contextmanager
+def _matched_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: _Source,
+    match: Match,
+    id_column: str,
+    columns: tuple[str, str, str],
+    params: dict[str, Any],
+    labels: int,
+    *,
+    once: bool,
+) -> Iterator[str | None]:
+    """SQL (a parenthesised query or a table) of the matched rows: `pub`, `y`, `p`.., `matched`, `bad`.
+
+    The rows come out of a join; a caller that reads them more than once (`once` false) gets them
+    stored in the temporary table `SCORED_TABLE`, dropped after the block. Matched by position, from
+    `ARROW_PAIRING_MIN_ROWS` labels up, the rows are paired in Arrow (`_paired_rows`), stored
+    already; None then means the file has another number of rows than there are labels, so that no
+    row can be paired with its own label. Below that, DuckDB's POSITIONAL JOIN pairs them: one
+    core, but no pyarrow to import for a small file. `columns` are `_truth_and_prediction`'s SQL for
+    `y`, the prediction(s) and the metric's column list.
+    """
+    y, p, cols = columns
+    usage = f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END"
+    if match is Match.BY_POSITION and labels >= ARROW_PAIRING_MIN_ROWS:
+        with _paired_rows(con, source, f"{usage} AS pub, {y} AS y", p, params, labels) as paired:
+            yield None if paired is None else f"(SELECT pub, {cols}, matched, bad FROM {paired})"
+        return
+    if match is Match.BY_POSITION:
+        join = f"labels AS l POSITIONAL JOIN {source.sql} AS s"
+        matched = f"coalesce(s.id_key = {source.label_key}, false)"
+    else:
+        join = f"{source.sql} AS s {match} labels AS l ON {source.label_key} = s.id_key"
+        matched = f"(s.id_key IS NOT NULL AND l.{q(id_column)} IS NOT NULL)"
+    rows = (
+        f"SELECT {usage} AS pub, {y} AS y, {p}, {matched} AS matched, coalesce({source.bad}, true) AS bad "
+        f"FROM {join}"
+    )
+    if once:
+        yield f"({rows})"
+        return
+    table = q(SCORED_TABLE)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}", validation.used_parameters(params, rows))
+    try:
+        yield table
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextmanager
+def _paired_rows(
+    con: duckdb.DuckDBPyConnection, source: _Source, truth: str, p: str, params: dict[str, Any], labels: int
+) -> Iterator[str | None]:
+    """The file's row i beside label i, as the view `PAIRED_VIEW`, with `matched` (the ids agree).
+
+    The file's columns (`s.id_key`, the prediction `p`, `bad`) and the labels' (`truth`, the id as
+    `label_key`) are read each in its own order (test.csv's, for the labels) into Arrow tables,
+    which are put side by side without a copy. Both reads run in parallel; so does every query over
+    the view. Yields None when the file has another number of rows than `labels`.
+    """
+    import pyarrow as pa
+
+    file_sql = f"SELECT s.id_key, {p}, coalesce({source.bad}, true) AS bad FROM {source.sql} AS s"
+    labels_sql = f"SELECT {truth}, {source.label_key} AS label_key FROM labels AS l"
+    with _rows_in_order(con):
+        file = con.sql(file_sql, params=validation.used_parameters(params, file_sql)).to_arrow_table()
+        if file.num_rows != labels:
+            yield None
+            return
+        truth_rows = con.sql(
+            labels_sql, params=validation.used_parameters(params, labels_sql)
+        ).to_arrow_table()
+    side_by_side = pa.Table.from_arrays(
+        [*file.columns, *truth_rows.columns], names=[*file.column_names, *truth_rows.column_names]
+    )
+    con.register(PAIRED_VIEW, side_by_side)
+    try:
+        yield f"(SELECT *, coalesce(id_key = label_key, false) AS matched FROM {q(PAIRED_VIEW)})"
+    finally:
+        con.unregister(PAIRED_VIEW)
+
+
+@contextmanager
+def _rows_in_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inside the block, a query's rows come out in the order they are read (file order, storage order)."""
+    before = _setting(con, "preserve_insertion_order")
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {before}")
 
 
 def _truth_and_prediction(

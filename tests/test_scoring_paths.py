@@ -30,6 +30,16 @@ from tests.test_submit_support import (  # noqa: F401
 SLUGS = ["tiny-binary", "tiny-proba", "tiny-multiclass", "tiny-regression"]
 
 
+# Matching by position pairs a small file in DuckDB (POSITIONAL JOIN) and a big one in Arrow.
+PAIRINGS = {"in DuckDB": 10**9, "in Arrow": 0}
+
+
+@pytest.fixture(params=list(PAIRINGS))
+def pairing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(scoring, "ARROW_PAIRING_MIN_ROWS", PAIRINGS[request.param])
+    return str(request.param)
+
+
 def _outcome(ws: Workspace, slug: str, path: Path, *, fast: bool) -> scoring.Score | str:
     """The score by `score_file`, or the rejection message."""
     card = load_card(ws, slug)
@@ -76,7 +86,7 @@ def _noisy(ws: Workspace, slug: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------- good files
 @pytest.mark.parametrize("slug", SLUGS)
-def test_good_files_score_the_same_by_either_path(tiny: Workspace, slug: str) -> None:
+def test_good_files_score_the_same_by_either_path(tiny: Workspace, slug: str, pairing: str) -> None:
     files = {
         "sample.csv": sample(tiny, slug),
         "perfect.csv": write_csv(tiny.root / "perfect.csv", perfect(tiny, slug)),
@@ -116,7 +126,9 @@ def test_parquet_of_other_types_scores_the_same(tiny: Workspace) -> None:
 
 # -------------------------------------------------------------------------------------- bad files
 @pytest.mark.parametrize("kind", list(REJECTIONS))
-def test_each_broken_file_gets_the_checks_message_by_either_path(tiny: Workspace, kind: str) -> None:
+def test_each_broken_file_gets_the_checks_message_by_either_path(
+    tiny: Workspace, kind: str, pairing: str
+) -> None:
     slug, content = _case(tiny, kind)
     path = tiny.root / "broken.csv"
     path.write_bytes(content)
@@ -131,7 +143,7 @@ def test_each_broken_file_gets_the_checks_message_by_either_path(tiny: Workspace
     assert fast == slow
 
 
-def test_a_duplicate_standing_in_for_a_missing_id_is_caught(tiny: Workspace) -> None:
+def test_a_duplicate_standing_in_for_a_missing_id_is_caught(tiny: Workspace, pairing: str) -> None:
     """As many rows as labels, every row a known id, yet one id twice and one missing."""
     frame = perfect(tiny, "tiny-regression")
     frame.loc[frame.index[1], "id"] = frame["id"].iloc[0]
@@ -171,7 +183,7 @@ NUMBER_SPELLINGS = [
 
 
 @pytest.mark.parametrize("spelling", ID_SPELLINGS)
-def test_odd_ids_are_read_alike_by_either_path(tiny: Workspace, spelling: str) -> None:
+def test_odd_ids_are_read_alike_by_either_path(tiny: Workspace, spelling: str, pairing: str) -> None:
     frame = _noisy(tiny, "tiny-regression").astype({"y": str})
     ids = [str(i) for i in frame["id"]]
     first = int(ids[0])
@@ -266,7 +278,7 @@ def _store_order(ws: Workspace, slug: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_each_way_of_matching_rows_gives_the_checked_score(tiny: Workspace, slug: str) -> None:
+def test_each_way_of_matching_rows_gives_the_checked_score(tiny: Workspace, slug: str, pairing: str) -> None:
     ordered = _store_order(tiny, slug, _noisy(tiny, slug))
     in_order = write_csv(tiny.root / "in_order.csv", ordered)
     shuffled = write_csv(tiny.root / "shuffled.csv", ordered.sample(frac=1, random_state=3))
@@ -322,7 +334,7 @@ def test_a_file_in_the_labels_order_is_matched_by_position_and_any_other_by_id(
 
 @pytest.mark.parametrize("cut", ["last row missing", "one row too many", "last row twice"])
 def test_a_file_in_order_with_rows_missing_or_extra_gets_the_checks_message(
-    tiny: Workspace, cut: str
+    tiny: Workspace, cut: str, pairing: str
 ) -> None:
     slug = "tiny-regression"
     ordered = _store_order(tiny, slug, _noisy(tiny, slug))
@@ -340,3 +352,22 @@ def test_a_file_in_order_with_rows_missing_or_extra_gets_the_checks_message(
             assert scoring.score_fast(con, card, path, rules, match=match) is None, (cut, match)
     message = _outcome(tiny, slug, path, fast=True)
     assert isinstance(message, str) and message == _outcome(tiny, slug, path, fast=False)
+
+
+@pytest.mark.slow
+def test_a_big_file_in_order_is_paired_in_arrow_row_by_row(tmp_path: Path) -> None:
+    """A file big enough to be read in parallel, in chunks, still pairs each row with its own label."""
+    from benchmarks.scoring import build
+
+    rows = 300_000
+    assert rows >= scoring.ARROW_PAIRING_MIN_ROWS
+    fx = build(tmp_path, rows, 1_000)
+    ws = Workspace(fx.root)
+    card = load_card(ws, "bench-auc")
+    with store.connect(ws, "bench-auc") as con:
+        rules = load_rules(con, card)
+        for path in fx.csv, fx.parquet:
+            by_position = scoring.score_fast(con, card, path, rules, match=scoring.Match.BY_POSITION)
+            by_id = scoring.score_fast(con, card, path, rules, match=scoring.Match.BY_ID)
+            assert by_position is not None and by_id is not None, path
+            assert by_position.rows == rows and _same(by_position, by_id), path
