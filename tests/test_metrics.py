@@ -262,7 +262,7 @@ class TestMetricContract:
         """How scoring uses an `aggregate` metric: one GROUP BY over the rows, a score per split."""
         metric = get(name)
         if metric.aggregate is None:
-            assert metric.sql is not None
+            assert metric.sql is not None or metric.split_sql is not None
             return
         ctx = context(metric, task)
         frame = make_sample(metric.prediction_for(task), task, "ties", 400, 5).frame()
@@ -277,6 +277,28 @@ class TestMetricContract:
         for usage, got in scores.items():
             part = frame[frame["usage"] == usage].drop(columns="usage")
             assert isinstance(got, float) and close(got, score_frame(metric, part, ctx)), usage
+
+    def test_a_split_form_scores_both_splits_as_the_query_scores_each(
+        self, name: str, task: str, con: duckdb.DuckDBPyConnection
+    ) -> None:
+        """How scoring uses a `split_sql` metric: one query over the rows of both splits."""
+        metric = get(name)
+        if metric.split_sql is None:
+            return
+        ctx = context(metric, task)
+        for scenario in ("ties", "constant", "perfect"):
+            frame = make_sample(metric.prediction_for(task), task, scenario, 400, 7).frame()
+            frame["pub"] = np.arange(len(frame)) % 3 == 0
+            con.register("frame_rows", frame)
+            kind = metric.prediction_for(task)
+            casts = "*" if kind is not Prediction.PROBABILITY else "* REPLACE (CAST(y AS INTEGER) AS y)"
+            rows = f"(SELECT {casts} FROM frame_rows)"
+            got = con.execute(metric.split_sql(rows, ctx), metric.parameters(ctx) or None).fetchall()
+            con.unregister("frame_rows")
+            for pub, score in zip((True, False), got[0], strict=True):
+                part = frame[frame["pub"] == pub].drop(columns="pub")
+                want = score_frame(metric, part, ctx)
+                assert isinstance(score, float) and close(score, want), (scenario, pub)
 
 
 # --- the registry ---------------------------------------------------------------------------------

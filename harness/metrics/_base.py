@@ -65,14 +65,19 @@ class Metric:
     `predictions` maps each base task the metric fits to the prediction kind it scores there
     (`tasks`, `prediction_for(task)`); most metrics score one kind, log_loss two.
 
-    A metric is computed by one of two forms of SQL, over a relation whose columns are described below:
+    A metric is computed by one of three forms of SQL, over a relation whose columns are described below:
     - `aggregate(ctx)`, for a metric that is one aggregate expression over the rows (a mean of a
       per-row term, such as RMSE's `sqrt(avg((y - p) ^ 2))`, and the like): no subquery, no GROUP
       BY of its own. Scoring then computes it per split in a single `GROUP BY` over the rows as they
       stream from the join to the labels, without storing them first.
     - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the
-      score, over `relation` (a table, view or CTE name).
-    `query(relation, ctx)` gives the SELECT of either. The relation's columns are:
+      score, over `relation` (a table, view or CTE name, or a parenthesised subquery).
+    - `split_sql(relation, ctx)`, for a metric that scores both splits at less than twice the cost of
+      one (ROC AUC: one GROUP BY and one window for both): one SELECT yielding a single row with the
+      columns `public_score` and `private_score`, over a relation that also holds `pub` (BOOLEAN,
+      true for a public row). Scoring then runs it once over the rows of both splits.
+    `query(relation, ctx)` gives the one-score SELECT of any form (a `split_sql` metric sees every
+    row of `relation` as public). The relation's columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
         LABEL: `y` and `p` are VARCHAR class labels;
         PROBABILITY: `y` is INTEGER, 1 for the positive class (`ctx.positive`) else 0; `p` is DOUBLE;
@@ -101,6 +106,7 @@ class Metric:
     formula: str
     aggregate: Callable[[MetricContext], str] | None = None
     sql: Callable[[str, MetricContext], str] | None = None
+    split_sql: Callable[[str, MetricContext], str] | None = None
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
@@ -109,12 +115,16 @@ class Metric:
         unknown = set(self.predictions) - set(BASE_TASKS)
         assert self.predictions and not unknown, f"{self.name}: unknown tasks {sorted(unknown)}"
         assert self.minimum < self.maximum, f"{self.name}: empty range"
-        assert (self.aggregate is None) != (self.sql is None), f"{self.name}: give `aggregate` or `sql`"
+        forms = [f for f in (self.aggregate, self.sql, self.split_sql) if f is not None]
+        assert len(forms) == 1, f"{self.name}: give one of `aggregate`, `sql` or `split_sql`"
 
     def query(self, relation: str, ctx: MetricContext) -> str:
         """One SELECT giving the score over `relation`, from whichever form the metric has."""
         if self.sql is not None:
             return self.sql(relation, ctx)
+        if self.split_sql is not None:
+            public = f"(SELECT *, true AS pub FROM {relation})"
+            return f"SELECT public_score FROM ({self.split_sql(public, ctx)})"
         assert self.aggregate is not None
         return f"SELECT {self.aggregate(ctx)} FROM {relation}"
 

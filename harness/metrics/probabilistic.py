@@ -12,17 +12,28 @@ EPS = 1e-15  # Kaggle's clip for log loss
 # --- ROC AUC --------------------------------------------------------------------------------------
 
 
-def _roc_auc_sql(rel: str, ctx: MetricContext) -> str:
+def _roc_auc_split_sql(rel: str, ctx: MetricContext) -> str:
     # Mann-Whitney: AUC = (R1 - n1 (n1 + 1) / 2) / (n1 n0), R1 the sum of the positives' ranks in
-    # ascending p. Tied predictions share the average of their ranks: for a level of n rows whose
-    # running count ends at `cum`, that is cum - (n - 1) / 2. Grouping by p first leaves the window
-    # one row per distinct prediction.
-    levels = f"SELECT p, count(*) AS n, sum(y) AS n_pos FROM {rel} GROUP BY p"
-    ranked = f"SELECT n, n_pos, sum(n) OVER (ORDER BY p) - (n - 1) / 2 AS avg_rank FROM ({levels})"
-    return (
-        "SELECT (sum(n_pos * avg_rank) - sum(n_pos) * (sum(n_pos) + 1) / 2) "
-        f"/ nullif(sum(n_pos) * sum(n - n_pos), 0) FROM ({ranked})"
+    # ascending p within their split. Tied predictions share the average of their ranks: for a level
+    # of n rows whose running count ends at `cum`, that is cum - (n - 1) / 2. Grouping by p first
+    # leaves the window one row per distinct prediction; each level counts its rows and positives
+    # per split (NULL where the split has none, which every sum skips), so one GROUP BY and one
+    # window serve both splits.
+    levels = (
+        "SELECT p, count(*) FILTER (pub) AS n_public, sum(y) FILTER (pub) AS n_pos_public, "
+        "count(*) FILTER (NOT pub) AS n_private, sum(y) FILTER (NOT pub) AS n_pos_private "
+        f"FROM {rel} GROUP BY p"
     )
+    ranked = (
+        "SELECT *, sum(n_public) OVER w - (n_public - 1) / 2 AS avg_rank_public, "
+        "sum(n_private) OVER w - (n_private - 1) / 2 AS avg_rank_private "
+        f"FROM ({levels}) WINDOW w AS (ORDER BY p)"
+    )
+    auc = (
+        "(sum(n_pos_{s} * avg_rank_{s}) - sum(n_pos_{s}) * (sum(n_pos_{s}) + 1) / 2) "
+        "/ nullif(sum(n_pos_{s}) * sum(n_{s} - n_pos_{s}), 0) AS {s}_score"
+    )
+    return f"SELECT {auc.format(s='public')}, {auc.format(s='private')} FROM ({ranked})"
 
 
 def _roc_auc_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -38,7 +49,7 @@ ROC_AUC = Metric(
     minimum=0.0,
     maximum=1.0,
     predictions={"binary": Prediction.PROBABILITY},
-    sql=_roc_auc_sql,
+    split_sql=_roc_auc_split_sql,
     reference=_roc_auc_ref,
     formula=r"\mathrm{AUC} = \frac{R_1 - n_1(n_1 + 1)/2}{n_1\, n_0}"
     r" = P(\hat p_+ > \hat p_-) + \tfrac12 P(\hat p_+ = \hat p_-)",
