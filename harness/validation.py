@@ -604,7 +604,10 @@ def _id_key(rules: SubmissionRules, id_type: str, id_text: str) -> tuple[str, st
 
 def _null_sql(text: str) -> str:
     """Whether a trimmed text value counts as missing (empty, or a null token such as NA or NaN)."""
-    return f"({text} IS NULL OR lower({text}) IN {_null_tokens()})"
+    # Equalities, not IN: DuckDB plans an IN list of this size (or list_contains over a constant list)
+    # as a join, which does not keep the rows' order, and matching by position reads the file in order.
+    tokens = " OR ".join(f"lower({text}) = '{t}'" for t in NULL_TOKENS)
+    return f"({text} IS NULL OR {tokens})"
 
 
 def _conditions(
@@ -822,10 +825,6 @@ def _column_conditions(
             )
         )
     return out
-
-
-def _null_tokens() -> str:
-    return "(" + ", ".join(f"'{t}'" for t in NULL_TOKENS) + ")"
 
 
 def _num(value: float | None, default: str) -> str:
