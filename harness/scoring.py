@@ -224,7 +224,7 @@ def _score(
     once = metric.aggregate is not None
     id_column = rules.id_column
     with _matched_rows(con, source, match, id_column, (y, p, cols), params, labels, once=once) as rows:
-        if rows is None:
+        if rows is None:  # another number of rows than labels: at least one row cannot pair
             return _Outcome(None, 1, 0)
         counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
         if metric.aggregate is not None:
@@ -354,7 +354,12 @@ def _paired_rows(
 
 @contextmanager
 def _rows_in_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Inside the block, a query's rows come out in the order they are read (file order, storage order)."""
+    """Inside the block, a query's rows come out in the order they are read (file order, storage order).
+
+    Only for a plan that keeps it: DuckDB reorders the rows of a join (an IN list of a few constants
+    is planned as one, hence `validation._null_sql`). Pairing compares every id, so a reordered read
+    costs a second match, by id, never a wrong score.
+    """
     before = _setting(con, "preserve_insertion_order")
     con.execute("SET preserve_insertion_order = true")
     try:
