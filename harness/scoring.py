@@ -235,20 +235,16 @@ def _score(
             public_rows = split[True][3] if True in split else 0
             public = split[True][4] if True in split else None
             private = split[False][4] if False in split else None
-        elif metric.split_sql is not None:
-            sql = (
-                f"SELECT * FROM (SELECT {counts}, count(*) FILTER (WHERE pub) FROM {rows}), "
-                f"({metric.split_sql(rows, ctx)})"
-            )
-            row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
-            unmatched, bad, n, public_rows, public, private = row
         else:
-            sql = (
-                f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "
-                f"private_rows AS (SELECT {cols} FROM {rows} WHERE NOT pub) "
-                f"SELECT {counts}, count(*) FILTER (WHERE pub), "
-                f"({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)}) FROM {rows}"
-            )
+            if metric.split_sql is not None:
+                scores = metric.split_sql(rows, ctx)
+            else:
+                scores = (
+                    f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "
+                    f"private_rows AS (SELECT {cols} FROM {rows} WHERE NOT pub) "
+                    f"SELECT ({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)})"
+                )
+            sql = f"SELECT * FROM (SELECT {counts}, count(*) FILTER (WHERE pub) FROM {rows}), ({scores})"
             row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
             unmatched, bad, n, public_rows, public, private = row
     if unmatched or bad or n != labels:
