@@ -438,7 +438,7 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     changed = []
     try:
         for name, value in _SETTINGS.items():
-            if _setting(con, name) == _default(name):
+            if _setting(con, name) == _defaults()[name]:
                 changed.append(name)
                 con.execute(f"SET {name} = {validation.literal(value)}")
         yield
@@ -452,11 +452,12 @@ def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
 
 
 @cache
-def _default(name: str) -> str:
+def _defaults() -> dict[str, str]:
+    """DuckDB's own values of `_SETTINGS`, read once per process from a fresh in-memory database."""
     import duckdb
 
-    with duckdb.connect() as con:
-        return _setting(con, name)
+    with duckdb.connect(config={"threads": 1}) as con:
+        return {name: _setting(con, name) for name in _SETTINGS}
 
 
 def metric_context(card: Card) -> MetricContext:
