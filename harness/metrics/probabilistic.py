@@ -18,7 +18,8 @@ def _roc_auc_split_sql(rel: str, ctx: MetricContext) -> str:
     # of n rows whose running count ends at `cum`, that is cum - (n - 1) / 2. Grouping by p first
     # leaves the window one row per distinct prediction; each level counts its rows and positives
     # per split (NULL where the split has none, which every sum skips), so one GROUP BY and one
-    # window serve both splits.
+    # window serve both splits. Each level is one row of the window (p is unique there), so a ROWS
+    # frame gives the running count that the default RANGE frame would, without looking for peers.
     levels = (
         "SELECT p, count(*) FILTER (pub) AS n_public, sum(y) FILTER (pub) AS n_pos_public, "
         "count(*) FILTER (NOT pub) AS n_private, sum(y) FILTER (NOT pub) AS n_pos_private "
@@ -27,7 +28,7 @@ def _roc_auc_split_sql(rel: str, ctx: MetricContext) -> str:
     ranked = (
         "SELECT *, sum(n_public) OVER w - (n_public - 1) / 2 AS avg_rank_public, "
         "sum(n_private) OVER w - (n_private - 1) / 2 AS avg_rank_private "
-        f"FROM ({levels}) WINDOW w AS (ORDER BY p)"
+        f"FROM ({levels}) WINDOW w AS (ORDER BY p ROWS UNBOUNDED PRECEDING)"
     )
     auc = (
         "(sum(n_pos_{s} * avg_rank_{s}) - sum(n_pos_{s}) * (sum(n_pos_{s}) + 1) / 2) "
