@@ -767,21 +767,26 @@ def _column_conditions(
             )
         )
     present = f"NOT {null}"
+    # A column of numeric class labels has one check for any other value, which names the labels;
+    # text or infinity there would otherwise be reported twice for the same row.
     if num is not None:
-        out.append(
-            (
-                f"rows have text where column {name} expects a number; write plain numbers such as 0.25",
-                f"{present} AND {num} IS NULL",
-                text,
+        if not rule.allowed:
+            example = "3" if rule.kind == "integer" else "0.25"
+            out.append(
+                (
+                    f"rows have text where column {name} expects a number; "
+                    f"write plain numbers such as {example}",
+                    f"{present} AND {num} IS NULL",
+                    text,
+                )
             )
-        )
-        out.append(
-            (
-                f"rows have NaN or infinity in column {name}; predict a finite number for every row",
-                f"{present} AND (isnan({num}) OR isinf({num}))",
-                text,
+            out.append(
+                (
+                    f"rows have NaN or infinity in column {name}; predict a finite number for every row",
+                    f"{present} AND (isnan({num}) OR isinf({num}))",
+                    text,
+                )
             )
-        )
         finite = f"{present} AND isfinite({num})"
         if rule.kind == "integer" and rule.allowed is None:
             out.append(

@@ -227,6 +227,25 @@ def test_several_problems_are_reported_together(tiny: Workspace) -> None:
     )
 
 
+def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny, rows))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 1 problem" in error, error
+    assert "2 rows have unknown class labels in column 'label'; the allowed values are 0, 1" in error
+    assert "expects a number" not in error and "infinity" not in error
+
+
+def test_text_in_a_number_column_shows_a_number_of_its_kind(tiny: Workspace) -> None:
+    slug, content = _case(tiny, "text where numbers are expected")
+    path = tiny.root / "broken.csv"
+    path.write_bytes(content)
+    error = ledger.submit(tiny, slug, path).submission.error or ""
+    assert "write plain numbers such as 0.25" in error
+
+
 def test_a_rejected_submission_raises_when_asked(tiny: Workspace) -> None:
     from harness.errors import SubmissionRejected
 
