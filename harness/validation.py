@@ -804,8 +804,8 @@ def _column_conditions(
             params[f"{prefix}_max"] = float(rule.maximum)
             bounds.append(f"{num} {'>' if rule.maximum_inclusive else '>='} ${prefix}_max")
         if bounds:
-            low = "[" if rule.minimum_inclusive else "("
-            high = "]" if rule.maximum_inclusive else ")"
+            low = "[" if rule.minimum_inclusive and rule.minimum is not None else "("
+            high = "]" if rule.maximum_inclusive and rule.maximum is not None else ")"
             span = f"{low}{_num(rule.minimum, '-inf')}, {_num(rule.maximum, 'inf')}{high}"
             what = "probabilities" if (rule.minimum, rule.maximum) == (0.0, 1.0) else "values"
             out.append(

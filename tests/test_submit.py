@@ -383,7 +383,7 @@ def test_cached_rules_follow_changes_to_schema_py(tiny: Workspace) -> None:
         )
     )
     error = ledger.submit(tiny, "tiny-regression", path).submission.error or ""
-    assert "values outside [0, inf] in column 'y'" in error
+    assert "values outside [0, inf) in column 'y'" in error
 
 
 @pytest.mark.slow
