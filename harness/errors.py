@@ -85,6 +85,17 @@ class AuthoringError(CompeteError):
     """`compete new` or `compete import` was given data or options it cannot turn into a competition."""
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` is the user's Ctrl-C: a KeyboardInterrupt, or DuckDB's report of a query it
+    stopped for one (DuckDB raises a plain RuntimeError 'Query interrupted' when SIGINT arrives while
+    a query runs, and an InterruptException when a connection is interrupted)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
+
+
 def _close_matches(name: str, valid: list[str]) -> list[str]:
     import difflib
 

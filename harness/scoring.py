@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import validation
 from harness.competition import Card
-from harness.errors import MetricError
+from harness.errors import MetricError, is_interrupt
 from harness.metrics import MetricContext, Prediction
 from harness.metrics import get as get_metric
 from harness.store import quote_identifier as q
@@ -185,7 +185,9 @@ def score_fast(
             outcome = _score(con, card, rules, source, way)
             if outcome.score is not None or outcome.bad:
                 return outcome.score
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if is_interrupt(exc):  # the connection was interrupted: stop, do not try the checked path
+            raise
         return None
     return None
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.competition import Card
-from harness.errors import SubmissionRejected
+from harness.errors import SubmissionRejected, is_interrupt
 from harness.metrics import Prediction
 from harness.store import quote_identifier as q
 from harness.store import utc_now
@@ -291,6 +291,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
                 f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM read_parquet(?)", [str(path)]
             )
         except duckdb.Error as exc:
+            if is_interrupt(exc):  # not the file's fault: nothing to record
+                raise
             raise SubmissionRejected(
                 f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc)}). "
                 "Write it again with pandas `to_parquet` or submit a CSV." + NO_SLOT
@@ -303,6 +305,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
                 {"path": str(path), "compression": compression},
             )
         except duckdb.Error as exc:
+            if is_interrupt(exc):  # not the file's fault: nothing to record
+                raise
             raise SubmissionRejected(
                 f"the file cannot be read as a comma-separated CSV ({_csv_problem(exc)}). Check that "
                 "every line has the same number of comma-separated fields as the header." + NO_SLOT

@@ -256,6 +256,62 @@ def test_a_rejected_submission_raises_when_asked(tiny: Workspace) -> None:
         outcome.raise_if_rejected()
 
 
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), RuntimeError("Query interrupted")])
+def test_ctrl_c_while_scoring_ends_submit_cleanly_and_records_nothing(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch, interrupt: BaseException
+) -> None:
+    """Ctrl-C in Python code raises KeyboardInterrupt; inside a DuckDB query, DuckDB raises a plain
+    RuntimeError('Query interrupted') instead. Either ends `compete submit` with exit code 130."""
+    from harness import scoring
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise interrupt
+
+    ledger.submit(tiny, "tiny-binary", sample(tiny, "tiny-binary"))  # one recorded before
+    monkeypatch.setattr(scoring, "score_file", interrupted)
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    assert result.exit_code == 130  # type: ignore[attr-defined]
+    assert "interrupted: nothing half-done was recorded." in result.stderr  # type: ignore[attr-defined]
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # type: ignore[attr-defined]
+    assert [s.ref for s in ledger.submissions(tiny, "tiny-binary")] == ["s0001"]
+    assert [p.name for p in tiny.submissions_dir("tiny-binary").iterdir()] == ["s0001.csv"]
+
+
+def test_duckdb_s_reports_of_an_interrupted_query_count_as_ctrl_c() -> None:
+    import threading
+
+    import duckdb
+
+    from harness.errors import is_interrupt
+
+    con = duckdb.connect()
+    threading.Timer(0.2, con.interrupt).start()
+    with pytest.raises(duckdb.Error) as stopped:  # an InterruptException
+        con.execute("SELECT sum(hash(range)) FROM range(100000000000)").fetchall()
+    assert is_interrupt(stopped.value)
+    assert is_interrupt(RuntimeError("Query interrupted")) and is_interrupt(KeyboardInterrupt())
+    assert not is_interrupt(RuntimeError("something else"))
+    assert not is_interrupt(duckdb.Error("Query interrupted"))
+
+
+@pytest.mark.parametrize("name", ["sample.csv", "sample.parquet"])
+def test_an_interrupted_read_is_not_taken_for_a_broken_file(tiny: Workspace, name: str) -> None:
+    import duckdb
+
+    from harness import validation
+
+    path = tiny.root / name
+    frame = pd.read_csv(sample(tiny, "tiny-binary"))
+    frame.to_csv(path, index=False) if name.endswith(".csv") else frame.to_parquet(path)
+
+    class Interrupted:  # a connection whose query was interrupted
+        def execute(self, *args: object, **kwargs: object) -> None:
+            raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    with pytest.raises(duckdb.InterruptException):  # not SubmissionRejected
+        validation.read_file(Interrupted(), path)  # type: ignore[arg-type]
+
+
 def test_a_missing_file_is_an_error_not_a_record(tiny: Workspace) -> None:
     result = cli("submit", "tiny-binary", "nowhere.csv")
     assert result.exit_code == 1 and "no file at" in result.stderr

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from harness import __version__
-from harness.errors import CompeteError
+from harness.errors import CompeteError, is_interrupt
 
 
 class _Group(TyperGroup):
@@ -31,7 +31,9 @@ class _Group(TyperGroup):
         except CompeteError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=exc.exit_code) from None
-        except KeyboardInterrupt:
+        except BaseException as exc:  # Ctrl-C, inside Python code or inside a DuckDB query
+            if not is_interrupt(exc):
+                raise
             typer.echo("interrupted: nothing half-done was recorded.", err=True)
             raise typer.Exit(code=130) from None
 
