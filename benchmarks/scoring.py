@@ -373,7 +373,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         f"no ranks): {levels.seconds / duck.seconds:.2f}x its read + join alone.\n\n"
         + HOW
         + "\n\n"
-        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7)
+        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=levels)
     )
     out.append(("Scoring: ROC AUC, CSV", [duck, levels, auc, submit, auc_pd], note))
     for label, score, pandas, speed, extra in (
@@ -388,18 +388,20 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         out.append((f"Scoring: {label}, CSV", [duck, score, pandas], note))
     # ROC AUC, Parquet
     pq_size = f"{fx.rows:,} rows, {fx.parquet.stat().st_size / 1e6:.0f} MB"
-    duck, score, submit, pandas = together(
+    duck, levels, score, submit, pandas = together(
         ("DuckDB read_parquet + join", _py(DUCKDB_JOIN, fx.labels_db, fx.parquet)),
+        ("DuckDB read_parquet + join + GROUP BY prediction", _py(DUCKDB_LEVELS, fx.labels_db, fx.parquet)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.parquet)),
         ("compete submit (ledger.submit)", _py(SUBMIT, ws, "bench-auc", fx.parquet)),
         ("pandas read_parquet + merge + sklearn", _py(PANDAS_SKLEARN, "roc_auc", fx.parquet, fx.labels_csv)),
     )
     note = (
         f"The same submission as Parquet ({pq_size}), scored with ROC AUC; the pandas row reads it "
-        "with `read_parquet` (the answers still from CSV).\n\n"
-        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7)
+        "with `read_parquet` (the answers still from CSV). The second row is DuckDB's own least work "
+        f"for an exact ROC AUC, as in the CSV table: {levels.seconds / duck.seconds:.2f}x its read + "
+        "join alone.\n\n" + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=levels)
     )
-    out.append(("Scoring: ROC AUC, Parquet", [duck, score, submit, pandas], note))
+    out.append(("Scoring: ROC AUC, Parquet", [duck, levels, score, submit, pandas], note))
     # MAP@12
     map_size = f"{fx.map_rows:,} rows, {fx.map_csv.stat().st_size / 1e6:.0f} MB"
     loop, score = together(
@@ -445,14 +447,19 @@ HOW = (
     "text read and the named checks (`validation.check`), which write the rejection message. Scoring "
     "runs with a 512 MB DuckDB memory limit."
 )
-WHY_DUCK = (
-    "  Why not within 1.5x: an exact ROC AUC ranks every prediction. DuckDB's own least way to that "
-    "(the second row of the CSV table: the same read and join, then a GROUP BY on the prediction "
-    "with its count and positives, no split, no checks, no ranks) takes about 1.5x of its read + "
-    "join already, on this machine's cores. compete also pairs the rows with their labels' split "
-    "and truth, checks every row, ranks the levels of both splits in a window and starts a process "
-    "that imports the harness and pyarrow."
-)
+
+
+def _why_not_within(floor: float) -> str:
+    """Why ROC AUC misses the 1.5x target, with DuckDB's own least time for an exact AUC (`floor`,
+    as a ratio to its read + join alone, measured in the same run)."""
+    return (
+        "  Why not within 1.5x: an exact ROC AUC ranks every prediction. DuckDB's own least work for "
+        "it (the row below its read + join: the same read and join, then a GROUP BY on the "
+        "prediction with its count and positives; no split, no checks, no ranks) took "
+        f"{floor:.2f}x of its read + join in this run, on this machine's cores. On top of that, "
+        "compete pairs the rows with their labels' split and truth, checks every row, ranks the "
+        "levels of both splits in a window and starts a process that imports the harness and pyarrow."
+    )
 
 
 def _verdict(text: str, ok: bool) -> str:
@@ -467,7 +474,9 @@ def _targets(
     vs_duck: float | None,
     vs_pandas: float,
     rss: float | None,
+    floor: Measurement | None = None,
 ) -> str:
+    """The verdict on each target; `floor` (DuckDB's own exact ROC AUC) explains a miss of `vs_duck`."""
     lines = []
     if vs_duck is not None:
         ratio = score.seconds / duck.seconds
@@ -477,8 +486,9 @@ def _targets(
                 f"within {vs_duck}x of DuckDB's read + join: {ratio:.2f}x ({cpu:.2f}x in CPU time)",
                 ratio <= vs_duck,
             )
-            + ("" if ratio <= vs_duck else "\n" + WHY_DUCK)
         )
+        if ratio > vs_duck and floor is not None:
+            lines.append(_why_not_within(floor.seconds / duck.seconds))
     speedup = pandas.seconds / score.seconds
     cpu = pandas.cpu_seconds / score.cpu_seconds
     lines.append(
