@@ -771,10 +771,10 @@ def _column_conditions(
             )
         )
     present = f"NOT {null}"
-    # A column of numeric class labels has one check for any other value, which names the labels;
+    # A column with a list of allowed values has one check for any other value, which names them;
     # text or infinity there would otherwise be reported twice for the same row.
     if num is not None:
-        if not rule.allowed:
+        if rule.allowed is None:
             example = "3" if rule.kind == "integer" else "0.25"
             out.append(
                 (
