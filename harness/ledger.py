@@ -190,13 +190,15 @@ class Leaderboard:
 
 @dataclass(frozen=True)
 class Selection:
-    """The final submissions a participant chose."""
+    """A participant's final submissions: chosen (`chosen_by` "selection"), or, without a choice,
+    the best public ones that count in its place ("best public")."""
 
     competition: str
     participant: str
     refs: tuple[str, ...]
     limit: int
     submissions: tuple[Submission, ...]
+    chosen_by: str = "selection"
 
 
 # ----------------------------------------------------------------------------------------- submit
@@ -496,6 +498,15 @@ def _public_board(rows: list[_Row], card: Card, revealed: bool) -> list[BoardRow
     ]
 
 
+def _final_picks(own: list[_Row], selected: list[str], card: Card) -> tuple[list[_Row], str]:
+    """The submissions of one participant (`own`: those that count) that stand for the private board,
+    and how they were chosen: the selection, or without one the best public, as on Kaggle."""
+    picked = [r for r in own if r.ref in selected]
+    if picked:
+        return picked, "selection"
+    return _sorted_best(own, card, private=False)[: card.rules.final_selections], "best public"
+
+
 def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]]) -> list[BoardRow]:
     public_rank = {b.participant: b.rank for b in _public_board(rows, card, True)}
     by_participant: dict[str, list[_Row]] = {}
@@ -504,11 +515,7 @@ def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]])
             by_participant.setdefault(row.participant, []).append(row)
     chosen: list[tuple[_Row, str]] = []
     for participant, own in by_participant.items():
-        picked = [r for r in own if r.ref in selected.get(participant, ())]
-        how = "selection"
-        if not picked:
-            picked = _sorted_best(own, card, private=False)[: card.rules.final_selections]
-            how = "best public"
+        picked, how = _final_picks(own, selected.get(participant, []), card)
         best = _best(picked, card, private=True)
         if best is not None:
             chosen.append((best, how))
@@ -607,6 +614,23 @@ def board_in(
 
 
 # ---------------------------------------------------------------------------------------- selecting
+def final_submissions(ws: Workspace, slug: str, *, participant: str | None = None) -> Selection:
+    """The submissions that stand for `participant` on the private board now: the final selection,
+    or without one the best public submissions (up to the card's `final_selections`)."""
+    card = load_card(ws, slug)
+    who = _participant(participant)
+    with store.connect(ws, slug, read_only=True) as con:
+        state = lifecycle.state_in(con, card)
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(slug)
+        rows, selected = _ledger_rows(con, slug)
+    own = [r for r in rows if r.participant == who and _counts(r)]
+    picked, how = _final_picks(own, selected.get(who, []), card)
+    revealed = state is lifecycle.State.CLOSED
+    shown = tuple(_present(r, revealed, selected) for r in picked)
+    return Selection(slug, who, tuple(r.ref for r in picked), card.rules.final_selections, shown, how)
+
+
 def select(
     ws: Workspace,
     slug: str,

@@ -127,6 +127,31 @@ def test_select_checks_count_owner_and_status(tiny: Workspace) -> None:
     assert result.exit_code == 0 and a in result.stdout
 
 
+def test_select_without_refs_shows_what_stands_for_the_private_board_now(tiny: Workspace) -> None:
+    empty = cli("select", SLUG, "--as", "alice")
+    assert empty.exit_code == 0 and "no scored submissions yet" in empty.stdout
+    a = _submit(tiny, _with_errors(tiny, "a", 3, 0), "alice").submission.ref
+    b = _submit(tiny, _with_errors(tiny, "b", 1, 0), "alice").submission.ref
+    c = _submit(tiny, _with_errors(tiny, "c", 2, 0), "alice").submission.ref
+    _submit(tiny, _with_errors(tiny, "bob", 0, 0), "bob")
+    bad = tiny.root / "bad.csv"
+    bad.write_text("id,label\n1,1\n")
+    ledger.submit(tiny, SLUG, bad, participant="alice")  # rejected: never stands
+    # No choice: the best public ones, up to final_selections (2), best first.
+    standing = ledger.final_submissions(tiny, SLUG, participant="alice")
+    assert (standing.refs, standing.chosen_by, standing.limit) == ((b, c), "best public", 2)
+    result = cli("select", SLUG, "--as", "alice", "-f", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [(r["ref"], r["chosen_by"]) for r in rows] == [(b, "best public"), (c, "best public")]
+    ledger.select(tiny, SLUG, [a], participant="alice")
+    standing = ledger.final_submissions(tiny, SLUG, participant="alice")
+    assert (standing.refs, standing.chosen_by) == ((a,), "selection")
+    table = cli("select", SLUG, "--as", "alice")
+    assert "alice's final submissions for tiny-binary (your selection: 1 of 2)" in table.stdout
+    assert [s.ref for s in ledger.submissions(tiny, SLUG) if s.selected] == [a]  # showing changes nothing
+
+
 # ------------------------------------------------------------------------------------------- closing
 def test_close_reveals_the_private_board_with_the_shake_up_and_writes_the_solution(tiny: Workspace) -> None:
     # alice leads the public board but her best public submission overfits it; bob is steadier.

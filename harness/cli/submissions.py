@@ -138,25 +138,43 @@ def _render_board(board: Any, fmt: Format) -> None:
 @app.command()
 def select(
     slug: SlugArg,
-    refs: Annotated[list[str], typer.Argument(help="Submission refs, such as s0003 s0007.")],
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Submission refs, such as s0003 s0007; none shows what stands now.", show_default=False
+        ),
+    ] = None,
     as_: AsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Choose your final submissions for the private board (up to the card's final_selections).
 
-    Without a choice, your best public submissions count, as on Kaggle.
+    Without a choice, your best public submissions count, as on Kaggle; without refs, this shows the
+    submissions that stand for you now and how they were chosen.
 
     Example: compete select titanic s0003 s0007
     """
+    from harness.ledger import final_submissions
     from harness.ledger import select as run_select
 
-    chosen = run_select(find_workspace(), slug, refs, participant=as_)
-    rows = [s.as_dict() for s in chosen.submissions]
+    ws = find_workspace()
+    if refs:
+        chosen = run_select(ws, slug, refs, participant=as_)
+    else:
+        chosen = final_submissions(ws, slug, participant=as_)
+    rows = [{**s.as_dict(), "chosen_by": chosen.chosen_by} for s in chosen.submissions]
     if fmt is Format.table:
+        how = "your selection" if chosen.chosen_by == "selection" else "none selected, your best public ones"
         console().print(
-            f"{chosen.participant}'s final selections for {slug} ({len(chosen.refs)} of {chosen.limit}):"
+            f"{chosen.participant}'s final submissions for {slug} "
+            f"({how}: {len(chosen.refs)} of {chosen.limit}):"
         )
-    render_rows(rows, fmt, ["ref", "file_name", "submitted_at", "message", "public_score"])
+    render_rows(
+        rows,
+        fmt,
+        ["ref", "file_name", "submitted_at", "message", "public_score", "private_score", "chosen_by"],
+        empty="no scored submissions yet, so none stands for the private board",
+    )
 
 
 @app.command()
