@@ -48,6 +48,7 @@ SNIFF_BYTES = 1 << 16
 
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"  # also the start of .xlsx and .docx files
 
 
 # --------------------------------------------------------------------------------------------- rules
@@ -249,6 +250,11 @@ def sniff(path: Path) -> tuple[str, str]:
         )
     if head == PARQUET_MAGIC:
         return "parquet", "none"
+    if head == ZIP_MAGIC:
+        raise SubmissionRejected(
+            "the file is a ZIP archive (an Excel .xlsx workbook is one too), not a CSV or Parquet "
+            "file. Submit the CSV inside the archive, or save the sheet as 'CSV UTF-8'." + NO_SLOT
+        )
     compression = "gzip" if head[:2] == GZIP_MAGIC else "none"
     sample = _sample(path, compression)
     if sample.startswith(codecs.BOM_UTF8):

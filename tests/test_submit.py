@@ -120,6 +120,14 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         return "tiny-binary", b""
     if kind == "binary junk":
         return "tiny-binary", bytes(range(256)) * 8
+    if kind == "a zipped CSV":
+        import io
+        import zipfile
+
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("submission.csv", _binary(ws))
+        return "tiny-binary", archive.getvalue()
     if kind == "no header":
         return "tiny-binary", "".join(f"{i},1\n" for i in ids).encode()
     if kind == "header only":
@@ -165,6 +173,7 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
 REJECTIONS = {
     "empty": "empty",
     "binary junk": "neither CSV nor Parquet",
+    "a zipped CSV": "a ZIP archive (an Excel .xlsx workbook is one too)",
     "no header": "has no header",
     "header only": "no rows",
     "missing id column": "id column 'id' is missing",
