@@ -149,8 +149,9 @@ def select(
 ) -> None:
     """Choose your final submissions for the private board (up to the card's final_selections).
 
-    Without a choice, your best public submissions count, as on Kaggle; without refs, this shows the
-    submissions that stand for you now and how they were chosen.
+    Without a choice, your best public submissions count, as on Kaggle.
+
+    Without refs, shows the submissions that stand for you now and how they were chosen.
 
     Example: compete select titanic s0003 s0007
     """
