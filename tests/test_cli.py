@@ -43,6 +43,23 @@ def test_every_command_has_help_ending_with_an_example(command: list[str]) -> No
     assert "Example: compete" in result.output
 
 
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_help_paragraphs_break_only_where_the_terminal_wraps(command: list[str]) -> None:
+    import inspect
+
+    import typer.main
+
+    callback = typer.main.get_command(app)
+    for name in command:
+        callback = callback.commands[name]  # type: ignore[attr-defined]
+    doc = inspect.getdoc(callback.callback) or ""
+    assert doc, command
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(app, [*command, "--help"])
+    lines = [line.strip() for line in result.output.splitlines()]
+    for paragraph in doc.split("\n\n"):  # on a wide terminal, each paragraph is one line
+        assert " ".join(paragraph.split()) in lines, paragraph
+
+
 def test_every_command_is_documented_in_the_readme() -> None:
     from tests.conftest import REPO
 

@@ -10,6 +10,7 @@ lightgbm or optuna at module load, so `compete --help` starts fast.
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 import typer
@@ -73,6 +74,23 @@ from harness.cli import competitions as _competitions  # noqa: E402,F401
 from harness.cli import kernels as _kernels  # noqa: E402,F401
 from harness.cli import submissions as _submissions  # noqa: E402,F401
 from harness.cli import theory as _theory  # noqa: E402,F401
+
+
+def _one_line_paragraphs(typer_app: typer.Typer) -> None:
+    """Give each command its docstring as help with every paragraph on one line.
+
+    Docstrings are wrapped at the source's width, and rich keeps their line breaks, so a paragraph
+    would break twice in a terminal: where the source wraps and where the terminal does.
+    """
+    for info in typer_app.registered_commands:
+        doc = info.help or inspect.getdoc(info.callback) or ""
+        info.help = "\n\n".join(" ".join(paragraph.split()) for paragraph in doc.split("\n\n"))
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _one_line_paragraphs(group.typer_instance)
+
+
+_one_line_paragraphs(app)
 
 
 def main() -> None:
