@@ -545,16 +545,27 @@ def submissions(ws: Workspace, slug: str, participant: str | None = None) -> lis
     Private scores are filled in only while the competition is closed.
     """
     card = load_card(ws, slug)
-    with store.connect(ws, slug, read_only=True) as con:
-        state = lifecycle.state_in(con, card)
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        rows, selected = _ledger_rows(con, slug)
+    rows, selected, state = _read_ledger(ws, card)
     revealed = state is lifecycle.State.CLOSED
     out = [_present(r, revealed, selected) for r in reversed(rows)]
     if participant is not None:
         out = [s for s in out if s.participant == participant]
     return out
+
+
+def _read_ledger(
+    ws: Workspace, card: Card, now: datetime | None = None
+) -> tuple[list[_Row], dict[str, list[str]], lifecycle.State]:
+    """The ledger's rows, the final selections and the competition's state, read in one read-only open.
+
+    Raises NotPrepared before `compete prepare`.
+    """
+    with store.connect(ws, card.slug, read_only=True) as con:
+        state = lifecycle.state_in(con, card, now)
+        if state is lifecycle.State.NOT_PREPARED:
+            raise NotPrepared(card.slug)
+        rows, selected = _ledger_rows(con, card.slug)
+    return rows, selected, state
 
 
 def _ledger_rows(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[list[_Row], dict[str, list[str]]]:
@@ -572,11 +583,7 @@ def leaderboard(
     Raises RuleViolation for the private board of an open competition.
     """
     card = load_card(ws, slug)
-    with store.connect(ws, slug, read_only=True) as con:
-        state = lifecycle.state_in(con, card, now)
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        rows, selected = _ledger_rows(con, slug)
+    rows, selected, state = _read_ledger(ws, card, now)
     return build_board(card, rows_state=(rows, selected, state), private=private)
 
 
@@ -619,11 +626,7 @@ def final_submissions(ws: Workspace, slug: str, *, participant: str | None = Non
     or without one the best public submissions (up to the card's `final_selections`)."""
     card = load_card(ws, slug)
     who = _participant(participant)
-    with store.connect(ws, slug, read_only=True) as con:
-        state = lifecycle.state_in(con, card)
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        rows, selected = _ledger_rows(con, slug)
+    rows, selected, state = _read_ledger(ws, card)
     own = [r for r in rows if r.participant == who and _counts(r)]
     picked, how = _final_picks(own, selected.get(who, []), card)
     revealed = state is lifecycle.State.CLOSED
