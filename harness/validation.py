@@ -700,15 +700,21 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
                 rules,
             )
         )
-    problems = []
     if len(raw.columns) == 1 and len(expected) > 1:
         for separator, shown in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
-            if separator in raw.columns[0]:
-                problems.append(
-                    f"the columns are separated by {shown}, not commas; write the file with commas "
-                    "(pandas `to_csv(index=False)`; in a spreadsheet, choose 'CSV (comma delimited)')."
+            if separator in raw.columns[0]:  # the one problem: read with commas, no column is right
+                header_read = raw.columns[0].lstrip("\ufeff")
+                raise SubmissionRejected(
+                    _problems_text(
+                        [
+                            f"the columns are separated by {shown}, not commas (the header reads "
+                            f"{header_read!r}); write the file with commas (pandas "
+                            "`to_csv(index=False)`; in a spreadsheet, choose 'CSV (comma delimited)')."
+                        ],
+                        rules,
+                    )
                 )
-                break
+    problems = []
     if rules.id_column in missing:
         problems.append(
             f"the id column {rules.id_column!r} is missing; the first column must be the test ids "

@@ -236,6 +236,18 @@ def test_several_problems_are_reported_together(tiny: Workspace) -> None:
     )
 
 
+@pytest.mark.parametrize(("separator", "shown"), [(";", "semicolons"), ("\t", "tabs")])
+def test_another_separator_is_the_one_problem_named(tiny: Workspace, separator: str, shown: str) -> None:
+    """Read with commas, such a file has one column; the missing and extra columns that follow are
+    not problems of their own."""
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny).replace(",", separator))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 1 problem" in error, error
+    assert f"separated by {shown}, not commas (the header reads {f'id{separator}label'!r})" in error
+    assert "missing" not in error and "not part of a submission" not in error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
