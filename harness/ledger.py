@@ -227,9 +227,8 @@ def submit(
     who = _participant(participant)
     source = Path(file)
     if not source.is_file():
-        raise SubmissionRejected(
-            f"no file at {source}; give the path of your predictions (CSV, gzipped CSV or Parquet)."
-        )
+        found = f"{source} is a folder" if source.is_dir() else f"no file at {source}"
+        raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     at = _naive(now) if now is not None else utc_now()
     metric = get_metric(card.metric)
     with store.connect(ws, slug) as con:

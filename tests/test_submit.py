@@ -336,6 +336,8 @@ def test_an_interrupted_read_is_not_taken_for_a_broken_file(tiny: Workspace, nam
 def test_a_missing_file_is_an_error_not_a_record(tiny: Workspace) -> None:
     result = cli("submit", "tiny-binary", "nowhere.csv")
     assert result.exit_code == 1 and "no file at" in result.stderr
+    folder = cli("submit", "tiny-binary", str(tiny.root))
+    assert folder.exit_code == 1 and f"{tiny.root} is a folder; give the path" in folder.stderr
     assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
 
 
