@@ -132,6 +132,21 @@ def test_submissions_lists_newest_first_with_the_documented_keys(tiny: Workspace
     assert table.exit_code == 0 and "s0002" in table.stdout
 
 
+def test_the_submissions_table_keeps_refs_and_dates_whole_beside_a_rejection(tiny: Workspace) -> None:
+    """At 120 columns (piped output), the short cells keep one line each and the error wraps."""
+    cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--as", "alice-and-bob")
+    broken = tiny.root / "broken.csv"
+    broken.write_text("ident,label\n1,1\n")
+    cli("submit", "tiny-binary", str(broken), "-m", "a message")
+    table = cli("submissions", "tiny-binary").stdout
+    rows = json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)
+    for row in rows:
+        line = next(x for x in table.splitlines() if row["ref"] in x)
+        date = datetime.fromisoformat(row["submitted_at"]).strftime("%Y-%m-%d %H:%M:%S")
+        assert date in line and row["status"] in line and row["participant"] in line, table
+    assert "participant" in table and "the id column" in table
+
+
 def test_submissions_of_an_unprepared_competition_say_prepare_first(workspace: Workspace) -> None:
     result = cli("submissions", "titanic")
     assert result.exit_code == 1 and "compete prepare titanic" in result.stderr

@@ -44,6 +44,10 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+SHORT_CELL = 20  # a column whose cells are all this short keeps its width in a table
+FREE_TEXT_WIDTH = 16  # the least room left to each column of longer text beside them
+
+
 def render_rows(
     rows: Sequence[Mapping[str, Any]],
     fmt: Format,
@@ -72,11 +76,24 @@ def render_rows(
     # A table is read by a person: columns empty in every row only take room.
     columns = [c for c in columns if any(_cell(row.get(c)) for row in rows)]
     table = Table(title=title, header_style="bold")
+    headers = {column: column.replace("_", " ") for column in columns}
+    widths = {c: _short_width(headers[c], [_cell(row.get(c)) for row in rows]) for c in columns}
+    # Short values (refs, dates, scores) keep their width and free text wraps beside them, when
+    # that leaves the free text some room; else every column folds.
+    short = [w for w in widths.values() if w is not None]
+    keep = sum(w + 3 for w in short) + FREE_TEXT_WIDTH * (len(columns) - len(short)) <= console().width
     for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
+        width = widths[column] if keep else None
+        table.add_column(headers[column], overflow="fold", no_wrap=width is not None, min_width=width)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)
+
+
+def _short_width(header: str, cells: list[str]) -> int | None:
+    """The width of a column of short cells and its header on one line each, else None."""
+    longest = max(map(len, cells))
+    return max(longest, len(header)) if longest <= SHORT_CELL else None
 
 
 def _cell(value: Any) -> str:

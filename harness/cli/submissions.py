@@ -92,7 +92,7 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
             row["status"] = (row["status"] + " (late)") if row["late"] else row["status"]
             if row["error"]:
                 first = row["error"].splitlines()[1 if "\n" in row["error"] else 0].strip(" -")
-                row["error"] = first if len(first) <= 60 else first[:57] + "..."
+                row["error"] = first if len(first) <= 40 else first[:39] + "…"
             row["selected"] = "yes" if row["selected"] else ""
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
