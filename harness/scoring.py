@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import validation
 from harness.competition import Card
-from harness.errors import MetricError, is_interrupt
+from harness.errors import MetricError, SubmissionRejected, is_interrupt
 from harness.metrics import MetricContext, Prediction
 from harness.metrics import get as get_metric
 from harness.store import quote_identifier as q
@@ -126,7 +126,8 @@ def score_file(
 ) -> Score:
     """Validate the file at `path` and score it on the public and the private rows.
 
-    Raises SubmissionRejected (with every problem found) for a file that fails a check. `fast=False`
+    Raises SubmissionRejected (with every problem found) for a file that fails a check, or whose
+    predictions are so large that the score overflows to infinity. `fast=False`
     skips the fast path (the result is the same; for tests and comparisons). Inside an explicit
     transaction (rescoring at close) the fast path is skipped too: a typed read that fails would
     abort the caller's transaction.
@@ -163,8 +164,8 @@ def score_fast(
 
     `match` forces one way of matching rows (for tests); by default a file that starts in the labels'
     order is matched by position, and by id if that finds a row out of order. Raises
-    SubmissionRejected only for what `validation.sniff` rejects (an empty or binary file …), and
-    MetricError as `score_file` does.
+    SubmissionRejected only for what `validation.sniff` rejects (an empty or binary file …) and for
+    a score that overflows, and MetricError as `score_file` does.
     """
     import duckdb
 
@@ -257,6 +258,17 @@ def _score(
         raise MetricError(
             f"{card.metric} is undefined on the {part} rows of {card.slug} (it needs {needs}); "
             "the competition's split cannot be scored. Prepare it again with another split seed."
+        )
+    if math.isinf(public) or math.isinf(private):  # a sum over the rows went past the largest double
+        raise SubmissionRejected(
+            validation.problems_text(
+                [
+                    f"the predictions are too large to score: their {card.metric} overflows a "
+                    "64-bit float (it comes out infinite). Check the scale of your predictions "
+                    "against the target's in train.csv."
+                ],
+                rules,
+            )
         )
     score = Score(
         float(public), float(private), int(n), int(public_rows), int(n - public_rows), source.file_format

@@ -389,7 +389,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     names = _match_columns(raw, rules)
     if raw.rows == 0:
         raise SubmissionRejected(
-            _problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
+            problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
         )
     key, label_key = _id_key(rules, _label_types(con)[rules.id_column], "id_text")
     id_raw = q(names[rules.id_column])
@@ -473,7 +473,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
                     f"{', '.join(repr(v) for _, v in dupes)}; the column must hold distinct values."
                 )
     if problems:
-        raise SubmissionRejected(_problems_text(problems, rules))
+        raise SubmissionRejected(problems_text(problems, rules))
     return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
 
 
@@ -692,7 +692,7 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
     if missing and len(missing) == len(expected) and all(_looks_like_value(c, rules) for c in cleaned):
         first = ", ".join(map(repr, list(cleaned)[:EXAMPLES]))
         raise SubmissionRejected(
-            _problems_text(
+            problems_text(
                 [
                     f"the file has no header: its first line ({first}) holds values, not column "
                     f"names. Add the header line `{header}` at the top."
@@ -705,7 +705,7 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             if separator in raw.columns[0]:  # the one problem: read with commas, no column is right
                 header_read = raw.columns[0].lstrip("\ufeff")
                 raise SubmissionRejected(
-                    _problems_text(
+                    problems_text(
                         [
                             f"the columns are separated by {shown}, not commas (the header reads "
                             f"{header_read!r}); write the file with commas (pandas "
@@ -744,7 +744,7 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             f"{', '.join(hints)}{' …' if count > EXAMPLES else ''}."
         )
     if problems:
-        raise SubmissionRejected(_problems_text(problems, rules))
+        raise SubmissionRejected(problems_text(problems, rules))
     return {name: cleaned[name] for name in expected}
 
 
@@ -866,7 +866,7 @@ def canonical_sql(text: str, num: str | None) -> str:
     )
 
 
-def _problems_text(problems: list[str], rules: SubmissionRules) -> str:
+def problems_text(problems: list[str], rules: SubmissionRules) -> str:
     header = ",".join(rules.names)
     lead = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
     body = "\n".join(f"  - {p}" for p in problems)

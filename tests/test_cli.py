@@ -150,3 +150,17 @@ def test_start_up_imports_no_heavy_library(argv: list[str], workspace: Workspace
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "LOADED:", out.stdout
+
+
+def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON has no NaN or infinity (Python would write the invalid tokens NaN and Infinity)."""
+    from harness.cli._render import emit_json
+
+    emit_json([{"score": float("inf"), "other": float("-inf"), "cv": float("nan"), "ok": 0.5}])
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"{token} in the JSON output")
+
+    assert json.loads(capsys.readouterr().out, parse_constant=refuse) == [
+        {"score": None, "other": None, "cv": None, "ok": 0.5}
+    ]

@@ -143,6 +143,20 @@ def test_each_broken_file_gets_the_checks_message_by_either_path(
     assert fast == slow
 
 
+@pytest.mark.parametrize("value", ["1e200", "1.7e308"])
+def test_a_score_that_overflows_is_a_rejection_by_either_path(
+    tiny: Workspace, value: str, pairing: str
+) -> None:
+    """Every value passes the checks (finite numbers), but the sum of their squares is infinite."""
+    frame = perfect(tiny, "tiny-regression").astype({"y": str})
+    frame["y"] = value
+    path = write_csv(tiny.root / "huge.csv", frame)
+    fast = _outcome(tiny, "tiny-regression", path, fast=True)
+    slow = _outcome(tiny, "tiny-regression", path, fast=False)
+    assert isinstance(slow, str) and "too large to score: their rmse overflows" in slow
+    assert fast == slow
+
+
 def test_a_duplicate_standing_in_for_a_missing_id_is_caught(tiny: Workspace, pairing: str) -> None:
     """As many rows as labels, every row a known id, yet one id twice and one missing."""
     frame = perfect(tiny, "tiny-regression")
