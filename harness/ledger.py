@@ -21,6 +21,7 @@ Participants named `reference/<kernel>` are reference kernels, shown as such on 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -225,6 +226,9 @@ def submit(
 
     card = load_card(ws, slug)
     who = _participant(participant)
+    if cv_score is not None and not math.isfinite(cv_score):
+        raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
+    message = message if message and message.strip() else None
     source = Path(file)
     if not source.is_file():
         found = f"{source} is a folder" if source.is_dir() else f"no file at {source}"

@@ -147,6 +147,20 @@ def test_the_submissions_table_keeps_refs_and_dates_whole_beside_a_rejection(tin
     assert "participant" in table and "the id column" in table
 
 
+@pytest.mark.parametrize("cv", ["nan", "inf", "-inf"])
+def test_a_cv_score_that_is_not_finite_is_refused_before_anything_is_recorded(
+    tiny: Workspace, cv: str
+) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--cv", cv)
+    assert result.exit_code == 1 and "the CV score must be a finite number" in result.stderr
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
+
+
+def test_an_empty_message_is_no_message(tiny: Workspace) -> None:
+    cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", "  ")
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)[0]["message"] is None
+
+
 def test_submissions_of_an_unprepared_competition_say_prepare_first(workspace: Workspace) -> None:
     result = cli("submissions", "titanic")
     assert result.exit_code == 1 and "compete prepare titanic" in result.stderr
