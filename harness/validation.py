@@ -736,6 +736,8 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
                 hints.append(f"{name!r} (rename it {close[0]!r}: names are case-sensitive)")
             elif _unnamed(name):
                 hints.append(f"{name!r} (a column without a name: pandas' index? use to_csv(index=False))")
+            elif re.fullmatch(r"__index_level_\d+__", name):
+                hints.append(f"{name!r} (pandas' index: use to_parquet(index=False))")
             else:
                 hints.append(f"{name!r} (drop it)")
         count = len(extra)

@@ -248,6 +248,15 @@ def test_another_separator_is_the_one_problem_named(tiny: Workspace, separator: 
     assert "missing" not in error and "not part of a submission" not in error
 
 
+def test_pandas_index_in_a_parquet_file_is_named_with_the_fix(tiny: Workspace) -> None:
+    frame = perfect(tiny, "tiny-proba")
+    frame = frame.iloc[[*range(1, len(frame)), 0]]  # not a range index: to_parquet keeps it
+    path = tiny.root / "with_index.parquet"
+    frame.to_parquet(path)
+    error = ledger.submit(tiny, "tiny-proba", path).submission.error or ""
+    assert "'__index_level_0__' (pandas' index: use to_parquet(index=False))" in error, error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
