@@ -839,11 +839,24 @@ def _column_conditions(
         known = f"list_contains(${prefix}_allowed::VARCHAR[], {value})"
         kind = "class labels" if rule.allowed else "values"
         hint = " (predict the labels themselves, not probabilities)" if num is not None else ""
+        unknown = f"{present} AND ({value} IS NULL OR NOT {known})"
+        if num is not None and sorted(rule.allowed) == ["0", "1"]:  # booleans written as words
+            # (the fast read has no text for a number column: NULL there, which must not count)
+            boolean = f"coalesce(lower({text}) = 'true' OR lower({text}) = 'false', false)"
+            out.append(
+                (
+                    f"rows have True or False in column {name}, whose labels are 0 and 1; write 1 "
+                    "for True and 0 for False (pandas: `.astype(int)`)",
+                    f"{present} AND {boolean}",
+                    text,
+                )
+            )
+            unknown = f"{unknown} AND NOT {boolean}"
         out.append(
             (
                 f"rows have unknown {kind} in column {name}; the allowed values are "
                 f"{', '.join(rule.allowed)}{hint}",
-                f"{present} AND ({value} IS NULL OR NOT {known})",
+                unknown,
                 text,
             )
         )

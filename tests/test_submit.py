@@ -257,6 +257,19 @@ def test_pandas_index_in_a_parquet_file_is_named_with_the_fix(tiny: Workspace) -
     assert "'__index_level_0__' (pandas' index: use to_parquet(index=False))" in error, error
 
 
+def test_booleans_for_labels_0_and_1_are_named_with_the_fix(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    rows = [
+        (i, "True" if k < 2 else "false" if k == 2 else "2" if k == 3 else "1") for k, i in enumerate(ids)
+    ]
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny, rows))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 2 problems" in error, error
+    assert "3 rows have True or False in column 'label', whose labels are 0 and 1; write 1 for True" in error
+    assert "1 row has unknown class labels in column 'label'" in error and "'2'" in error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
