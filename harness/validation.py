@@ -300,7 +300,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
             if is_interrupt(exc):  # not the file's fault: nothing to record
                 raise
             raise SubmissionRejected(
-                f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc)}). "
+                f"the file starts like Parquet but cannot be read as Parquet ({_first_line(exc, path)}). "
                 "Write it again with pandas `to_parquet` or submit a CSV." + NO_SLOT
             ) from None
     else:
@@ -359,9 +359,11 @@ def _csv_problem(exc: BaseException) -> str:
     return "its rows do not have the same number of comma-separated fields"
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException, path: Path) -> str:
+    """The first line of DuckDB's message, without the path (the kept copy, not the learner's file)."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    first = text[0] if text else type(exc).__name__
+    return first.replace(f" '{path}'", "").replace(str(path), "the file")
 
 
 # ------------------------------------------------------------------------------------------- checks
@@ -734,6 +736,10 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             close = [c for c in missing if c.lower() == name.lower()]
             if close:
                 hints.append(f"{name!r} (rename it {close[0]!r}: names are case-sensitive)")
+            elif _unnamed(name) and cleaned[name] == raw.columns[-1] and len(raw.columns) > 1:
+                hints.append(
+                    f"{name!r} (a column without a name at the end: does each line end with a comma?)"
+                )
             elif _unnamed(name):
                 hints.append(f"{name!r} (a column without a name: pandas' index? use to_csv(index=False))")
             elif re.fullmatch(r"__index_level_\d+__", name):

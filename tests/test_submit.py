@@ -270,6 +270,27 @@ def test_booleans_for_labels_0_and_1_are_named_with_the_fix(tiny: Workspace) -> 
     assert "1 row has unknown class labels in column 'label'" in error and "'2'" in error
 
 
+def test_a_comma_at_the_end_of_each_line_is_named_and_told_from_pandas_index(tiny: Workspace) -> None:
+    trailing, indexed = tiny.root / "trailing.csv", tiny.root / "indexed.csv"
+    trailing.write_text("".join(f"{line}," + "\n" for line in _binary(tiny).splitlines()))
+    lines = _binary(tiny).splitlines()  # pandas writes its index first, with an empty header cell
+    indexed.write_text("".join(f"{k - 1 if k else ''},{line}" + "\n" for k, line in enumerate(lines)))
+    error = ledger.submit(tiny, "tiny-binary", trailing).submission.error or ""
+    assert "(a column without a name at the end: does each line end with a comma?)" in error, error
+    error = ledger.submit(tiny, "tiny-binary", indexed).submission.error or ""
+    assert "(a column without a name: pandas' index? use to_csv(index=False))" in error, error
+
+
+def test_a_broken_parquet_file_is_named_without_the_kept_copys_path(tiny: Workspace) -> None:
+    path = tiny.root / "half.parquet"
+    perfect(tiny, "tiny-proba").to_parquet(path, index=False)
+    path.write_bytes(path.read_bytes()[:-100])
+    outcome = ledger.submit(tiny, "tiny-proba", path)
+    error = outcome.submission.error or ""
+    assert error.startswith("the file starts like Parquet but cannot be read as Parquet"), error
+    assert str(tiny.root) not in error and "submissions/" not in error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
