@@ -723,13 +723,30 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             f"from test.csv, named {rules.id_column!r}."
         )
     missing_predictions = [c for c in missing if c != rules.id_column]
+    explained: list[str] = []  # extra columns that the missing columns' message accounts for
     if missing_predictions:
         count = len(missing_predictions)
+        hint = ""
+        if rules.prediction == Prediction.CLASS_PROBABILITIES.value and count == len(rules.prediction_rules):
+            numbered = [c for c in extra if c.isdigit()]
+            if len(numbered) == count:
+                explained = numbered
+                hint = (
+                    f" The columns {', '.join(numbered)} look like predict_proba's: name each after its "
+                    "class (scikit-learn orders them as `model.classes_`)."
+                )
+            elif len(extra) == 1:
+                explained = extra
+                hint = (
+                    f" Instead of one column of predicted labels ({extra[0]!r}), give one probability "
+                    "per class, one column each (scikit-learn: `predict_proba`)."
+                )
         problems.append(
             f"{count} prediction {'column is' if count == 1 else 'columns are'} missing: "
             f"{', '.join(map(repr, missing_predictions[:EXAMPLES]))}"
-            f"{' …' if count > EXAMPLES else ''}."
+            f"{' …' if count > EXAMPLES else ''}.{hint}"
         )
+    extra = [name for name in extra if name not in explained]
     if extra:
         hints = []
         for name in extra[:EXAMPLES]:

@@ -291,6 +291,17 @@ def test_a_broken_parquet_file_is_named_without_the_kept_copys_path(tiny: Worksp
     assert str(tiny.root) not in error and "submissions/" not in error
 
 
+def test_class_columns_by_number_or_one_label_column_get_the_fix(tiny: Workspace) -> None:
+    ids = _ids(tiny, "tiny-multiclass")
+    numbered, labelled = tiny.root / "numbered.csv", tiny.root / "labelled.csv"
+    numbered.write_text("id,0,1,2\n" + "".join(f"{i},0.2,0.3,0.5\n" for i in ids))
+    labelled.write_text("id,label\n" + "".join(f"{i},a\n" for i in ids))
+    error = ledger.submit(tiny, "tiny-multiclass", numbered).submission.error or ""
+    assert "has 1 problem" in error and "The columns 0, 1, 2 look like predict_proba's" in error, error
+    error = ledger.submit(tiny, "tiny-multiclass", labelled).submission.error or ""
+    assert "has 1 problem" in error and "Instead of one column of predicted labels ('label')" in error, error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
