@@ -741,6 +741,12 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
                     f" Instead of one column of predicted labels ({extra[0]!r}), give one probability "
                     "per class, one column each (scikit-learn: `predict_proba`)."
                 )
+        if rules.prediction == Prediction.PROBABILITY.value and len(extra) == 2:
+            explained = extra
+            hint = (
+                f" Instead of a probability per class ({extra[0]!r}, {extra[1]!r}), give one column: "
+                "the probability of the positive class (scikit-learn: `predict_proba(X)[:, 1]`)."
+            )
         problems.append(
             f"{count} prediction {'column is' if count == 1 else 'columns are'} missing: "
             f"{', '.join(map(repr, missing_predictions[:EXAMPLES]))}"

@@ -291,7 +291,7 @@ def test_a_broken_parquet_file_is_named_without_the_kept_copys_path(tiny: Worksp
     assert str(tiny.root) not in error and "submissions/" not in error
 
 
-def test_class_columns_by_number_or_one_label_column_get_the_fix(tiny: Workspace) -> None:
+def test_class_columns_in_place_of_the_expected_ones_get_the_fix(tiny: Workspace) -> None:
     ids = _ids(tiny, "tiny-multiclass")
     numbered, labelled = tiny.root / "numbered.csv", tiny.root / "labelled.csv"
     numbered.write_text("id,0,1,2\n" + "".join(f"{i},0.2,0.3,0.5\n" for i in ids))
@@ -300,6 +300,11 @@ def test_class_columns_by_number_or_one_label_column_get_the_fix(tiny: Workspace
     assert "has 1 problem" in error and "The columns 0, 1, 2 look like predict_proba's" in error, error
     error = ledger.submit(tiny, "tiny-multiclass", labelled).submission.error or ""
     assert "has 1 problem" in error and "Instead of one column of predicted labels ('label')" in error, error
+    both = tiny.root / "both.csv"
+    both.write_text("id,0,1\n" + "".join(f"{i},0.3,0.7\n" for i in _ids(tiny, "tiny-proba")))
+    error = ledger.submit(tiny, "tiny-proba", both).submission.error or ""
+    assert "has 1 problem" in error and "Instead of a probability per class ('0', '1')" in error, error
+    assert "`predict_proba(X)[:, 1]`" in error
 
 
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
