@@ -240,6 +240,8 @@ def submit(
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(slug)
         late = state is lifecycle.State.CLOSED
+        if late:
+            lifecycle.publish_solution(con, ws, card)
         used = _used_today(con, who, at)
         limit = card.rules.daily_limit
         seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
@@ -567,6 +569,8 @@ def _read_ledger(
         state = lifecycle.state_in(con, card, now)
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(card.slug)
+        if state is lifecycle.State.CLOSED:
+            lifecycle.publish_solution(con, ws, card)
         rows, selected = _ledger_rows(con, card.slug)
     return rows, selected, state
 

@@ -198,6 +198,25 @@ def _last_switch(con: duckdb.DuckDBPyConnection) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) -> Path | None:
+    """The solution file of a closed competition, written if it is not there yet.
+
+    A deadline closes a competition without `compete close`: the first command that finds it closed
+    (a board, the ledger, a late submission) publishes the solution, as closing would. Returns None
+    when the file cannot be written (a read-only workspace): reading a board must not fail for it,
+    and `compete close` says what is wrong.
+    """
+    from harness.errors import StoreUnavailable
+
+    path = ws.data_dir(card.slug) / SOLUTION_FILE
+    if path.exists():
+        return path
+    try:
+        return _write_solution(con, card, path)
+    except StoreUnavailable:
+        return None
+
+
 def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path) -> Path:
     """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private)."""
     import duckdb

@@ -231,6 +231,11 @@ def test_a_past_deadline_closes_the_competition(tiny: Workspace) -> None:
     assert not on_time.submission.late and on_time.submission.private_score is None
     late = _submit(tiny, sample(tiny, SLUG), "alice", now=before + timedelta(hours=2))
     assert late.submission.late and late.public_rank is None
+    solution = tiny.data_dir(SLUG) / "solution.csv"
+    assert solution.read_text().splitlines()[0].endswith(",Usage")  # published as `close` would
+    solution.unlink()
+    assert json.loads(cli("leaderboard", SLUG, "--private", "-f", "json").stdout)[0]["ref"] == "s0001"
+    assert solution.exists(), "the first board seen after the deadline publishes the solution"
     assert lifecycle.state(tiny, load_card(tiny, SLUG)) is lifecycle.State.CLOSED
     closing = lifecycle.close(tiny, SLUG)
     assert not closing.already_closed and [r.ref for r in closing.board.rows] == [on_time.submission.ref]
