@@ -723,52 +723,14 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             f"from test.csv, named {rules.id_column!r}."
         )
     missing_predictions = [c for c in missing if c != rules.id_column]
-    explained: list[str] = []  # extra columns that the missing columns' message accounts for
     if missing_predictions:
-        count = len(missing_predictions)
-        hint = ""
-        if rules.prediction == Prediction.CLASS_PROBABILITIES.value and count == len(rules.prediction_rules):
-            numbered = [c for c in extra if c.isdigit()]
-            if len(numbered) == count:
-                explained = numbered
-                hint = (
-                    f" The columns {', '.join(numbered)} look like predict_proba's: name each after its "
-                    "class (scikit-learn orders them as `model.classes_`)."
-                )
-            elif len(extra) == 1:
-                explained = extra
-                hint = (
-                    f" Instead of one column of predicted labels ({extra[0]!r}), give one probability "
-                    "per class, one column each (scikit-learn: `predict_proba`)."
-                )
-        if rules.prediction == Prediction.PROBABILITY.value and len(extra) == 2:
-            explained = extra
-            hint = (
-                f" Instead of a probability per class ({extra[0]!r}, {extra[1]!r}), give one column: "
-                "the probability of the positive class (scikit-learn: `predict_proba(X)[:, 1]`)."
-            )
-        problems.append(
-            f"{count} prediction {'column is' if count == 1 else 'columns are'} missing: "
-            f"{', '.join(map(repr, missing_predictions[:EXAMPLES]))}"
-            f"{' …' if count > EXAMPLES else ''}.{hint}"
-        )
-    extra = [name for name in extra if name not in explained]
+        problem, explained = _missing_predictions(missing_predictions, extra, rules)
+        problems.append(problem)
+        extra = [name for name in extra if name not in explained]
     if extra:
-        hints = []
-        for name in extra[:EXAMPLES]:
-            close = [c for c in missing if c.lower() == name.lower()]
-            if close:
-                hints.append(f"{name!r} (rename it {close[0]!r}: names are case-sensitive)")
-            elif _unnamed(name) and cleaned[name] == raw.columns[-1] and len(raw.columns) > 1:
-                hints.append(
-                    f"{name!r} (a column without a name at the end: does each line end with a comma?)"
-                )
-            elif _unnamed(name):
-                hints.append(f"{name!r} (a column without a name: pandas' index? use to_csv(index=False))")
-            elif re.fullmatch(r"__index_level_\d+__", name):
-                hints.append(f"{name!r} (pandas' index: use to_parquet(index=False))")
-            else:
-                hints.append(f"{name!r} (drop it)")
+        hints = [
+            f"{name!r} ({_extra_hint(name, missing, raw.columns, cleaned)})" for name in extra[:EXAMPLES]
+        ]
         count = len(extra)
         problems.append(
             f"{count} {'column is' if count == 1 else 'columns are'} not part of a submission: "
@@ -777,6 +739,57 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
     if problems:
         raise SubmissionRejected(problems_text(problems, rules))
     return {name: cleaned[name] for name in expected}
+
+
+def _missing_predictions(
+    missing: list[str], extra: list[str], rules: SubmissionRules
+) -> tuple[str, list[str]]:
+    """The problem of the missing prediction columns, and the extra columns it accounts for.
+
+    Class probabilities in place of the expected columns (predict_proba's numbered columns, a label
+    column where one probability per class is scored, or two where one is) get the fix.
+    """
+    count = len(missing)
+    hint, explained = "", []
+    numbered = [c for c in extra if c.isdigit()]
+    if rules.prediction == Prediction.CLASS_PROBABILITIES.value and count == len(rules.prediction_rules):
+        if len(numbered) == count:
+            explained = numbered
+            hint = (
+                f" The columns {', '.join(numbered)} look like predict_proba's: name each after its "
+                "class (scikit-learn orders them as `model.classes_`)."
+            )
+        elif len(extra) == 1:
+            explained = extra
+            hint = (
+                f" Instead of one column of predicted labels ({extra[0]!r}), give one probability "
+                "per class, one column each (scikit-learn: `predict_proba`)."
+            )
+    if rules.prediction == Prediction.PROBABILITY.value and len(extra) == 2:
+        explained = extra
+        hint = (
+            f" Instead of a probability per class ({extra[0]!r}, {extra[1]!r}), give one column: "
+            "the probability of the positive class (scikit-learn: `predict_proba(X)[:, 1]`)."
+        )
+    problem = (
+        f"{count} prediction {'column is' if count == 1 else 'columns are'} missing: "
+        f"{', '.join(map(repr, missing[:EXAMPLES]))}{' …' if count > EXAMPLES else ''}.{hint}"
+    )
+    return problem, explained
+
+
+def _extra_hint(name: str, missing: list[str], read: tuple[str, ...], cleaned: dict[str, str]) -> str:
+    """What to do about a column that is not part of a submission (`read`: the file's own names)."""
+    close = [c for c in missing if c.lower() == name.lower()]
+    if close:
+        return f"rename it {close[0]!r}: names are case-sensitive"
+    if _unnamed(name) and cleaned[name] == read[-1] and len(read) > 1:
+        return "a column without a name at the end: does each line end with a comma?"
+    if _unnamed(name):
+        return "a column without a name: pandas' index? use to_csv(index=False)"
+    if re.fullmatch(r"__index_level_\d+__", name):
+        return "pandas' index: use to_parquet(index=False)"
+    return "drop it"
 
 
 def _unnamed(name: str) -> bool:
