@@ -563,7 +563,8 @@ def _read_ledger(
 ) -> tuple[list[_Row], dict[str, list[str]], lifecycle.State]:
     """The ledger's rows, the final selections and the competition's state, read in one read-only open.
 
-    Raises NotPrepared before `compete prepare`.
+    A competition found closed publishes its solution file if it has none yet (closed by its
+    deadline: `lifecycle.publish_solution`). Raises NotPrepared before `compete prepare`.
     """
     with store.connect(ws, card.slug, read_only=True) as con:
         state = lifecycle.state_in(con, card, now)
