@@ -8,9 +8,11 @@ the public and the private score come out together:
 - a metric with an `aggregate` form (a mean of a per-row term, such as log loss or RMSE) is computed
   in one GROUP BY on `pub`, beside the counts, as the rows stream out of the match: the file is read
   once and nothing is stored;
-- any other metric reads its rows more than once: ROC AUC (a `split_sql` form) once for the counts and
-  once for both splits' scores, F1 and the rest once per split. Rows matched by a join are stored in
-  a temporary table first; rows matched by position are stored already (in Arrow, for a big file).
+- any other metric reads its rows more than once: once for the counts (and, for ROC AUC, an
+  estimate of how many predictions are distinct, which picks its form), then, if the file is clean,
+  once for both splits' scores (ROC AUC, a `split_sql` form) or once per split (F1 and the rest).
+  Rows matched by a join are stored in a temporary table first; rows matched by position are stored
+  already (in Arrow, for a big file).
 
 There are two ways to `_score`, giving the same result:
 
@@ -215,9 +217,9 @@ def _score(
 
     The matched rows (`_matched_rows`) hold `pub` (public row or not), `y`, `p` or `p_0..`,
     `matched` and `bad`. A metric with an `aggregate` form takes them into one GROUP BY on `pub`,
-    beside the counts; one with a `split_sql` form scores both splits in one query over them, beside
-    the counts. Any other metric reads them twice (public and private): one query counts them and
-    runs the metric's SQL over each split.
+    beside the counts. For any other, one query counts them; a clean file's rows are then scored by
+    one more: a `split_sql` form over the rows of both splits (told the estimated share of distinct
+    predictions), or the metric's SQL over each split.
     """
     metric = get_metric(card.metric)
     ctx = metric_context(card)
@@ -239,17 +241,22 @@ def _score(
             public = split[True][4] if True in split else None
             private = split[False][4] if False in split else None
         else:
+            # The rows are stored: count them first, and score them only when the file is clean.
+            distinct = "approx_count_distinct(p)" if metric.split_sql is not None else "NULL"
+            sql = f"SELECT {counts}, count(*) FILTER (WHERE pub), {distinct} FROM {rows}"
+            row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
+            unmatched, bad, n, public_rows, distinct_p = row
+            if unmatched or bad or n != labels:
+                return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
             if metric.split_sql is not None:
-                scores = metric.split_sql(rows, ctx)
+                scores = metric.split_sql(rows, ctx, distinct_p / n if n else None)
             else:
                 scores = (
                     f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "
                     f"private_rows AS (SELECT {cols} FROM {rows} WHERE NOT pub) "
                     f"SELECT ({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)})"
                 )
-            sql = f"SELECT * FROM (SELECT {counts}, count(*) FILTER (WHERE pub) FROM {rows}), ({scores})"
-            row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
-            unmatched, bad, n, public_rows, public, private = row
+            public, private = con.execute(scores, validation.used_parameters(params, scores)).fetchall()[0]
     if unmatched or bad or n != labels:
         return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
     if public is None or private is None or math.isnan(public) or math.isnan(private):

@@ -293,12 +293,14 @@ class TestMetricContract:
             kind = metric.prediction_for(task)
             casts = "*" if kind is not Prediction.PROBABILITY else "* REPLACE (CAST(y AS INTEGER) AS y)"
             rows = f"(SELECT {casts} FROM frame_rows)"
-            got = con.execute(metric.split_sql(rows, ctx), metric.parameters(ctx) or None).fetchall()
+            for share in (None, 0.0, 1.0):  # unknown, every prediction tied, every one distinct
+                sql = metric.split_sql(rows, ctx, share)
+                got = con.execute(sql, metric.parameters(ctx) or None).fetchall()
+                for pub, score in zip((True, False), got[0], strict=True):
+                    part = frame[frame["pub"] == pub].drop(columns="pub")
+                    want = score_frame(metric, part, ctx)
+                    assert isinstance(score, float) and close(score, want), (scenario, share, pub)
             con.unregister("frame_rows")
-            for pub, score in zip((True, False), got[0], strict=True):
-                part = frame[frame["pub"] == pub].drop(columns="pub")
-                want = score_frame(metric, part, ctx)
-                assert isinstance(score, float) and close(score, want), (scenario, pub)
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -406,6 +408,36 @@ def test_roc_auc_with_heavy_ties_matches_sklearn() -> None:
 def test_roc_auc_with_one_class_is_undefined() -> None:
     with pytest.raises(MetricError, match="both classes"):
         _auc([1, 1, 1], [0.2, 0.5, 0.9])
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 3, 12])
+def test_roc_auc_over_levels_and_over_rows_are_the_same_score(decimals: int) -> None:
+    """Scoring picks ROC AUC's form by the share of distinct predictions: both equal scikit-learn."""
+    from sklearn.metrics import roc_auc_score
+
+    from harness.metrics.probabilistic import RANK_ROWS_ABOVE_DISTINCT_SHARE
+
+    metric, ctx = get("roc_auc"), MetricContext(("0", "1"), task="binary")
+    assert metric.split_sql is not None
+    rng = np.random.default_rng(decimals)
+    y = rng.integers(0, 2, 3000).astype(np.int32)
+    frame = pd.DataFrame({"y": y, "p": np.round(rng.random(3000) * 0.7 + 0.3 * y, decimals)})
+    frame["pub"] = rng.random(3000) < 0.3
+    levels, rows = (
+        metric.split_sql("frame", ctx, share)
+        for share in (RANK_ROWS_ABOVE_DISTINCT_SHARE / 2, RANK_ROWS_ABOVE_DISTINCT_SHARE * 2)
+    )
+    assert levels != rows and metric.split_sql("frame", ctx, None) == levels
+    with duckdb.connect() as con:
+        con.register("frame", frame)
+        for sql in (levels, rows):
+            public, private = con.execute(sql).fetchall()[0]
+            for pub, got in ((True, public), (False, private)):
+                part = frame[frame["pub"] == pub]
+                assert close(got, float(roc_auc_score(part["y"], part["p"]))), (sql == rows, pub)
+        one_class = "(SELECT * REPLACE (1 AS y) FROM frame)"
+        for share in (None, 1.0):
+            assert con.execute(metric.split_sql(one_class, ctx, share)).fetchall() == [(None, None)]
 
 
 # --- log_loss -------------------------------------------------------------------------------------

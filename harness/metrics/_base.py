@@ -72,10 +72,13 @@ class Metric:
       stream from the join to the labels, without storing them first.
     - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the
       score, over `relation` (a table, view or CTE name, or a parenthesised subquery).
-    - `split_sql(relation, ctx)`, for a metric that scores both splits at less than twice the cost of
-      one (ROC AUC: one GROUP BY and one window for both): one SELECT yielding a single row with the
-      columns `public_score` and `private_score`, over a relation that also holds `pub` (BOOLEAN,
-      true for a public row). Scoring then runs it once over the rows of both splits.
+    - `split_sql(relation, ctx, distinct_share)`, for a metric that scores both splits at less than
+      twice the cost of one (ROC AUC: one GROUP BY and one window for both): one SELECT yielding a
+      single row with the columns `public_score` and `private_score`, over a relation that also holds
+      `pub` (BOOLEAN, true for a public row). Scoring then runs it once over the rows of both splits.
+      `distinct_share` is an estimate of the share of the rows whose `p` is distinct (None when
+      unknown): the metric may pick between equal forms by it (ROC AUC ranks the rows themselves
+      when most predictions are distinct, their distinct values when many tie).
     `query(relation, ctx)` gives the one-score SELECT of any form (a `split_sql` metric sees every
     row of `relation` as public). The relation's columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
@@ -106,7 +109,7 @@ class Metric:
     formula: str
     aggregate: Callable[[MetricContext], str] | None = None
     sql: Callable[[str, MetricContext], str] | None = None
-    split_sql: Callable[[str, MetricContext], str] | None = None
+    split_sql: Callable[[str, MetricContext, float | None], str] | None = None
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
@@ -124,7 +127,7 @@ class Metric:
             return self.sql(relation, ctx)
         if self.split_sql is not None:
             public = f"(SELECT *, true AS pub FROM {relation})"
-            return f"SELECT public_score FROM ({self.split_sql(public, ctx)})"
+            return f"SELECT public_score FROM ({self.split_sql(public, ctx, None)})"
         assert self.aggregate is not None
         return f"SELECT {self.aggregate(ctx)} FROM {relation}"
 
