@@ -93,8 +93,9 @@ class Fixtures:
     root: Path  # the workspace
     rows: int
     map_rows: int
-    csv: Path  # id,target (probability in [0, 1]), `rows` rows
+    csv: Path  # id,target (probability in [0, 1], full precision), `rows` rows
     parquet: Path  # the same as Parquet
+    tied_csv: Path  # the same probabilities rounded to 6 decimals: about 1M distinct values
     labels_db: Path  # DuckDB file with `labels` (id BIGINT, target BIGINT, usage)
     labels_csv: Path  # the answers as a CSV (what MLE-bench's graders read)
     map_csv: Path  # id,target (12 space-separated items)
@@ -142,15 +143,18 @@ def build(tmp: Path, rows: int, map_rows: int) -> Fixtures:
         map_rows=map_rows,
         csv=files / "submission.csv",
         parquet=files / "submission.parquet",
+        tied_csv=files / "submission_rounded.csv",
         labels_db=files / "labels.duckdb",
         labels_csv=files / "answers.csv",
         map_csv=files / "map_submission.csv",
         map_labels_csv=files / "map_answers.csv",
         titanic_csv=files / "titanic_submission.csv",
     )
-    # Labels: ~40% positives; predictions noisy but informative, six decimals (as pandas writes them).
+    # Labels: ~40% positives; predictions noisy but informative, at full precision (a model's
+    # probabilities as pandas writes them: the shortest text that reads back as the same double).
     # Hashes, not random(), so that every run writes the same files.
     u = "(hash(i, {k}) % 1000000) / 1e6"
+    u53 = "(hash(i, {k}) >> 11) / 9007199254740992"  # 53 random bits: a double in [0, 1)
     labels_sql = (
         f"SELECT i AS id, CAST({u.format(k=1)} < 0.4 AS BIGINT) AS target, "
         f"CASE WHEN hash(i, 2) % 100 < {PUBLIC_SHARE} THEN 'Public' ELSE 'Private' END AS usage "
@@ -161,11 +165,13 @@ def build(tmp: Path, rows: int, map_rows: int) -> Fixtures:
         con.execute(f"COPY (SELECT id, target FROM labels) TO '{fx.labels_csv}' (HEADER)")
         con.execute(
             "CREATE TEMP TABLE submission AS SELECT i AS id, "
-            f"round(least(greatest(0.35 * target + 0.65 * {u.format(k=3)}, 0), 1), 6) AS target "
+            f"least(greatest(0.35 * target + 0.65 * {u53.format(k=3)}, 0), 1) AS target "
             "FROM (SELECT id AS i, target FROM labels) ORDER BY id"
         )
         con.execute(f"COPY submission TO '{fx.csv}' (HEADER)")
         con.execute(f"COPY submission TO '{fx.parquet}' (FORMAT parquet)")
+        rounded = "SELECT id, round(target, 6) AS target FROM submission"
+        con.execute(f"COPY ({rounded}) TO '{fx.tied_csv}' (HEADER)")
         # MAP@12: 1-3 true items and 12 predicted ones from 100 (some of them hits).
         item = "CAST(hash(i, {k}, j) % 100 AS VARCHAR)"
         con.execute(
@@ -232,8 +238,24 @@ n = con.execute(f"SELECT count(*) FROM {reader}(?) JOIN labels USING (id)", [sys
 assert n[0][0] > 0
 """
 
-# The least an exact ROC AUC asks of DuckDB: the same read and join, then the predictions' distinct
-# levels with their counts of positives (no split, no checks, no ranks).
+# The least an exact ROC AUC asks of DuckDB when most predictions are distinct: the same read and
+# join, then every row's rank among the predictions, summed over the positives (no split, no checks,
+# no average ranks for ties).
+DUCKDB_RANKS = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("SET enable_progress_bar = false")
+reader = "read_parquet" if sys.argv[2].endswith(".parquet") else "read_csv"
+n = con.execute(
+    "SELECT count(*), sum(y * r) FROM (SELECT l.target AS y, rank() OVER (ORDER BY s.target) AS r "
+    f"FROM {reader}(?) AS s JOIN labels AS l USING (id))",
+    [sys.argv[2]],
+).fetchall()
+assert n[0][0] > 0 and n[0][1] > 0
+"""
+
+# The least an exact ROC AUC asks of DuckDB when many predictions tie: the same read and join, then
+# the predictions' distinct levels with their counts of positives (no split, no checks, no ranks).
 DUCKDB_LEVELS = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -353,7 +375,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     size = f"{fx.rows:,} rows, {fx.csv.stat().st_size / 1e6:.0f} MB"
     duck, levels, auc, submit, auc_pd, ll, ll_pd, rmse, rmse_pd = together(
         ("DuckDB read_csv + join", _py(DUCKDB_JOIN, fx.labels_db, fx.csv)),
-        ("DuckDB read_csv + join + GROUP BY prediction", _py(DUCKDB_LEVELS, fx.labels_db, fx.csv)),
+        ("DuckDB read_csv + join + rank()", _py(DUCKDB_RANKS, fx.labels_db, fx.csv)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.csv)),
         ("compete submit (ledger.submit)", _py(SUBMIT, ws, "bench-auc", fx.csv)),
         ("pandas read_csv + merge + sklearn", _py(PANDAS_SKLEARN, "roc_auc", fx.csv, fx.labels_csv)),
@@ -364,16 +386,17 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     )
     note = (
         f"A binary submission of {size} (id, probability), scored with ROC AUC end to end (read, "
-        "validate, join to the hidden labels, metric; public and private score). `score_file` is "
-        "`harness.scoring.score_file` on a store connection; `submit` is `harness.ledger.submit`, which "
-        "also copies and hashes the file into submissions/ and records it. The pandas row reads the "
-        "submission and an answers CSV, merges on the id and calls `roc_auc_score`, as MLE-bench's "
-        "graders do. The second row is the least an exact ROC AUC asks of DuckDB itself: the same read "
-        "and join, then the distinct predictions with their counts and positives (no split, no checks, "
-        f"no ranks): {levels.seconds / duck.seconds:.2f}x its read + join alone.\n\n"
+        "validate, join to the hidden labels, metric; public and private score). The probabilities are "
+        "at full precision, as pandas writes a model's output (`0.6369616873214543`): nearly every one "
+        "is distinct. `score_file` is `harness.scoring.score_file` on a store connection; `submit` is "
+        "`harness.ledger.submit`, which also copies and hashes the file into submissions/ and records it. "
+        "The pandas row reads the submission and an answers CSV, merges on the id and calls "
+        "`roc_auc_score`, as MLE-bench's graders do. The second row is the least an exact ROC AUC asks "
+        f"of DuckDB itself here: {RANKS_FLOOR}: {levels.seconds / duck.seconds:.2f}x its read + join "
+        "alone.\n\n"
         + HOW
         + "\n\n"
-        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=levels)
+        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, RANKS_FLOOR))
     )
     out.append(("Scoring: ROC AUC, CSV", [duck, levels, auc, submit, auc_pd], note))
     for label, score, pandas, speed, extra in (
@@ -390,7 +413,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     pq_size = f"{fx.rows:,} rows, {fx.parquet.stat().st_size / 1e6:.0f} MB"
     duck, levels, score, submit, pandas = together(
         ("DuckDB read_parquet + join", _py(DUCKDB_JOIN, fx.labels_db, fx.parquet)),
-        ("DuckDB read_parquet + join + GROUP BY prediction", _py(DUCKDB_LEVELS, fx.labels_db, fx.parquet)),
+        ("DuckDB read_parquet + join + rank()", _py(DUCKDB_RANKS, fx.labels_db, fx.parquet)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.parquet)),
         ("compete submit (ledger.submit)", _py(SUBMIT, ws, "bench-auc", fx.parquet)),
         ("pandas read_parquet + merge + sklearn", _py(PANDAS_SKLEARN, "roc_auc", fx.parquet, fx.labels_csv)),
@@ -399,9 +422,28 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         f"The same submission as Parquet ({pq_size}), scored with ROC AUC; the pandas row reads it "
         "with `read_parquet` (the answers still from CSV). The second row is DuckDB's own least work "
         f"for an exact ROC AUC, as in the CSV table: {levels.seconds / duck.seconds:.2f}x its read + "
-        "join alone.\n\n" + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=levels)
+        "join alone.\n\n"
+        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, RANKS_FLOOR))
     )
     out.append(("Scoring: ROC AUC, Parquet", [duck, levels, score, submit, pandas], note))
+    # ROC AUC, CSV, rounded predictions: many ties
+    tied_size = f"{fx.rows:,} rows, {fx.tied_csv.stat().st_size / 1e6:.0f} MB"
+    duck, levels, score, pandas = together(
+        ("DuckDB read_csv + join", _py(DUCKDB_JOIN, fx.labels_db, fx.tied_csv)),
+        ("DuckDB read_csv + join + GROUP BY prediction", _py(DUCKDB_LEVELS, fx.labels_db, fx.tied_csv)),
+        ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.tied_csv)),
+        ("pandas read_csv + merge + sklearn", _py(PANDAS_SKLEARN, "roc_auc", fx.tied_csv, fx.labels_csv)),
+    )
+    note = (
+        f"The probabilities of the CSV table rounded to 6 decimals ({tied_size}): about a million "
+        'distinct values, ten rows to each, as from `to_csv(float_format="%.6f")` or a model with '
+        "few distinct outputs. compete then groups the rows by prediction before it ranks them (its "
+        "form for predictions that tie). The second row is DuckDB's own least work for an exact ROC "
+        f"AUC of such a file: {LEVELS_FLOOR}: {levels.seconds / duck.seconds:.2f}x its read + join "
+        "alone.\n\n"
+        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, LEVELS_FLOOR))
+    )
+    out.append(("Scoring: ROC AUC, CSV, rounded predictions", [duck, levels, score, pandas], note))
     # MAP@12
     map_size = f"{fx.map_rows:,} rows, {fx.map_csv.stat().st_size / 1e6:.0f} MB"
     loop, score = together(
@@ -441,24 +483,36 @@ HOW = (
     "the file's columns (id, prediction, its checks' verdict) and the labels' (id, split, truth) are "
     "read each in its own order into Arrow arrays and put side by side, every id still compared; "
     "any other file is matched by a FULL JOIN on the id. Log loss and RMSE are single aggregates: "
-    "one GROUP BY on the split also counts unmatched and failing rows. ROC AUC groups the rows by "
-    "prediction once for both splits (counts and positives per split) and ranks the levels in one "
-    "window. A file the typed read cannot read, or with any unmatched or failing row, goes to the "
+    "one GROUP BY on the split also counts unmatched and failing rows. ROC AUC counts the rows (and "
+    "estimates how many predictions are distinct) first; when more than a fifth are distinct, it "
+    "ranks the rows of each split in one window (a tie group's ranks run from `rank()` to the count "
+    "of rows up to its peers), else it groups the rows by prediction once for both splits (counts "
+    "and positives per split) and ranks the levels in one window. A file the typed read cannot "
+    "read, or with any unmatched or failing row, goes to the "
     "text read and the named checks (`validation.check`), which write the rejection message. Scoring "
     "runs with a 512 MB DuckDB memory limit."
 )
 
 
-def _why_not_within(floor: float) -> str:
+RANKS_FLOOR = (
+    "the same read and join, then every row's `rank()` among the predictions summed over the "
+    "positives: one sort, no split, no checks, no average ranks for ties"
+)
+LEVELS_FLOOR = (
+    "the same read and join, then a GROUP BY on the prediction with its count and positives: no "
+    "split, no checks, no ranks"
+)
+
+
+def _why_not_within(floor: float, what: str) -> str:
     """Why ROC AUC misses the 1.5x target, with DuckDB's own least time for an exact AUC (`floor`,
-    as a ratio to its read + join alone, measured in the same run)."""
+    as a ratio to its read + join alone, measured in the same run; `what` it does)."""
     return (
         "  Why not within 1.5x: an exact ROC AUC ranks every prediction. DuckDB's own least work for "
-        "it (the row below its read + join: the same read and join, then a GROUP BY on the "
-        "prediction with its count and positives; no split, no checks, no ranks) took "
-        f"{floor:.2f}x of its read + join in this run, on this machine's cores. On top of that, "
-        "compete pairs the rows with their labels' split and truth, checks every row, ranks the "
-        "levels of both splits in a window and starts a process that imports the harness and pyarrow."
+        f"it took {floor:.2f}x of its read + join in this run, on this machine's cores (the row below "
+        f"its read + join: {what}). On top of that, compete pairs the rows with their labels' "
+        "split and truth, checks every row, ranks both splits with ties sharing their average rank "
+        "and starts a process that imports the harness and pyarrow."
     )
 
 
@@ -474,7 +528,7 @@ def _targets(
     vs_duck: float | None,
     vs_pandas: float,
     rss: float | None,
-    floor: Measurement | None = None,
+    floor: tuple[Measurement, str] | None = None,
 ) -> str:
     """The verdict on each target; `floor` (DuckDB's own exact ROC AUC) explains a miss of `vs_duck`."""
     lines = []
@@ -488,7 +542,7 @@ def _targets(
             )
         )
         if ratio > vs_duck and floor is not None:
-            lines.append(_why_not_within(floor.seconds / duck.seconds))
+            lines.append(_why_not_within(floor[0].seconds / duck.seconds, floor[1]))
     speedup = pandas.seconds / score.seconds
     cpu = pandas.cpu_seconds / score.cpu_seconds
     lines.append(

@@ -378,7 +378,7 @@ def test_a_big_file_in_order_is_paired_in_arrow_row_by_row(tmp_path: Path) -> No
     fx = build(tmp_path, rows, rows)
     ws = Workspace(fx.root)
     # Numbers (ROC AUC, CSV and Parquet) and text (MAP@12: its checks compare text with null tokens).
-    for slug, paths in ("bench-auc", [fx.csv, fx.parquet]), ("bench-map", [fx.map_csv]):
+    for slug, paths in ("bench-auc", [fx.csv, fx.parquet, fx.tied_csv]), ("bench-map", [fx.map_csv]):
         card = load_card(ws, slug)
         with store.connect(ws, slug) as con:
             rules = load_rules(con, card)
