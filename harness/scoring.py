@@ -242,14 +242,15 @@ def _score(
             private = split[False][4] if False in split else None
         else:
             # The rows are stored: count them first, and score them only when the file is clean.
-            distinct = "approx_count_distinct(p)" if metric.split_sql is not None else "NULL"
+            has_p = metric.split_sql is not None and "p" in cols.split(", ")
+            distinct = "approx_count_distinct(p)" if has_p else "NULL"  # HyperLogLog: one pass, little memory
             sql = f"SELECT {counts}, count(*) FILTER (WHERE pub), {distinct} FROM {rows}"
             row = con.execute(sql, validation.used_parameters(params, sql)).fetchall()[0]
             unmatched, bad, n, public_rows, distinct_p = row
             if unmatched or bad or n != labels:
                 return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
             if metric.split_sql is not None:
-                scores = metric.split_sql(rows, ctx, distinct_p / n if n else None)
+                scores = metric.split_sql(rows, ctx, distinct_p / n if distinct_p is not None and n else None)
             else:
                 scores = (
                     f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "

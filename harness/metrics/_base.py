@@ -73,12 +73,13 @@ class Metric:
     - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the
       score, over `relation` (a table, view or CTE name, or a parenthesised subquery).
     - `split_sql(relation, ctx, distinct_share)`, for a metric that scores both splits at less than
-      twice the cost of one (ROC AUC: one GROUP BY and one window for both): one SELECT yielding a
+      twice the cost of one (ROC AUC: one ranking of the rows of both): one SELECT yielding a
       single row with the columns `public_score` and `private_score`, over a relation that also holds
       `pub` (BOOLEAN, true for a public row). Scoring then runs it once over the rows of both splits.
       `distinct_share` is an estimate of the share of the rows whose `p` is distinct (None when
-      unknown): the metric may pick between equal forms by it (ROC AUC ranks the rows themselves
-      when most predictions are distinct, their distinct values when many tie).
+      unknown, or the rows have no `p`): the metric may pick between equal forms by it (ROC AUC
+      ranks the rows themselves when most predictions are distinct, their distinct values when
+      many tie).
     `query(relation, ctx)` gives the one-score SELECT of any form (a `split_sql` metric sees every
     row of `relation` as public). The relation's columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
