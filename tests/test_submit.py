@@ -59,6 +59,25 @@ def test_table_output_shows_ref_score_rank_best_and_slots(tiny: Workspace) -> No
     assert "private" not in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("slug", "cv", "says"),
+    [
+        ("tiny-proba", "0.25", "better"),  # ROC AUC of the sample submission: higher is better
+        ("tiny-proba", "0.99", "worse"),
+        ("tiny-regression", "0", "worse"),  # RMSE: lower is better
+        ("tiny-regression", "1e9", "better"),
+    ],
+)
+def test_table_output_compares_the_public_score_with_the_cv_score(
+    tiny: Workspace, slug: str, cv: str, says: str
+) -> None:
+    result = cli("submit", slug, str(sample(tiny, slug)), "--cv", cv)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "cv score" in line)
+    public = float(next(line for line in result.stdout.splitlines() if "public score" in line).split()[2])
+    assert f"the public score is {abs(public - float(cv)):.4g} {says}" in line, line
+
+
 @pytest.mark.parametrize("slug", ["tiny-binary", "tiny-proba", "tiny-multiclass", "tiny-regression"])
 def test_scores_match_the_reference_metric_on_each_split(tiny: Workspace, slug: str) -> None:
     from harness.competition import load_card
