@@ -388,12 +388,22 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
     key it is matched on, each prediction as trimmed text, as a number, and whether it is null), so
     each check is a cheap condition. Raises SubmissionRejected listing every problem found.
     """
-    names = _match_columns(raw, rules)
+    names, column_problems = _match_columns(raw, rules)
     if raw.rows == 0:
         raise SubmissionRejected(
-            problems_text(["the file has a header but no rows; write one row per id of test.csv."], rules)
+            problems_text(
+                [*column_problems, "the file has a header but no rows; write one row per id of test.csv."],
+                rules,
+            )
         )
     key, label_key = _id_key(rules, _label_types(con)[rules.id_column], "id_text")
+    if column_problems:
+        # The columns are wrong, but its ids say whether it is the right file at all (train.csv's
+        # rows are one column too many and none of test.csv's ids): one message gives both.
+        if rules.id_column in names:
+            ids = f"(SELECT nullif(trim({q(names[rules.id_column])}), '') AS id_text FROM {q(raw.table)})"
+            column_problems += _id_problems(con, f"(SELECT id_text, {key} AS id_key FROM {ids})", label_key)
+        raise SubmissionRejected(problems_text(column_problems, rules))
     id_raw = q(names[rules.id_column])
 
     columns: dict[str, tuple[str, str | None]] = {}
@@ -438,6 +448,31 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
             f"{count} {'id appears' if count == 1 else 'ids appear'} more than once, e.g. {examples}. "
             "Keep one row per id."
         )
+    problems += _id_problems(con, table, label_key)
+    for rule in rules.prediction_rules:
+        if rule.unique:
+            col = columns[rule.name][0]
+            dupes = con.execute(
+                f"SELECT count(*) OVER (), v FROM (SELECT {col} AS v FROM {table} "
+                f"GROUP BY v HAVING count(*) > 1) ORDER BY v LIMIT {EXAMPLES}"
+            ).fetchall()
+            if dupes:
+                problems.append(
+                    f"{dupes[0][0]} values of column {rule.name!r} appear more than once, e.g. "
+                    f"{', '.join(repr(v) for _, v in dupes)}; the column must hold distinct values."
+                )
+    if problems:
+        raise SubmissionRejected(problems_text(problems, rules))
+    return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
+
+
+def _id_problems(con: duckdb.DuckDBPyConnection, table: str, label_key: str) -> list[str]:
+    """The file's ids that are not the test set's, and the test set's that the file lacks.
+
+    `table` (a table or a parenthesised query) gives `id_text` and `id_key`; `label_key` is what
+    `id_key` is compared with, over `labels AS l`.
+    """
+    problems = []
     unknown = con.execute(
         f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT id_text AS k FROM {table} AS t "
         f"WHERE id_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM labels AS l WHERE {label_key} = t.id_key)) "
@@ -462,21 +497,7 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
             f"{count} {'id' if count == 1 else 'ids'} of the test set {'has' if count == 1 else 'have'} "
             f"no row, e.g. {examples}. Predict every id of test.csv."
         )
-    for rule in rules.prediction_rules:
-        if rule.unique:
-            col = columns[rule.name][0]
-            dupes = con.execute(
-                f"SELECT count(*) OVER (), v FROM (SELECT {col} AS v FROM {table} "
-                f"GROUP BY v HAVING count(*) > 1) ORDER BY v LIMIT {EXAMPLES}"
-            ).fetchall()
-            if dupes:
-                problems.append(
-                    f"{dupes[0][0]} values of column {rule.name!r} appear more than once, e.g. "
-                    f"{', '.join(repr(v) for _, v in dupes)}; the column must hold distinct values."
-                )
-    if problems:
-        raise SubmissionRejected(problems_text(problems, rules))
-    return Checked(raw, TYPED_TABLE, raw.rows, columns, label_key)
+    return problems
 
 
 @dataclass(frozen=True)
@@ -684,8 +705,11 @@ def text_sql(expr: str, sql_type: str) -> str:
     return f"CAST({expr} AS VARCHAR)"
 
 
-def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
-    """Map each rule column to a file column; reject missing, extra or header-less columns."""
+def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str], list[str]]:
+    """Map each rule column the file has to its file column, and list the column problems.
+
+    Rejects at once a file without a header or with another separator (no column can be right).
+    """
     cleaned = {c.strip().lstrip("\ufeff").strip(): c for c in raw.columns}
     expected = rules.names
     missing = [c for c in expected if c not in cleaned]
@@ -736,9 +760,7 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> dict[str, str]:
             f"{count} {'column is' if count == 1 else 'columns are'} not part of a submission: "
             f"{', '.join(hints)}{' …' if count > EXAMPLES else ''}."
         )
-    if problems:
-        raise SubmissionRejected(problems_text(problems, rules))
-    return {name: cleaned[name] for name in expected}
+    return {name: cleaned[name] for name in expected if name in cleaned}, problems
 
 
 def _missing_predictions(
@@ -780,9 +802,14 @@ def _missing_predictions(
 
 def _extra_hint(name: str, missing: list[str], read: tuple[str, ...], cleaned: dict[str, str]) -> str:
     """What to do about a column that is not part of a submission (`read`: the file's own names)."""
+    import difflib
+
     close = [c for c in missing if c.lower() == name.lower()]
     if close:
         return f"rename it {close[0]!r}: names are case-sensitive"
+    near = difflib.get_close_matches(name, missing, n=1, cutoff=0.75)
+    if near:
+        return f"a misspelling of {near[0]!r}? rename it"
     if _unnamed(name) and cleaned[name] == read[-1] and len(read) > 1:
         return "a column without a name at the end: does each line end with a comma?"
     if _unnamed(name):

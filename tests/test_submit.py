@@ -267,6 +267,28 @@ def test_another_separator_is_the_one_problem_named(tiny: Workspace, separator: 
     assert "missing" not in error and "not part of a submission" not in error
 
 
+def test_a_misspelt_column_is_named_with_the_name_it_should_have(tiny: Workspace) -> None:
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny, header="id,lable"))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "'lable' (a misspelling of 'label'? rename it)" in error, error
+    path.write_text(_binary(tiny, header="id,notes"))
+    assert "'notes' (drop it)" in (ledger.submit(tiny, "tiny-binary", path).submission.error or "")
+
+
+def test_wrong_columns_and_the_ids_of_another_file_are_reported_together(tiny: Workspace) -> None:
+    """train.csv submitted by mistake: one column too many, and none of test.csv's ids."""
+    ids = _ids(tiny)
+    rows = "".join(f"{9000 + k},1,0.5\n" for k in range(len(ids)))
+    path = tiny.root / "train_like.csv"
+    path.write_text("id,label,feature\n" + rows)
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 3 problems" in error, error
+    assert "'feature' (drop it)" in error
+    assert f"{len(ids)} ids are not in the test set, e.g. 9000, 9001" in error
+    assert f"{len(ids)} ids of the test set have no row" in error
+
+
 def test_pandas_index_in_a_parquet_file_is_named_with_the_fix(tiny: Workspace) -> None:
     frame = perfect(tiny, "tiny-proba")
     frame = frame.iloc[[*range(1, len(frame)), 0]]  # not a range index: to_parquet keeps it
