@@ -907,8 +907,19 @@ def _column_conditions(
         value = canonical_sql(text, num)
         known = f"list_contains(${prefix}_allowed::VARCHAR[], {value})"
         kind = "class labels" if rule.allowed else "values"
-        hint = " (predict the labels themselves, not probabilities)" if num is not None else ""
         unknown = f"{present} AND ({value} IS NULL OR NOT {known})"
+        if num is not None:  # probabilities where labels are scored
+            fraction = f"coalesce({num} > 0 AND {num} < 1, false)"
+            out.append(
+                (
+                    f"rows have probabilities in column {name}, which is scored on class labels "
+                    f"({', '.join(rule.allowed)}); predict the labels themselves (scikit-learn: "
+                    "`predict`, or threshold the probabilities)",
+                    f"{unknown} AND {fraction}",
+                    text,
+                )
+            )
+            unknown = f"{unknown} AND NOT {fraction}"
         if num is not None and sorted(rule.allowed) == ["0", "1"]:  # booleans written as words
             # (the fast read has no text for a number column: NULL there, which must not count)
             boolean = f"coalesce(lower({text}) = 'true' OR lower({text}) = 'false', false)"
@@ -924,7 +935,7 @@ def _column_conditions(
         out.append(
             (
                 f"rows have unknown {kind} in column {name}; the allowed values are "
-                f"{', '.join(rule.allowed)}{hint}",
+                f"{', '.join(rule.allowed)}",
                 unknown,
                 text,
             )

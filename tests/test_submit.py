@@ -311,6 +311,18 @@ def test_booleans_for_labels_0_and_1_are_named_with_the_fix(tiny: Workspace) -> 
     assert "1 row has unknown class labels in column 'label'" in error and "'2'" in error
 
 
+def test_probabilities_where_labels_are_scored_are_named_apart_from_unknown_labels(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    rows = [(i, "0.73" if k < 3 else "yes" if k == 3 else "1") for k, i in enumerate(ids)]
+    path = tiny.root / "broken.csv"
+    path.write_text(_binary(tiny, rows))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 2 problems" in error, error
+    assert "3 rows have probabilities in column 'label', which is scored on class labels (0, 1)" in error
+    assert "1 row has unknown class labels in column 'label'; the allowed values are 0, 1. E.g." in error
+    assert "'yes'" in error and "probabilities)" not in error.split("unknown class labels")[1]
+
+
 def test_a_comma_at_the_end_of_each_line_is_named_and_told_from_pandas_index(tiny: Workspace) -> None:
     trailing, indexed = tiny.root / "trailing.csv", tiny.root / "indexed.csv"
     trailing.write_text("".join(f"{line}," + "\n" for line in _binary(tiny).splitlines()))
