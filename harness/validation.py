@@ -49,6 +49,13 @@ SNIFF_BYTES = 1 << 16
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"  # also the start of .xlsx and .docx files
+OTHER_FORMATS = {  # first bytes → what the file is, for the rejection message
+    b"\xd0\xcf\x11\xe0": "an Excel .xls workbook (or another old Office file)",
+    b"ARRO": "an Arrow IPC (Feather) file",
+    b"\x93NUM": "a NumPy .npy array",
+    **{bytes([0x80, protocol]): "a Python pickle" for protocol in (2, 3, 4, 5)},
+}
+JSON_START = re.compile(rb"\s*(\[\s*)?\{\s*\"")  # an object, or a list of records
 
 
 # --------------------------------------------------------------------------------------------- rules
@@ -255,6 +262,13 @@ def sniff(path: Path) -> tuple[str, str]:
             "the file is a ZIP archive (an Excel .xlsx workbook is one too), not a CSV or Parquet "
             "file. Submit the CSV inside the archive, or save the sheet as 'CSV UTF-8'." + NO_SLOT
         )
+    other = next((what for magic, what in OTHER_FORMATS.items() if head.startswith(magic)), None)
+    if other is not None:
+        raise SubmissionRejected(
+            f"the file is {other}, not a CSV or Parquet file. Write your predictions with pandas "
+            "`to_csv(index=False)` or `to_parquet(index=False)` (in a spreadsheet, save as "
+            "'CSV UTF-8')." + NO_SLOT
+        )
     compression = "gzip" if head[:2] == GZIP_MAGIC else "none"
     sample = _sample(path, compression)
     if sample.startswith(codecs.BOM_UTF8):
@@ -263,6 +277,11 @@ def sniff(path: Path) -> tuple[str, str]:
         raise SubmissionRejected(
             "the file holds no text (only blank space). Write a header line and one row per test "
             "id, as in the competition's sample_submission.csv." + NO_SLOT
+        )
+    if JSON_START.match(sample):
+        raise SubmissionRejected(
+            "the file is JSON, not CSV or Parquet. Write your predictions with pandas "
+            "`to_csv(index=False)` or `to_parquet(index=False)`." + NO_SLOT
         )
     utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if utf16 or (b"\x00" not in sample and not _looks_like_text(sample)):

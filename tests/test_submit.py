@@ -147,6 +147,16 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("submission.csv", _binary(ws))
         return "tiny-binary", archive.getvalue()
+    if kind in ("JSON", "an old Excel workbook", "a pickle", "a Feather file"):
+        import pickle
+
+        records = [{"id": i, "label": 1} for i in ids]
+        return "tiny-binary", {
+            "JSON": json.dumps(records).encode(),
+            "an old Excel workbook": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+            "a pickle": pickle.dumps(records, protocol=5),
+            "a Feather file": b"ARROW1\x00\x00" + bytes(64),
+        }[kind]
     if kind == "no header":
         return "tiny-binary", "".join(f"{i},1\n" for i in ids).encode()
     if kind == "header only":
@@ -193,6 +203,10 @@ REJECTIONS = {
     "empty": "empty",
     "binary junk": "neither CSV nor Parquet",
     "a zipped CSV": "a ZIP archive (an Excel .xlsx workbook is one too)",
+    "JSON": "the file is JSON, not CSV or Parquet",
+    "an old Excel workbook": "an Excel .xls workbook",
+    "a pickle": "a Python pickle, not a CSV or Parquet file",
+    "a Feather file": "an Arrow IPC (Feather) file",
     "no header": "has no header",
     "header only": "no rows",
     "missing id column": "id column 'id' is missing",
