@@ -136,12 +136,15 @@ def score_file(
     """
     rules = rules or validation.load_rules(con, card)
     with _scoring_settings(con):
+        ids_paired = False
         if fast and not _in_transaction(con):
-            score = score_fast(con, card, path, rules)
-            if score is not None:
-                return score
+            outcome = _fast_outcome(con, card, path, rules)
+            if outcome is not None and outcome.score is not None:
+                return outcome.score
+            # Every row found its own label, once: only row checks failed, the ids need no new look.
+            ids_paired = outcome is not None and outcome.unmatched == 0
         raw = validation.read_file(con, path)
-        checked = validation.check(con, raw, rules)
+        checked = validation.check(con, raw, rules, ids_paired=ids_paired)
         source = _Source(q(checked.table), checked.columns, checked.label_key, {}, "false", raw.format)
         outcome = _score(con, card, rules, source, Match.CHECKED)
         assert outcome.score is not None, f"a checked file did not score: {outcome}"
@@ -169,6 +172,20 @@ def score_fast(
     SubmissionRejected only for what `validation.sniff` rejects (an empty or binary file …) and for
     a score that overflows, and MetricError as `score_file` does.
     """
+    outcome = _fast_outcome(con, card, path, rules, match=match)
+    return None if outcome is None else outcome.score
+
+
+def _fast_outcome(
+    con: duckdb.DuckDBPyConnection,
+    card: Card,
+    path: Path,
+    rules: SubmissionRules,
+    *,
+    match: Match | None = None,
+) -> _Outcome | None:
+    """`score_fast`'s outcome, with the counts of unmatched and bad rows when it is not clean; None
+    when the typed read cannot read the file."""
     import duckdb
 
     read = validation.fast_read(con, path, rules)
@@ -187,12 +204,12 @@ def score_fast(
         for way in matches:
             outcome = _score(con, card, rules, source, way)
             if outcome.score is not None or outcome.bad:
-                return outcome.score
+                break
     except duckdb.Error as exc:
         if is_interrupt(exc):  # the connection was interrupted: stop, do not try the checked path
             raise
         return None
-    return None
+    return outcome
 
 
 def starts_in_label_order(con: duckdb.DuckDBPyConnection, source: _Source) -> bool:

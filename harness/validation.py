@@ -400,12 +400,16 @@ class Checked:
 TYPED_TABLE = "submission_typed"
 
 
-def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) -> Checked:
+def check(
+    con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules, *, ids_paired: bool = False
+) -> Checked:
     """Run every rule over the file's table, and its ids against the hidden labels.
 
     The raw text table is typed once into `submission_typed` (row number, id as text and as the
     key it is matched on, each prediction as trimmed text, as a number, and whether it is null), so
     each check is a cheap condition. Raises SubmissionRejected listing every problem found.
+    `ids_paired` says the caller has found every row's id to be a distinct label's, and every
+    label's id in a row (scoring's fast path): the id checks are skipped, as they would pass.
     """
     names, column_problems = _match_columns(raw, rules)
     if raw.rows == 0:
@@ -455,19 +459,8 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
             ).fetchall()
             examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
             problems.append(f"{count} {_singular(text) if count == 1 else text}. E.g. {examples}.")
-
-    duplicates = con.execute(
-        f"SELECT count(*) OVER (), k, n FROM (SELECT id_key AS k, count(*) AS n FROM {table} "
-        f"WHERE id_key IS NOT NULL GROUP BY id_key HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
-    ).fetchall()
-    if duplicates:
-        examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
-        count = duplicates[0][0]
-        problems.append(
-            f"{count} {'id appears' if count == 1 else 'ids appear'} more than once, e.g. {examples}. "
-            "Keep one row per id."
-        )
-    problems += _id_problems(con, table, label_key)
+    if not ids_paired:
+        problems += _id_problems(con, table, label_key)
     for rule in rules.prediction_rules:
         if rule.unique:
             col = columns[rule.name][0]
@@ -486,12 +479,23 @@ def check(con: duckdb.DuckDBPyConnection, raw: RawFile, rules: SubmissionRules) 
 
 
 def _id_problems(con: duckdb.DuckDBPyConnection, table: str, label_key: str) -> list[str]:
-    """The file's ids that are not the test set's, and the test set's that the file lacks.
+    """The file's repeated ids, its ids that are not the test set's, and the test set's it lacks.
 
     `table` (a table or a parenthesised query) gives `id_text` and `id_key`; `label_key` is what
     `id_key` is compared with, over `labels AS l`.
     """
     problems = []
+    duplicates = con.execute(
+        f"SELECT count(*) OVER (), k, n FROM (SELECT id_key AS k, count(*) AS n FROM {table} "
+        f"WHERE id_key IS NOT NULL GROUP BY id_key HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
+    ).fetchall()
+    if duplicates:
+        examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
+        count = duplicates[0][0]
+        problems.append(
+            f"{count} {'id appears' if count == 1 else 'ids appear'} more than once, e.g. {examples}. "
+            "Keep one row per id."
+        )
     unknown = con.execute(
         f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT id_text AS k FROM {table} AS t "
         f"WHERE id_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM labels AS l WHERE {label_key} = t.id_key)) "

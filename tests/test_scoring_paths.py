@@ -169,6 +169,22 @@ def test_a_duplicate_standing_in_for_a_missing_id_is_caught(tiny: Workspace, pai
     assert message == _outcome(tiny, "tiny-regression", path, fast=False)
 
 
+def test_bad_values_beside_bad_ids_get_every_problem_by_either_path(tiny: Workspace, pairing: str) -> None:
+    """The checked path skips the id checks only when the fast path paired every id with its label."""
+    frame = perfect(tiny, "tiny-regression").astype({"y": str})
+    frame.loc[frame.index[2], "y"] = "NaN"
+    path = write_csv(tiny.root / "nan.csv", frame)
+    message = _outcome(tiny, "tiny-regression", path, fast=True)
+    assert isinstance(message, str) and "has 1 problem" in message and "NaN value" in message
+    assert message == _outcome(tiny, "tiny-regression", path, fast=False)
+    frame.loc[frame.index[1], "id"] = frame["id"].iloc[0]  # and an id twice, another missing
+    path = write_csv(tiny.root / "nan_dupe.csv", frame)
+    message = _outcome(tiny, "tiny-regression", path, fast=True)
+    assert isinstance(message, str) and "has 3 problems" in message, message
+    assert "1 id appears more than once" in message and "1 id of the test set has no row" in message
+    assert message == _outcome(tiny, "tiny-regression", path, fast=False)
+
+
 ID_SPELLINGS = ["{}", " {} ", "+{}", "0{}", "{}.0", "{}e0", "{}.4", "{}.5", "0x{:x}", "{}.", "'{}'", "{}_0"]
 NUMBER_SPELLINGS = [
     "0.25",
