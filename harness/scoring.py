@@ -28,7 +28,9 @@ There are two ways to `_score`, giving the same result:
 
 `score_file` tries the fast path and falls back to the checked path when the typed read fails (a
 text where a number belongs, a ragged row, an odd header …) or the file is not clean; so a rejection
-message always comes from `check`, whichever path noticed the problem first.
+message always comes from `check`, whichever path noticed the problem first. When the fast path
+paired every row with its own label and only row checks failed, `check` is told so and skips the
+id checks, which would pass.
 
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
 on row order but the two reads that pair rows by position, which set it back to true) and
