@@ -421,8 +421,8 @@ def check(
         )
     key, label_key = _id_key(rules, _label_types(con)[rules.id_column], "id_text")
     if column_problems:
-        # The columns are wrong, but its ids say whether it is the right file at all (train.csv's
-        # rows are one column too many and none of test.csv's ids): one message gives both.
+        # The columns are wrong, but the ids say whether it is the right file at all (train.csv has
+        # other columns and none of test.csv's ids): one message gives both.
         if rules.id_column in names:
             ids = f"(SELECT nullif(trim({q(names[rules.id_column])}), '') AS id_text FROM {q(raw.table)})"
             column_problems += _id_problems(con, f"(SELECT id_text, {key} AS id_key FROM {ids})", label_key)
