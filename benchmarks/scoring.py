@@ -373,7 +373,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     out = []
     # CSV: every row of the three CSV tables takes turns, so a change of load hits them alike.
     size = f"{fx.rows:,} rows, {fx.csv.stat().st_size / 1e6:.0f} MB"
-    duck, levels, auc, submit, auc_pd, ll, ll_pd, rmse, rmse_pd = together(
+    duck, floor, auc, submit, auc_pd, ll, ll_pd, rmse, rmse_pd = together(
         ("DuckDB read_csv + join", _py(DUCKDB_JOIN, fx.labels_db, fx.csv)),
         ("DuckDB read_csv + join + rank()", _py(DUCKDB_RANKS, fx.labels_db, fx.csv)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.csv)),
@@ -392,13 +392,13 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         "`harness.ledger.submit`, which also copies and hashes the file into submissions/ and records it. "
         "The pandas row reads the submission and an answers CSV, merges on the id and calls "
         "`roc_auc_score`, as MLE-bench's graders do. The second row is the least an exact ROC AUC asks "
-        f"of DuckDB itself here: {RANKS_FLOOR}: {levels.seconds / duck.seconds:.2f}x its read + join "
+        f"of DuckDB itself here: {RANKS_FLOOR}: {floor.seconds / duck.seconds:.2f}x its read + join "
         "alone.\n\n"
         + HOW
         + "\n\n"
-        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, RANKS_FLOOR))
+        + _targets(duck, auc, auc_pd, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(floor, RANKS_FLOOR))
     )
-    out.append(("Scoring: ROC AUC, CSV", [duck, levels, auc, submit, auc_pd], note))
+    out.append(("Scoring: ROC AUC, CSV", [duck, floor, auc, submit, auc_pd], note))
     for label, score, pandas, speed, extra in (
         ("log loss", ll, ll_pd, 3.0, ""),
         ("RMSE", rmse, rmse_pd, 2.0, " (labels stored as DOUBLE, a regression card)"),
@@ -411,7 +411,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         out.append((f"Scoring: {label}, CSV", [duck, score, pandas], note))
     # ROC AUC, Parquet
     pq_size = f"{fx.rows:,} rows, {fx.parquet.stat().st_size / 1e6:.0f} MB"
-    duck, levels, score, submit, pandas = together(
+    duck, floor, score, submit, pandas = together(
         ("DuckDB read_parquet + join", _py(DUCKDB_JOIN, fx.labels_db, fx.parquet)),
         ("DuckDB read_parquet + join + rank()", _py(DUCKDB_RANKS, fx.labels_db, fx.parquet)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.parquet)),
@@ -421,14 +421,14 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     note = (
         f"The same submission as Parquet ({pq_size}), scored with ROC AUC; the pandas row reads it "
         "with `read_parquet` (the answers still from CSV). The second row is DuckDB's own least work "
-        f"for an exact ROC AUC, as in the CSV table: {levels.seconds / duck.seconds:.2f}x its read + "
+        f"for an exact ROC AUC, as in the CSV table: {floor.seconds / duck.seconds:.2f}x its read + "
         "join alone.\n\n"
-        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, RANKS_FLOOR))
+        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(floor, RANKS_FLOOR))
     )
-    out.append(("Scoring: ROC AUC, Parquet", [duck, levels, score, submit, pandas], note))
+    out.append(("Scoring: ROC AUC, Parquet", [duck, floor, score, submit, pandas], note))
     # ROC AUC, CSV, rounded predictions: many ties
     tied_size = f"{fx.rows:,} rows, {fx.tied_csv.stat().st_size / 1e6:.0f} MB"
-    duck, levels, score, pandas = together(
+    duck, floor, score, pandas = together(
         ("DuckDB read_csv + join", _py(DUCKDB_JOIN, fx.labels_db, fx.tied_csv)),
         ("DuckDB read_csv + join + GROUP BY prediction", _py(DUCKDB_LEVELS, fx.labels_db, fx.tied_csv)),
         ("compete score_file (roc_auc)", _py(SCORE_FILE, ws, "bench-auc", fx.tied_csv)),
@@ -439,11 +439,11 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         'distinct values, ten rows to each, as from `to_csv(float_format="%.6f")` or a model with '
         "few distinct outputs. compete then groups the rows by prediction before it ranks them (its "
         "form for predictions that tie). The second row is DuckDB's own least work for an exact ROC "
-        f"AUC of such a file: {LEVELS_FLOOR}: {levels.seconds / duck.seconds:.2f}x its read + join "
+        f"AUC of such a file: {LEVELS_FLOOR}: {floor.seconds / duck.seconds:.2f}x its read + join "
         "alone.\n\n"
-        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(levels, LEVELS_FLOOR))
+        + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(floor, LEVELS_FLOOR))
     )
-    out.append(("Scoring: ROC AUC, CSV, rounded predictions", [duck, levels, score, pandas], note))
+    out.append(("Scoring: ROC AUC, CSV, rounded predictions", [duck, floor, score, pandas], note))
     # MAP@12
     map_size = f"{fx.map_rows:,} rows, {fx.map_csv.stat().st_size / 1e6:.0f} MB"
     loop, score = together(
