@@ -50,9 +50,10 @@ PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"  # also the start of .xlsx and .docx files
 OTHER_FORMATS = {  # first bytes → what the file is, for the rejection message
-    b"\xd0\xcf\x11\xe0": "an Excel .xls workbook (or another old Office file)",
-    b"ARRO": "an Arrow IPC (Feather) file",
-    b"\x93NUM": "a NumPy .npy array",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Excel .xls workbook (or another old Office file)",
+    b"ARROW1": "an Arrow IPC (Feather) file",
+    b"FEA1": "a Feather file",
+    b"\x93NUMPY": "a NumPy .npy array",
     **{bytes([0x80, protocol]): "a Python pickle" for protocol in (2, 3, 4, 5)},
 }
 JSON_START = re.compile(rb"\s*(\[\s*)?\{\s*\"")  # an object, or a list of records
@@ -249,15 +250,15 @@ def sniff(path: Path) -> tuple[str, str]:
     """
     size = path.stat().st_size
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(8)
     if size == 0:
         raise SubmissionRejected(
             "the file is empty (0 bytes). Write a header line and one row per test id, "
             "as in the competition's sample_submission.csv." + NO_SLOT
         )
-    if head == PARQUET_MAGIC:
+    if head[:4] == PARQUET_MAGIC:
         return "parquet", "none"
-    if head == ZIP_MAGIC:
+    if head[:4] == ZIP_MAGIC:
         raise SubmissionRejected(
             "the file is a ZIP archive (an Excel .xlsx workbook is one too), not a CSV or Parquet "
             "file. Submit the CSV inside the archive, or save the sheet as 'CSV UTF-8'." + NO_SLOT

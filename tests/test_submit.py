@@ -157,6 +157,8 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
             "a pickle": pickle.dumps(records, protocol=5),
             "a Feather file": b"ARROW1\x00\x00" + bytes(64),
         }[kind]
+    if kind == "a header that starts like a binary format":  # a column named ARRONDISSEMENT: no Feather
+        return "tiny-binary", ("ARROND,label\n" + "".join(f"{i},1\n" for i in ids)).encode()
     if kind == "no header":
         return "tiny-binary", "".join(f"{i},1\n" for i in ids).encode()
     if kind == "header only":
@@ -207,6 +209,7 @@ REJECTIONS = {
     "an old Excel workbook": "an Excel .xls workbook",
     "a pickle": "a Python pickle, not a CSV or Parquet file",
     "a Feather file": "an Arrow IPC (Feather) file",
+    "a header that starts like a binary format": "'ARROND' (drop it)",
     "no header": "has no header",
     "header only": "no rows",
     "missing id column": "id column 'id' is missing",
