@@ -392,7 +392,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         "`harness.ledger.submit`, which also copies and hashes the file into submissions/ and records it. "
         "The pandas row reads the submission and an answers CSV, merges on the id and calls "
         "`roc_auc_score`, as MLE-bench's graders do. The second row is the least an exact ROC AUC asks "
-        f"of DuckDB itself here: {RANKS_FLOOR}: {floor.seconds / duck.seconds:.2f}x its read + join "
+        f"of DuckDB itself here ({RANKS_FLOOR}), {floor.seconds / duck.seconds:.2f}x its read + join "
         "alone.\n\n"
         + HOW
         + "\n\n"
@@ -439,7 +439,7 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
         'distinct values, ten rows to each, as from `to_csv(float_format="%.6f")` or a model with '
         "few distinct outputs. compete then groups the rows by prediction before it ranks them (its "
         "form for predictions that tie). The second row is DuckDB's own least work for an exact ROC "
-        f"AUC of such a file: {LEVELS_FLOOR}: {floor.seconds / duck.seconds:.2f}x its read + join "
+        f"AUC of such a file ({LEVELS_FLOOR}), {floor.seconds / duck.seconds:.2f}x its read + join "
         "alone.\n\n"
         + _targets(duck, score, pandas, vs_duck=1.5, vs_pandas=3.0, rss=0.7, floor=(floor, LEVELS_FLOOR))
     )
