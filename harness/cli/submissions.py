@@ -62,7 +62,8 @@ def _submit_table(outcome: Any) -> None:
     if s.private_score is not None:
         out.print(f"  private score  {s.private_score:.6g}")
     if s.cv_score is not None:
-        out.print(f"  cv score       {s.cv_score:.6g}  ({_against_cv(s.public_score, s.cv_score, outcome)})")
+        against = _against_cv(s.public_score, s.cv_score, outcome.greater_is_better)
+        out.print(f"  cv score       {s.cv_score:.6g}  ({against})")
     if outcome.public_rank is not None:
         out.print(f"  public rank    {outcome.public_rank} of {outcome.board_size}")
     if not s.late:
@@ -76,12 +77,12 @@ def _submit_table(outcome: Any) -> None:
     out.print(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
 
 
-def _against_cv(public: float, cv: float, outcome: Any) -> str:
+def _against_cv(public: float, cv: float, greater_is_better: bool) -> str:
     """How the public score compares with the CV score, in the metric's direction."""
     gap = public - cv
     if gap == 0:
         return "the public score equals it"
-    better = (gap > 0) == outcome.greater_is_better
+    better = (gap > 0) == greater_is_better
     return f"the public score is {abs(gap):.4g} {'better' if better else 'worse'}"
 
 
