@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 from harness import validation
 from harness.competition import Card
 from harness.errors import MetricError, SubmissionRejected, is_interrupt
-from harness.metrics import MetricContext, Prediction
+from harness.metrics import MetricContext, Prediction, SplitRows
 from harness.metrics import get as get_metric
 from harness.store import quote_identifier as q
 from harness.validation import SubmissionRules
@@ -237,8 +237,8 @@ def _score(
     The matched rows (`_matched_rows`) hold `pub` (public row or not), `y`, `p` or `p_0..`,
     `matched` and `bad`. A metric with an `aggregate` form takes them into one GROUP BY on `pub`,
     beside the counts. For any other, one query counts them; a clean file's rows are then scored by
-    one more: a `split_sql` form over the rows of both splits (told the estimated share of distinct
-    predictions), or the metric's SQL over each split.
+    one more: a `split_sql` form over the rows of both splits (told how many rows each split has
+    and an estimate of the distinct predictions), or the metric's SQL over each split.
     """
     metric = get_metric(card.metric)
     ctx = metric_context(card)
@@ -269,7 +269,8 @@ def _score(
             if unmatched or bad or n != labels:
                 return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
             if metric.split_sql is not None:
-                scores = metric.split_sql(rows, ctx, distinct_p / n if distinct_p is not None and n else None)
+                counted = SplitRows(int(public_rows), int(n - public_rows), distinct_p)
+                scores = metric.split_sql(rows, ctx, counted)
             else:
                 scores = (
                     f"WITH public_rows AS (SELECT {cols} FROM {rows} WHERE pub), "

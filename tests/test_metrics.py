@@ -25,6 +25,7 @@ from harness.metrics import (
     Metric,
     MetricContext,
     Prediction,
+    SplitRows,
     get,
     metric_names,
     names_for_task,
@@ -293,13 +294,15 @@ class TestMetricContract:
             kind = metric.prediction_for(task)
             casts = "*" if kind is not Prediction.PROBABILITY else "* REPLACE (CAST(y AS INTEGER) AS y)"
             rows = f"(SELECT {casts} FROM frame_rows)"
-            for share in (None, 0.0, 1.0):  # unknown, every prediction tied, every one distinct
-                sql = metric.split_sql(rows, ctx, share)
+            public = int(frame["pub"].sum())
+            counts = (SplitRows(public, len(frame) - public, d) for d in (1, len(frame)))
+            for counted in (None, *counts):  # not counted, every prediction tied, every one distinct
+                sql = metric.split_sql(rows, ctx, counted)
                 got = con.execute(sql, metric.parameters(ctx) or None).fetchall()
                 for pub, score in zip((True, False), got[0], strict=True):
                     part = frame[frame["pub"] == pub].drop(columns="pub")
                     want = score_frame(metric, part, ctx)
-                    assert isinstance(score, float) and close(score, want), (scenario, share, pub)
+                    assert isinstance(score, float) and close(score, want), (scenario, counted, pub)
             con.unregister("frame_rows")
 
 
@@ -423,8 +426,9 @@ def test_roc_auc_over_levels_and_over_rows_are_the_same_score(decimals: int) -> 
     y = rng.integers(0, 2, 3000).astype(np.int32)
     frame = pd.DataFrame({"y": y, "p": np.round(rng.random(3000) * 0.7 + 0.3 * y, decimals)})
     frame["pub"] = rng.random(3000) < 0.3
+    n_public = int(frame["pub"].sum())
     levels, rows = (
-        metric.split_sql("frame", ctx, share)
+        metric.split_sql("frame", ctx, SplitRows(n_public, 3000 - n_public, round(3000 * share)))
         for share in (RANK_ROWS_ABOVE_DISTINCT_SHARE / 2, RANK_ROWS_ABOVE_DISTINCT_SHARE * 2)
     )
     assert levels != rows and metric.split_sql("frame", ctx, None) == levels
@@ -436,8 +440,8 @@ def test_roc_auc_over_levels_and_over_rows_are_the_same_score(decimals: int) -> 
                 part = frame[frame["pub"] == pub]
                 assert close(got, float(roc_auc_score(part["y"], part["p"]))), (sql == rows, pub)
         one_class = "(SELECT * REPLACE (1 AS y) FROM frame)"
-        for share in (None, 1.0):
-            assert con.execute(metric.split_sql(one_class, ctx, share)).fetchall() == [(None, None)]
+        for counted in (None, SplitRows(n_public, 3000 - n_public, 3000)):
+            assert con.execute(metric.split_sql(one_class, ctx, counted)).fetchall() == [(None, None)]
 
 
 # --- log_loss -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.errors import UnknownName
-from harness.metrics._base import Metric, MetricContext, Prediction
+from harness.metrics._base import Metric, MetricContext, Prediction, SplitRows
 from harness.metrics._frame import relation_frame, score_frame, score_predictions
 from harness.metrics._registry import REGISTRY
 
@@ -24,6 +24,7 @@ __all__ = [
     "Metric",
     "MetricContext",
     "Prediction",
+    "SplitRows",
     "get",
     "metric_names",
     "names_for_task",

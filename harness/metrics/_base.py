@@ -54,6 +54,25 @@ class MetricContext:
         return self.classes[-1] if self.classes else None
 
 
+@dataclass(frozen=True)
+class SplitRows:
+    """What scoring has counted of the rows before a `split_sql` form scores them.
+
+    `public` and `private` are the rows of each split; `distinct` is an estimate (HyperLogLog) of
+    how many distinct predictions `p` they hold, None when the rows have no `p`.
+    """
+
+    public: int
+    private: int
+    distinct: int | None = None
+
+    @property
+    def distinct_share(self) -> float | None:
+        """The estimated share of the rows whose `p` is distinct, None when not known."""
+        total = self.public + self.private
+        return None if self.distinct is None or not total else self.distinct / total
+
+
 def _no_parameters(ctx: MetricContext) -> dict[str, Any]:
     return {}
 
@@ -72,14 +91,14 @@ class Metric:
       stream from the join to the labels, without storing them first.
     - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the
       score, over `relation` (a table, view or CTE name, or a parenthesised subquery).
-    - `split_sql(relation, ctx, distinct_share)`, for a metric that scores both splits at less than
-      twice the cost of one (ROC AUC: one ranking of the rows of both): one SELECT yielding a
-      single row with the columns `public_score` and `private_score`, over a relation that also holds
-      `pub` (BOOLEAN, true for a public row). Scoring then runs it once over the rows of both splits.
-      `distinct_share` is an estimate of the share of the rows whose `p` is distinct (None when
-      unknown, or the rows have no `p`): the metric may pick between equal forms by it (ROC AUC
-      ranks the rows themselves when most predictions are distinct, their distinct values when
-      many tie).
+    - `split_sql(relation, ctx, rows)`, for a metric that scores both splits better knowing what
+      the rows hold: one SELECT yielding a single row with the columns `public_score` and
+      `private_score`, over a relation that also holds `pub` (BOOLEAN, true for a public row).
+      Scoring then runs it once over the rows of both splits. `rows` (a `SplitRows`, or None when
+      not counted) gives each split's number of rows and an estimate of the distinct predictions:
+      the metric may pick between forms that give the same number by them (ROC AUC groups the rows
+      by prediction once for both splits when many tie, and ranks each split's rows when most are
+      distinct).
     `query(relation, ctx)` gives the one-score SELECT of any form (a `split_sql` metric sees every
     row of `relation` as public). The relation's columns are:
       - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
@@ -110,7 +129,7 @@ class Metric:
     formula: str
     aggregate: Callable[[MetricContext], str] | None = None
     sql: Callable[[str, MetricContext], str] | None = None
-    split_sql: Callable[[str, MetricContext, float | None], str] | None = None
+    split_sql: Callable[[str, MetricContext, SplitRows | None], str] | None = None
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
