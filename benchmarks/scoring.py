@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks._measure import Measurement, measure_together
+from harness.metrics.probabilistic import RANK_ROWS_ABOVE_DISTINCT_SHARE
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ROWS = 10_000_000
@@ -484,10 +485,11 @@ HOW = (
     "read each in its own order into Arrow arrays and put side by side, every id still compared; "
     "any other file is matched by a FULL JOIN on the id. Log loss and RMSE are single aggregates: "
     "one GROUP BY on the split also counts unmatched and failing rows. ROC AUC counts the rows (and "
-    "estimates how many predictions are distinct) first; when more than a fifth are distinct, it "
-    "ranks the rows of each split in one window (a tie group's ranks run from `rank()` to the count "
-    "of rows up to its peers), else it groups the rows by prediction once for both splits (counts "
-    "and positives per split) and ranks the levels in one window. A file the typed read cannot "
+    "estimates how many predictions are distinct) first; when more than "
+    f"{RANK_ROWS_ABOVE_DISTINCT_SHARE:.0%} are distinct, it ranks the rows of each split on their own, "
+    "one sort each (a tie group's ranks run from `rank()` to `cume_dist()` times the split's rows), "
+    "else it groups the rows by prediction once for both splits (counts and positives per split) and "
+    "ranks the levels in one window. A file the typed read cannot "
     "read, or with any unmatched or failing row, goes to the "
     "text read and the named checks (`validation.check`), which write the rejection message. Scoring "
     "runs with a 512 MB DuckDB memory limit."

@@ -31,23 +31,24 @@ def _roc_auc_split_sql(rel: str, ctx: MetricContext, rows: SplitRows | None = No
 
 def _roc_auc_over_levels(rel: str) -> str:
     # Grouping by p first leaves the window one row per distinct prediction; each level counts its
-    # rows and positives per split (NULL where the split has none, which every sum skips), so one
-    # GROUP BY and one window serve both splits. For a level of n rows whose running count ends at
-    # `cum`, the average rank is cum - (n - 1) / 2. Each level is one row of the window (p is unique
+    # rows and positives per split (counts, not sums of y: BIGINT adds up faster than HUGEINT), so
+    # one GROUP BY and one window serve both splits. For a level of n rows whose running count ends
+    # at `cum`, the average rank is cum - (n - 1) / 2: twice it, 2 cum - n + 1, is an integer, and
+    # R1 is summed as twice itself and halved once. Each level is one row of the window (p is unique
     # there), so a ROWS frame gives the running count that the default RANGE frame would, without
     # looking for peers.
     levels = (
-        "SELECT p, count(*) FILTER (pub) AS n_public, sum(y) FILTER (pub) AS n_pos_public, "
-        "count(*) FILTER (NOT pub) AS n_private, sum(y) FILTER (NOT pub) AS n_pos_private "
+        "SELECT p, count(*) FILTER (pub) AS n_public, count(*) FILTER (pub AND y = 1) AS n_pos_public, "
+        "count(*) FILTER (NOT pub) AS n_private, count(*) FILTER (NOT pub AND y = 1) AS n_pos_private "
         f"FROM {rel} GROUP BY p"
     )
     ranked = (
-        "SELECT *, sum(n_public) OVER w - (n_public - 1) / 2 AS avg_rank_public, "
-        "sum(n_private) OVER w - (n_private - 1) / 2 AS avg_rank_private "
+        "SELECT *, 2 * sum(n_public) OVER w - n_public + 1 AS twice_avg_rank_public, "
+        "2 * sum(n_private) OVER w - n_private + 1 AS twice_avg_rank_private "
         f"FROM ({levels}) WINDOW w AS (ORDER BY p ROWS UNBOUNDED PRECEDING)"
     )
     auc = (
-        "(sum(n_pos_{s} * avg_rank_{s}) - sum(n_pos_{s}) * (sum(n_pos_{s}) + 1) / 2) "
+        "(sum(n_pos_{s} * twice_avg_rank_{s}) / 2 - sum(n_pos_{s}) * (sum(n_pos_{s}) + 1) / 2) "
         "/ nullif(sum(n_pos_{s}) * sum(n_{s} - n_pos_{s}), 0) AS {s}_score"
     )
     return f"SELECT {auc.format(s='public')}, {auc.format(s='private')} FROM ({ranked})"
