@@ -247,13 +247,18 @@ def _score(
     labels = _label_count(con)
     once = metric.aggregate is not None
     id_column = rules.id_column
-    with _matched_rows(con, source, match, id_column, (y, p, cols), params, labels, once=once) as rows:
+    in_order = not metric.exact_in_parallel
+    matched = _matched_rows(
+        con, source, match, id_column, (y, p, cols), params, labels, once=once, in_order=in_order
+    )
+    with matched as rows:
         if rows is None:  # another number of rows than labels: at least one row cannot pair
             return _Outcome(None, 1, 0)
         counts = "count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE matched AND bad), count(*)"
         if metric.aggregate is not None:
             sql = f"SELECT pub, {counts}, {metric.aggregate(ctx)} FROM {rows} GROUP BY pub"
-            groups = con.execute(sql, validation.used_parameters(params, sql)).fetchall()
+            with _summing_in_order(con, in_order):
+                groups = con.execute(sql, validation.used_parameters(params, sql)).fetchall()
             unmatched, bad, n = (sum(g[i] for g in groups) for i in (1, 2, 3))
             split = {g[0]: g for g in groups}
             public_rows = split[True][3] if True in split else 0
@@ -277,7 +282,9 @@ def _score(
                     f"private_rows AS (SELECT {cols} FROM {rows} WHERE NOT pub) "
                     f"SELECT ({metric.query('public_rows', ctx)}), ({metric.query('private_rows', ctx)})"
                 )
-            public, private = con.execute(scores, validation.used_parameters(params, scores)).fetchall()[0]
+            with _summing_in_order(con, in_order):
+                score_row = con.execute(scores, validation.used_parameters(params, scores)).fetchall()
+            public, private = score_row[0]
     if unmatched or bad or n != labels:
         return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
     if public is None or private is None or math.isnan(public) or math.isnan(private):
@@ -319,6 +326,7 @@ def _matched_rows(
     labels: int,
     *,
     once: bool,
+    in_order: bool = False,
 ) -> Iterator[str | None]:
     """SQL (a parenthesised query or a table) of the matched rows: `pub`, `y`, `p`.., `matched`, `bad`.
 
@@ -328,7 +336,8 @@ def _matched_rows(
     already; None then means the file has another number of rows than there are labels, so that no
     row can be paired with its own label. Below that, DuckDB's POSITIONAL JOIN pairs them: one
     core, but no pyarrow to import for a small file. `columns` are `_truth_and_prediction`'s SQL for
-    `y`, the prediction(s) and the metric's column list.
+    `y`, the prediction(s) and the metric's column list. `in_order`: the table is stored on one
+    thread, in the order the rows are matched (`_summing_in_order`).
     """
     y, p, cols = columns
     usage = f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END"
@@ -350,7 +359,9 @@ def _matched_rows(
         yield f"({rows})"
         return
     table = q(SCORED_TABLE)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}", validation.used_parameters(params, rows))
+    store_rows = f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}"
+    with _summing_in_order(con, in_order):
+        con.execute(store_rows, validation.used_parameters(params, store_rows))
     try:
         yield table
     finally:
@@ -487,6 +498,28 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         for name in changed:
             con.execute(f"RESET {name}")
+
+
+@contextmanager
+def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> Iterator[None]:
+    """Inside the block, the connection runs on one thread if `needed` (the metric is not
+    `exact_in_parallel`).
+
+    DuckDB adds up the parts of a sum that its threads made in whatever order they finish, and a
+    sum of floats depends on that order in its last bits: on several threads, the same file could
+    score 0.37531337215484434 once and 0.37531337215484445 the next time, and a resubmission
+    could pass for a better one. On one thread the rows are added in their order, always alike;
+    rows stored for scoring are stored so too, in the order they are matched.
+    """
+    if not needed:
+        yield
+        return
+    before = _setting(con, "threads")
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {before}")
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:

@@ -403,3 +403,23 @@ def test_a_big_file_in_order_is_paired_in_arrow_row_by_row(tmp_path: Path) -> No
                 by_id = scoring.score_fast(con, card, path, rules, match=scoring.Match.BY_ID)
                 assert by_position is not None and by_id is not None, path
                 assert by_position.rows == rows and _same(by_position, by_id), path
+
+
+@pytest.mark.slow
+def test_the_same_big_file_always_gets_the_same_score(tmp_path: Path) -> None:
+    """Floats added up on several threads in a changing order would move the last digits.
+
+    ROC AUC (`exact_in_parallel`) adds up only whole numbers on every core, for both of its forms.
+    """
+    from benchmarks.scoring import build
+
+    fx = build(tmp_path, 400_000, 400_000)
+    ws = Workspace(fx.root)
+    files = [("bench-logloss", fx.csv), ("bench-rmse", fx.csv), ("bench-map", fx.map_csv)]
+    for slug, path in [*files, ("bench-auc", fx.csv), ("bench-auc", fx.tied_csv)]:
+        card = load_card(ws, slug)
+        with store.connect(ws, slug) as con:
+            rules = load_rules(con, card)
+            for match in scoring.Match.BY_POSITION, scoring.Match.BY_ID:
+                scores = {scoring.score_fast(con, card, path, rules, match=match) for _ in range(4)}
+                assert len(scores) == 1 and None not in scores, (slug, match, scores)

@@ -114,6 +114,11 @@ class Metric:
     with one class only) comes out NULL. Values the SQL needs (class labels, k) are named parameters
     (`$classes`, `$positive`, `$k`): run it with `parameters(ctx)`, once for the whole statement.
 
+    A sum of floats depends on the order of its terms in the last bits, and DuckDB adds up the
+    parts its threads made in whatever order they finish: scoring therefore runs a metric's SQL on
+    one thread, in the rows' order, so that the same file always gets the same score, unless the
+    metric declares `exact_in_parallel` (its SQL adds up only whole numbers).
+
     `reference(y_true, y_pred, ctx)` computes the same number in Python (scikit-learn where it exists)
     from the relation's columns: `y_true` is the `y` column, `y_pred` the `p` column, or for
     CLASS_PROBABILITIES a 2-D array (n, K) in `ctx.classes` order.
@@ -133,6 +138,9 @@ class Metric:
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
+    # Whether the SQL adds up only whole numbers (counts, ranks): then its score is the same
+    # whatever order DuckDB's threads add their parts in, and scoring lets it use every core.
+    exact_in_parallel: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.predictions) - set(BASE_TASKS)

@@ -45,6 +45,7 @@ ACCURACY = Metric(
     notes="The share of rows whose predicted label equals the true one. Blind to class imbalance: "
     "predicting the majority class scores its frequency.",
     requires="at least one row",
+    exact_in_parallel=True,
 )
 
 

@@ -98,6 +98,7 @@ ROC_AUC = Metric(
     "works, not only probabilities; 0.5 is a constant or random prediction. Undefined (NULL) when the "
     "truth holds one class only.",
     requires="both classes among the true labels",
+    exact_in_parallel=True,
 )
 
 
