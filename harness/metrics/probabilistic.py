@@ -23,10 +23,9 @@ def _roc_auc_split_sql(rel: str, ctx: MetricContext, rows: SplitRows | None = No
     # Mann-Whitney: AUC = (R1 - n1 (n1 + 1) / 2) / (n1 n0), R1 the sum of the positives' ranks in
     # ascending p within their split, tied predictions sharing the average of their ranks. Two
     # forms give the same number; which is faster depends on how many predictions are distinct.
-    share = None if rows is None else rows.distinct_share
-    if rows is not None and share is not None and share > RANK_ROWS_ABOVE_DISTINCT_SHARE:
-        return _roc_auc_over_rows(rel, rows)
-    return _roc_auc_over_levels(rel)
+    if rows is None or rows.distinct_share is None or rows.distinct_share <= RANK_ROWS_ABOVE_DISTINCT_SHARE:
+        return _roc_auc_over_levels(rel)
+    return _roc_auc_over_rows(rel, rows)
 
 
 def _roc_auc_over_levels(rel: str) -> str:
