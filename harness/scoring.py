@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -401,20 +401,14 @@ def _paired_rows(
         con.unregister(PAIRED_VIEW)
 
 
-@contextmanager
-def _rows_in_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def _rows_in_order(con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
     """Inside the block, a query's rows come out in the order they are read (file order, storage order).
 
     Only for a plan that keeps it: DuckDB reorders the rows of a join (an IN list of a few constants
     is planned as one, hence `validation._null_sql`). Pairing compares every id, so a reordered read
     costs a second match, by id, never a wrong score.
     """
-    before = _setting(con, "preserve_insertion_order")
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {before}")
+    return _set_in_block(con, "preserve_insertion_order", "true")
 
 
 def _truth_and_prediction(
@@ -500,8 +494,7 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute(f"RESET {name}")
 
 
-@contextmanager
-def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> Iterator[None]:
+def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> AbstractContextManager[None]:
     """Inside the block, the connection runs on one thread if `needed` (the metric is not
     `exact_in_parallel`).
 
@@ -511,15 +504,18 @@ def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> Iterator[
     could pass for a better one. On one thread the rows are added in their order, always alike;
     rows stored for scoring are stored so too, in the order they are matched.
     """
-    if not needed:
-        yield
-        return
-    before = _setting(con, "threads")
-    con.execute("SET threads = 1")
+    return _set_in_block(con, "threads", "1") if needed else nullcontext()
+
+
+@contextmanager
+def _set_in_block(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """Inside the block, the connection's setting `name` is `value`; its value before comes back after."""
+    before = _setting(con, name)
+    con.execute(f"SET {name} = {value}")
     try:
         yield
     finally:
-        con.execute(f"SET threads = {before}")
+        con.execute(f"SET {name} = {before}")
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
