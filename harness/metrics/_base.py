@@ -86,7 +86,7 @@ class Metric:
 
     A metric is computed by one of three forms of SQL, over a relation whose columns are described below:
     - `aggregate(ctx)`, for a metric that is one aggregate expression over the rows (a mean of a
-      per-row term, such as RMSE's `sqrt(avg((y - p) ^ 2))`, and the like): no subquery, no GROUP
+      per-row term, such as RMSE's `sqrt(avg((y - p) * (y - p)))`, and the like): no subquery, no GROUP
       BY of its own. Scoring then computes it per split in a single `GROUP BY` over the rows as they
       stream from the join to the labels, without storing them first.
     - `sql(relation, ctx)`, for any other: one SELECT yielding a single row with a single column, the

@@ -12,8 +12,11 @@ VALUE_TASKS = {"regression": Prediction.VALUE}
 # --- RMSE -----------------------------------------------------------------------------------------
 
 
+# A square is written as a product: DuckDB's `^` calls pow(), several times slower per row.
+
+
 def _rmse_sql(ctx: MetricContext) -> str:
-    return "sqrt(avg((y - p) ^ 2))"
+    return "sqrt(avg((y - p) * (y - p)))"
 
 
 def _rmse_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -42,7 +45,7 @@ RMSE = Metric(
 
 
 def _rmsle_sql(ctx: MetricContext) -> str:
-    return "sqrt(avg((ln(1 + p) - ln(1 + y)) ^ 2))"
+    return "sqrt(avg((ln(1 + p) - ln(1 + y)) * (ln(1 + p) - ln(1 + y))))"
 
 
 def _rmsle_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
@@ -106,8 +109,8 @@ def _r2_sql(ctx: MetricContext) -> str:
     # var_pop is computed in one numerically stable pass; a constant truth follows scikit-learn:
     # 1 for a perfect prediction, else 0.
     return (
-        "CASE WHEN var_pop(y) = 0 THEN (CASE WHEN avg((y - p) ^ 2) = 0 THEN 1.0 ELSE 0.0 END) "
-        "ELSE 1 - avg((y - p) ^ 2) / var_pop(y) END"
+        "CASE WHEN var_pop(y) = 0 THEN (CASE WHEN avg((y - p) * (y - p)) = 0 THEN 1.0 ELSE 0.0 END) "
+        "ELSE 1 - avg((y - p) * (y - p)) / var_pop(y) END"
     )
 
 
