@@ -138,8 +138,9 @@ class Metric:
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
-    # Whether the SQL adds up only whole numbers (counts, ranks): then its score is the same
-    # whatever order DuckDB's threads add their parts in, and scoring lets it use every core.
+    # Whether the SQL adds up only whole numbers (counts, ranks, fixed-point terms): then its score
+    # is the same whatever order DuckDB's threads add their parts in, and scoring lets it use every
+    # core.
     exact_in_parallel: bool = False
 
     def __post_init__(self) -> None:
