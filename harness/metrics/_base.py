@@ -73,6 +73,18 @@ class SplitRows:
         return None if self.distinct is None or not total else self.distinct / total
 
 
+# A mean whose sum is the same in any order, on every core: each term is rounded to a multiple of
+# 2^-90 and the terms are added up as HUGEINTs, whole numbers. A term moves by at most 2^-91 (4e-28;
+# 4e-13 of log loss's smallest term, a perfect prediction's 1.1e-15). For terms of at most 50 in
+# magnitude (log loss: -ln(1e-15) + ln K; MAP@k: 1) the sum holds up to 2.7e9 rows.
+FIXED_POINT = 2.0**90
+
+
+def exact_mean(term: str) -> str:
+    """SQL: the mean of `term` over the rows, its terms added up in fixed point (`FIXED_POINT`)."""
+    return f"sum(CAST({term} * {FIXED_POINT!r} AS HUGEINT)) / {FIXED_POINT!r} / count(*)"
+
+
 def _no_parameters(ctx: MetricContext) -> dict[str, Any]:
     return {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.metrics._base import Metric, MetricContext, Prediction, SplitRows
+from harness.metrics._base import Metric, MetricContext, Prediction, SplitRows, exact_mean
 
 EPS = 1e-15  # Kaggle's clip for log loss
 
@@ -104,30 +104,17 @@ ROC_AUC = Metric(
 # --- log loss -------------------------------------------------------------------------------------
 
 
-# Log loss adds up its terms as whole numbers, so that its sum is the same in any order, on every
-# core: each term, at most -ln(1e-15) + ln K (the clip's cost, and K classes' rescaling), is
-# rounded to a multiple of 2^-90 and summed as a HUGEINT (up to about 3e9 rows). The rounding moves
-# a term by at most 2^-91 (4e-28), 4e-13 of the smallest term there is (1.1e-15, a perfect
-# prediction's).
-FIXED_POINT = 2.0**90
-
-
 def _clip(expr: str) -> str:
     return f"greatest(least({expr}, 1 - {EPS!r}), {EPS!r})"
-
-
-def _mean(term: str) -> str:
-    """The mean of `term` over the rows, its terms added up as whole numbers (`FIXED_POINT`)."""
-    return f"sum(CAST({term} * {FIXED_POINT!r} AS HUGEINT)) / {FIXED_POINT!r} / count(*)"
 
 
 def _log_loss_sql(ctx: MetricContext) -> str:
     if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
         true_class = _clip("CASE WHEN y = 1 THEN p ELSE 1 - p END")
-        return "-" + _mean(f"ln({true_class})")
+        return "-" + exact_mean(f"ln({true_class})")
     assert ctx.classes
     q = "[" + ", ".join(_clip(f"p_{i}") for i in range(len(ctx.classes))) + "]"  # the clipped row
-    return "-" + _mean(f"ln({q}[list_position($classes, y)] / list_sum({q}))")
+    return "-" + exact_mean(f"ln({q}[list_position($classes, y)] / list_sum({q}))")
 
 
 def _log_loss_parameters(ctx: MetricContext) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from harness.errors import MetricError
-from harness.metrics._base import Metric, MetricContext, Prediction
+from harness.metrics._base import Metric, MetricContext, Prediction, exact_mean
 
 DEFAULT_K = 12
 
@@ -59,11 +59,11 @@ def _map_at_k_sql(rel: str, ctx: MetricContext) -> str:
         "list_contains(actual, predicted[i]) AND list_position(predicted, predicted[i]) = i) AS hits "
         f"FROM ({items})"
     )
-    return (
-        "SELECT avg(CASE WHEN len(actual) = 0 THEN 0.0 ELSE "
-        "coalesce(list_sum(list_transform(hits, lambda h, j: j / h)), 0.0) / least(len(actual), $k) END) "
-        f"FROM ({hits})"
+    average_precision = (
+        "CASE WHEN len(actual) = 0 THEN 0.0 ELSE "
+        "coalesce(list_sum(list_transform(hits, lambda h, j: j / h)), 0.0) / least(len(actual), $k) END"
     )
+    return f"SELECT {exact_mean(average_precision)} FROM ({hits})"
 
 
 def items(text: str) -> list[str]:
@@ -92,8 +92,11 @@ MAP_AT_K = Metric(
     "hits / j; sum, and divide by min(|A_i|, k). A repeated prediction counts once but keeps its place. "
     "Items are separated by spaces; the truth is a set (repeats count once); a row with an empty "
     "truth scores 0 and still counts in the mean. k comes from the card's metric_options (default 12). "
-    "Order matters: a hit at position 1 is worth more than the same hit at position k.",
+    "Order matters: a hit at position 1 is worth more than the same hit at position k. The rows' "
+    "precisions are added up in fixed point (multiples of 2^-90), so the score is the same to the last "
+    "digit in any row order.",
     requires="at least one row",
+    exact_in_parallel=True,
 )
 
 
