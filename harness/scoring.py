@@ -32,6 +32,10 @@ message always comes from `check`, whichever path noticed the problem first. Whe
 paired every row with its own label and only row checks failed, `check` is told so and skips the
 id checks, which would pass.
 
+A query that adds up floats in a metric's score runs on one thread, in the rows' order, so that the
+same file always gets the same score; a metric whose SQL adds up only whole numbers declares
+`exact_in_parallel` and keeps every core (`_summing_in_order`).
+
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
 on row order but the two reads that pair rows by position, which set it back to true) and
 `memory_limit = MEMORY_LIMIT` (DuckDB spills to the store's temporary folder beyond it); both are
@@ -326,7 +330,7 @@ def _matched_rows(
     labels: int,
     *,
     once: bool,
-    in_order: bool = False,
+    in_order: bool,
 ) -> Iterator[str | None]:
     """SQL (a parenthesised query or a table) of the matched rows: `pub`, `y`, `p`.., `matched`, `bad`.
 
