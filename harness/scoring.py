@@ -7,7 +7,8 @@ the public and the private score come out together:
 
 - a metric with an `aggregate` form (a mean of a per-row term, such as log loss or RMSE) is computed
   in one GROUP BY on `pub`, beside the counts, as the rows stream out of the match: the file is read
-  once and nothing is stored;
+  once and nothing is stored (but for a metric that adds up floats, such as RMSE, over rows matched
+  by id: those are stored in the labels' order first, see below);
 - any other metric reads its rows more than once: once for the counts (and, for ROC AUC, an
   estimate of how many predictions are distinct, which picks its form), then, if the file is clean,
   once for both splits' scores (ROC AUC, a `split_sql` form) or once per split (F1 and the rest).
@@ -32,9 +33,10 @@ message always comes from `check`, whichever path noticed the problem first. Whe
 paired every row with its own label and only row checks failed, `check` is told so and skips the
 id checks, which would pass.
 
-A query that adds up floats in a metric's score runs on one thread, in the rows' order, so that the
-same file always gets the same score; a metric whose SQL adds up only whole numbers declares
-`exact_in_parallel` and keeps every core (`_summing_in_order`).
+A query that adds up floats in a metric's score runs on one thread, in the labels' order, so that the
+same predictions always get the same score, in whatever order the file lists them: rows matched by
+position come in that order, and rows matched by id are stored sorted so. A metric whose SQL adds
+up only whole numbers declares `exact_in_parallel` and keeps every core (`_summing_in_order`).
 
 While scoring, the connection runs with `preserve_insertion_order = false` (no query here depends
 on row order but the two reads that pair rows by position, which set it back to true) and
@@ -340,8 +342,8 @@ def _matched_rows(
     already; None then means the file has another number of rows than there are labels, so that no
     row can be paired with its own label. Below that, DuckDB's POSITIONAL JOIN pairs them: one
     core, but no pyarrow to import for a small file. `columns` are `_truth_and_prediction`'s SQL for
-    `y`, the prediction(s) and the metric's column list. `in_order`: the table is stored on one
-    thread, in the order the rows are matched (`_summing_in_order`).
+    `y`, the prediction(s) and the metric's column list. `in_order`: rows matched by id are stored
+    (whether `once` or not) on one thread, in the labels' order (`_summing_in_order`).
     """
     y, p, cols = columns
     usage = f"CASE l.usage WHEN '{PUBLIC}' THEN true WHEN '{PRIVATE}' THEN false END"
@@ -359,6 +361,8 @@ def _matched_rows(
         f"SELECT {usage} AS pub, {y} AS y, {p}, {matched} AS matched, coalesce({source.bad}, true) AS bad "
         f"FROM {join}"
     )
+    if in_order and match is not Match.BY_POSITION:  # added up in the labels' order, as if by position
+        rows, once = f"{rows} ORDER BY l.rowid", False
     if once:
         yield f"({rows})"
         return
@@ -505,8 +509,8 @@ def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> AbstractC
     DuckDB adds up the parts of a sum that its threads made in whatever order they finish, and a
     sum of floats depends on that order in its last bits: on several threads, the same file could
     score 0.37531337215484434 once and 0.37531337215484445 the next time, and a resubmission
-    could pass for a better one. On one thread the rows are added in their order, always alike;
-    rows stored for scoring are stored so too, in the order they are matched.
+    could pass for a better one. On one thread the rows are added in their order: the labels'
+    order, whichever order the file has (`_matched_rows`).
     """
     return _set_in_block(con, "threads", "1") if needed else nullcontext()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -407,19 +408,49 @@ def test_a_big_file_in_order_is_paired_in_arrow_row_by_row(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_the_same_big_file_always_gets_the_same_score(tmp_path: Path) -> None:
-    """Floats added up on several threads in a changing order would move the last digits.
+    """Floats added up on several threads in a changing order would move the last digits; so would
+    the same rows in another order (the shuffled copy, matched by id).
 
     ROC AUC (`exact_in_parallel`) adds up only whole numbers on every core, for both of its forms.
     """
+    import duckdb
+
     from benchmarks.scoring import build
 
     fx = build(tmp_path, 400_000, 400_000)
     ws = Workspace(fx.root)
+    shuffled = {}
+    for path in fx.csv, fx.tied_csv, fx.map_csv:
+        shuffled[path] = tmp_path / f"shuffled-{path.name}"
+        duckdb.sql(f"COPY (FROM read_csv('{path}') ORDER BY hash(id)) TO '{shuffled[path]}'")
     files = [("bench-logloss", fx.csv), ("bench-rmse", fx.csv), ("bench-map", fx.map_csv)]
     for slug, path in [*files, ("bench-auc", fx.csv), ("bench-auc", fx.tied_csv)]:
         card = load_card(ws, slug)
         with store.connect(ws, slug) as con:
             rules = load_rules(con, card)
+            scores = {scoring.score_fast(con, card, shuffled[path], rules) for _ in range(2)}
             for match in scoring.Match.BY_POSITION, scoring.Match.BY_ID:
-                scores = {scoring.score_fast(con, card, path, rules, match=match) for _ in range(4)}
-                assert len(scores) == 1 and None not in scores, (slug, match, scores)
+                scores |= {scoring.score_fast(con, card, path, rules, match=match) for _ in range(4)}
+            assert len(scores) == 1 and None not in scores, (slug, scores)
+
+
+@pytest.mark.parametrize("slug", ["tiny-regression", "tiny-multiclass"])
+def test_the_same_predictions_in_any_row_order_get_the_same_score(tiny: Workspace, slug: str) -> None:
+    """To the last bit, by every way of matching rows: a float sum depends on the order of its terms,
+    so rows matched by id are added up in the labels' order, as rows matched by position are."""
+    frame = perfect(tiny, slug)
+    if slug == "tiny-regression":  # off by noise of every size, from 1e-6 to 100
+        rng = np.random.default_rng(3)
+        noise = rng.standard_normal(len(frame)) * 10.0 ** rng.integers(-6, 3, len(frame))
+        frame["y"] = frame["y"] + noise
+    else:
+        frame = _noisy(tiny, slug)
+    scores = set()
+    for seed in range(6):
+        shuffled = frame if seed == 0 else frame.sample(frac=1, random_state=seed)
+        path = write_csv(tiny.root / f"shuffled-{seed}.csv", shuffled)
+        for fast in True, False:
+            score = _outcome(tiny, slug, path, fast=fast)
+            assert isinstance(score, scoring.Score), score
+            scores.add((score.public, score.private))
+    assert len(scores) == 1, scores
