@@ -147,6 +147,31 @@ def test_the_submissions_table_keeps_refs_and_dates_whole_beside_a_rejection(tin
     assert "participant" in table and "the id column" in table
 
 
+def test_brackets_in_names_and_messages_print_as_typed(tiny: Workspace) -> None:
+    """rich reads `[...]` as a style: a user's text must never be taken for one."""
+    good = str(sample(tiny, "tiny-binary"))
+    broken = tiny.root / "broken[red].csv"
+    broken.write_text("[/b],label\n1,1\n")
+    submitted = [
+        cli("submit", "tiny-binary", good, "--as", "[/bold]x", "-m", "[/x] hi"),
+        cli("submit", "tiny-binary", good, "--as", "[red]eve"),
+        cli("submit", "tiny-binary", str(broken), "--as", "[red]eve", "-m", "[i]"),
+        cli("submissions", "tiny-binary"),
+        cli("leaderboard", "tiny-binary"),
+        cli("select", "tiny-binary", "--as", "[red]eve"),
+        cli("close", "tiny-binary"),
+    ]
+    for result in submitted:
+        assert "Traceback" not in result.output and "MarkupError" not in repr(result.exception), result.output
+    assert [r.exit_code for r in submitted] == [0, 0, 1, 0, 0, 0, 0]
+    assert "[/bold]x" in submitted[0].stdout
+    for text in "[/bold]x", "[/x] hi", "[red]eve", "broken[red].csv", "[i]":
+        assert text in submitted[3].stdout, text
+    for board in submitted[4], submitted[6]:
+        assert "[/bold]x" in board.stdout and "[red]eve" in board.stdout, board.stdout
+    assert "[red]eve's final submissions" in submitted[5].stdout
+
+
 @pytest.mark.parametrize("cv", ["nan", "inf", "-inf"])
 def test_a_cv_score_that_is_not_finite_is_refused_before_anything_is_recorded(
     tiny: Workspace, cv: str

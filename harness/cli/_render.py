@@ -76,7 +76,7 @@ def render_rows(
         return
     # A table is read by a person: columns empty in every row only take room.
     columns = [c for c in columns if any(_cell(row.get(c)) for row in rows)]
-    table = Table(title=title, header_style="bold")
+    table = Table(title=escape(title) if title else None, header_style="bold")
     headers = {column: column.replace("_", " ") for column in columns}
     widths = {c: _short_width(headers[c], [_cell(row.get(c)) for row in rows]) for c in columns}
     # Short values (refs, dates, scores) keep their width and free text wraps beside them, when
@@ -87,7 +87,7 @@ def render_rows(
         width = widths[column] if keep else None
         table.add_column(headers[column], overflow="fold", no_wrap=width is not None, min_width=width)
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(escape(_cell(row.get(c))) for c in columns))
     console().print(table)
 
 
@@ -95,6 +95,14 @@ def _short_width(header: str, cells: list[str]) -> int | None:
     """The width of a column of short cells and its header on one line each, else None."""
     longest = max(map(len, cells))
     return max(longest, len(header)) if longest <= SHORT_CELL else None
+
+
+def escape(value: object) -> str:
+    """`value` as text that rich prints as it is: a `[` in a name, a message or a path never starts a
+    style (`[/bold]` in a participant's name would otherwise stop the print with an error)."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(str(value))
 
 
 def _cell(value: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
 import_app = typer.Typer(
@@ -152,15 +152,16 @@ def _render_authored(authored: Any, fmt: Format) -> None:
     out = console()
     size = _size(authored.data_bytes)
     out.print(
-        f"[bold green]created[/bold green] {authored.folder} — {authored.task}, metric {authored.metric}, "
+        f"[bold green]created[/bold green] {escape(authored.folder)} — {authored.task}, "
+        f"metric {authored.metric}, "
         f"{authored.rows} rows × {authored.columns} columns, {size} of data copied in"
     )
     for note in authored.notes:
-        out.print(f"  • {note}")
-    out.print(f"  files: {', '.join(authored.files)}")
+        out.print(f"  • {escape(note)}")
+    out.print(f"  files: {escape(', '.join(authored.files))}")
     out.print(
         f"next: fill the TODOs in description.md and competition.toml, then "
-        f"[bold]compete check {authored.slug}[/bold]"
+        f"[bold]compete check {escape(authored.slug)}[/bold]"
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
 
@@ -83,18 +83,19 @@ def _show_table(detail: object) -> None:
     if detail.theory:
         rows.append(("theory", ", ".join(detail.theory)))
     for key, value in rows:
-        card.add_row(key, value)
-    out.print(Panel(card, title=f"[bold]{detail.title}[/bold]", subtitle=detail.summary))
+        card.add_row(key, escape(value))
+    out.print(Panel(card, title=f"[bold]{escape(detail.title)}[/bold]", subtitle=escape(detail.summary)))
 
-    files = Table(title=f"Data files in {detail.data_dir}", header_style="bold")
+    files = Table(title=f"Data files in {escape(detail.data_dir)}", header_style="bold")
     for column in ("file", "rows", "columns", "sha256"):
         files.add_column(column, overflow="fold")
     for f in detail.files:
         if f.rows is None:
-            files.add_row(f.name, "-", "(not prepared)", "-")
+            files.add_row(escape(f.name), "-", "(not prepared)", "-")
             continue
         mark = {True: "", False: " [red](changed since prepare)[/red]", None: ""}[f.intact]
-        files.add_row(f.name, str(f.rows), ", ".join(f.columns), (f.sha256 or "")[:16] + mark)
+        columns = escape(", ".join(f.columns))
+        files.add_row(escape(f.name), str(f.rows), columns, (f.sha256 or "")[:16] + mark)
     out.print(files)
     if detail.description:
         out.print(Markdown(detail.description))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
 kernels_app = typer.Typer(
@@ -114,8 +114,8 @@ def _show_table(detail: Any) -> None:
     if detail.theory:
         rows.append(("theory", ", ".join(detail.theory) + "  (compete theory <topic>)"))
     for key, value in rows:
-        grid.add_row(key, value)
-    out.print(Panel(grid, title=f"[bold]{info.title}[/bold]"))
+        grid.add_row(key, escape(value))
+    out.print(Panel(grid, title=f"[bold]{escape(info.title)}[/bold]"))
     for cell in detail.cells:
         if cell.kind == "markdown":
             out.print(Markdown(cell.source))
@@ -142,7 +142,7 @@ def new(
     from harness.kernels import new_kernel
 
     path = new_kernel(find_workspace(), slug, name)
-    console().print(f"created {path}\nrun it with: compete run {slug}/{name}")
+    console().print(escape(f"created {path}\nrun it with: compete run {slug}/{name}"))
 
 
 @app.command()
@@ -202,7 +202,8 @@ def _run_table(outcome: Any) -> None:
     cv = outcome.cv
     out = console()
     direction = "higher is better" if cv.greater_is_better else "lower is better"
-    table = Table(title=f"{cv.kernel}: {cv.metric} ({direction}), {cv.scheme} folds", header_style="bold")
+    title = escape(f"{cv.kernel}: {cv.metric} ({direction}), {cv.scheme} folds")
+    table = Table(title=title, header_style="bold")
     for column in ("fold", "score", "seconds"):
         table.add_column(column, justify="right")
     for i, (score, seconds) in enumerate(zip(cv.fold_scores, cv.fold_seconds, strict=True), start=1):
@@ -210,16 +211,17 @@ def _run_table(outcome: Any) -> None:
     table.add_section()
     table.add_row("mean ± std", f"{cv.mean:.5f} ± {cv.std:.5f}", f"{cv.seconds:.2f}")
     out.print(table)
-    out.print(f"test predictions ({cv.test_rows} rows): {cv.predictions_path}")
+    out.print(escape(f"test predictions ({cv.test_rows} rows): {cv.predictions_path}"))
     if outcome.submission is not None:
         from harness.cli.submissions import _submit_table
 
         _submit_table(outcome.submission)
         out.print(
-            f"  cv score       {cv.mean:.6g}  (compare on the board: compete leaderboard {cv.competition})"
+            f"  cv score       {cv.mean:.6g}  "
+            f"(compare on the board: compete leaderboard {escape(cv.competition)})"
         )
     else:
-        out.print(f"submit them with: compete run {cv.kernel} --submit")
+        out.print(escape(f"submit them with: compete run {cv.kernel} --submit"))
 
 
 class _progress:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
 SlugArg = Annotated[str, typer.Argument(help="The competition, such as titanic.")]
@@ -57,7 +57,7 @@ def _submit_table(outcome: Any) -> None:
     out = console()
     direction = "higher is better" if outcome.greater_is_better else "lower is better"
     late = " [yellow](late: the competition is closed; not on the leaderboard)[/yellow]" if s.late else ""
-    out.print(f"[bold]{s.ref}[/bold] scored for {s.competition} as {s.participant}{late}")
+    out.print(f"[bold]{s.ref}[/bold] scored for {escape(s.competition)} as {escape(s.participant)}{late}")
     out.print(f"  public score   {s.public_score:.6g}  ({outcome.metric}, {direction})")
     if s.private_score is not None:
         out.print(f"  private score  {s.private_score:.6g}")
@@ -179,7 +179,7 @@ def select(
     if fmt is Format.table:
         how = "your selection" if chosen.chosen_by == "selection" else "none selected, your best public ones"
         console().print(
-            f"{chosen.participant}'s final submissions for {slug} "
+            f"{escape(chosen.participant)}'s final submissions for {escape(slug)} "
             f"({how}: {len(chosen.refs)} of {chosen.limit}):"
         )
     render_rows(
@@ -223,14 +223,17 @@ def close(slug: SlugArg, fmt: FormatOption = Format.table) -> None:
         return
     if fmt is Format.table:
         note = " (it was already closed)" if closing.already_closed else ""
-        console().print(f"[bold]{slug} is closed{note}.[/bold] Solution written to {closing.solution_path}")
+        console().print(
+            f"[bold]{escape(slug)} is closed{note}.[/bold] "
+            f"Solution written to {escape(closing.solution_path)}"
+        )
     _render_board(closing.board, fmt)
     if fmt is Format.table and closing.board.rows:
         moves = []
         for r in closing.board.rows:
             change = r.change or 0
             arrow = f"up {change}" if change > 0 else (f"down {-change}" if change < 0 else "=")
-            moves.append(f"{r.participant}: {r.public_rank} → {r.rank} ({arrow})")
+            moves.append(f"{escape(r.participant)}: {r.public_rank} → {r.rank} ({arrow})")
         console().print("Shake-up (public rank → private rank): " + "; ".join(moves))
 
 
@@ -259,7 +262,7 @@ def reopen(
         emit_json({**asdict(done), "rescored": rescored})
         return
     if fmt is Format.table:
-        text = f"[bold]{slug} is open[/bold]"
+        text = f"[bold]{escape(slug)} is open[/bold]"
         if done.reseeded:
             text += f"; new public/private split (seed {done.seed}, {done.public_rows} public rows)"
             text += f"; {len(done.rescored)} submissions rescored"

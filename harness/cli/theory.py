@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
 
@@ -87,9 +87,9 @@ def _show_note(detail: dict[str, Any]) -> None:
         ("kernels", used["kernels"]),
         ("linked from", used["notes"]),
     ):
-        grid.add_row(key, ", ".join(values) or "-")
+        grid.add_row(key, escape(", ".join(values) or "-"))
     out = console()
-    out.print(Panel(grid, title=f"[bold]{detail['title']}[/bold]", subtitle=detail["path"]))
+    out.print(Panel(grid, title=f"[bold]{escape(detail['title'])}[/bold]", subtitle=escape(detail["path"])))
     out.print(Markdown(terminal_markdown(detail["body"])))
 
 
