@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import itertools
 import json
 import re
 import zlib
@@ -237,16 +238,31 @@ class RawFile:
 
 
 CSV_OPTIONS = (
-    "header = true, delim = ',', quote = '\"', escape = '\"', skip = 0, comment = '', "
+    "header = true, delim = ',', quote = '\"', escape = '\"', skip = $skip, comment = '', "
     "compression = $compression"
 )
 
 
-def sniff(path: Path) -> tuple[str, str]:
-    """(format, compression) of the file at `path`, told by its first bytes, not its name.
+@dataclass(frozen=True)
+class Sniffed:
+    """What a file's first bytes tell: its format ('parquet', 'csv' or 'csv.gz'), its compression as
+    read_csv names it and, for a CSV, how many blank lines come before its header."""
 
-    Format is 'parquet', 'csv' or 'csv.gz'. Raises SubmissionRejected for an empty file, a file that
-    is neither CSV nor Parquet, or text that is not UTF-8.
+    format: str
+    compression: str
+    blank_lines: int = 0
+
+    def csv_params(self, path: Path) -> dict[str, Any]:
+        """The parameters of `CSV_OPTIONS` (and the path) for this file. The blank lines before the
+        header are skipped: read_csv would take its names from the header but read it as a row too."""
+        return {"path": str(path), "compression": self.compression, "skip": self.blank_lines}
+
+
+def sniff(path: Path) -> Sniffed:
+    """The file at `path`, told by its first bytes, not its name.
+
+    Raises SubmissionRejected for an empty file, a file that is neither CSV nor Parquet, or text
+    that is not UTF-8.
     """
     size = path.stat().st_size
     with path.open("rb") as fh:
@@ -257,7 +273,7 @@ def sniff(path: Path) -> tuple[str, str]:
             "as in the competition's sample_submission.csv." + NO_SLOT
         )
     if head[:4] == PARQUET_MAGIC:
-        return "parquet", "none"
+        return Sniffed("parquet", "none")
     if head[:4] == ZIP_MAGIC:
         raise SubmissionRejected(
             "the file is a ZIP archive (an Excel .xlsx workbook is one too), not a CSV or Parquet "
@@ -295,7 +311,8 @@ def sniff(path: Path) -> tuple[str, str]:
             "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
             "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`." + NO_SLOT
         )
-    return ("csv.gz" if compression == "gzip" else "csv"), compression
+    blank_lines = len(list(itertools.takewhile(lambda line: not line.strip(), sample.split(b"\n"))))
+    return Sniffed("csv.gz" if compression == "gzip" else "csv", compression, blank_lines)
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:
@@ -306,7 +323,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
     """
     import duckdb
 
-    fmt, compression = sniff(path)
+    sniffed = sniff(path)
+    fmt = sniffed.format
     name = q(table)
     if fmt == "parquet":
         try:
@@ -328,7 +346,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv($path, all_varchar = true, "
                 f"{CSV_OPTIONS})",
-                {"path": str(path), "compression": compression},
+                sniffed.csv_params(path),
             )
         except duckdb.Error as exc:
             if is_interrupt(exc):  # not the file's fault: nothing to record
@@ -569,7 +587,8 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
     """
     import duckdb
 
-    fmt, compression = sniff(path)
+    sniffed = sniff(path)
+    fmt = sniffed.format
     if any(rule.unique for rule in rules.prediction_rules):
         return None
     params: dict[str, Any] = {"path": str(path)}
@@ -579,7 +598,7 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
             types = {str(r[0]): str(r[1]) for r in described}
             names = [str(r[0]) for r in described]
         else:
-            params["compression"] = compression
+            params = sniffed.csv_params(path)
             described = con.execute(
                 f"SELECT * FROM read_csv($path, all_varchar = true, {CSV_OPTIONS}) LIMIT 0", params
             ).description
