@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -370,10 +370,8 @@ def _matched_rows(
     store_rows = f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}"
     with _summing_in_order(con, in_order):
         con.execute(store_rows, validation.used_parameters(params, store_rows))
-    try:
+    with _afterwards(con, [f"DROP TABLE IF EXISTS {table}"]):
         yield table
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @contextmanager
@@ -490,16 +488,11 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A setting the connection has changed from DuckDB's default (a memory limit of its own) is left
     as it is; the others are RESET after the block.
     """
-    changed = []
-    try:
-        for name, value in _SETTINGS.items():
-            if _setting(con, name) == _defaults()[name]:
-                changed.append(name)
-                con.execute(f"SET {name} = {validation.literal(value)}")
-        yield
-    finally:
+    changed = [name for name in _SETTINGS if _setting(con, name) == _defaults()[name]]
+    with _afterwards(con, [f"RESET {name}" for name in changed]):
         for name in changed:
-            con.execute(f"RESET {name}")
+            con.execute(f"SET {name} = {validation.literal(_SETTINGS[name])}")
+        yield
 
 
 def _summing_in_order(con: duckdb.DuckDBPyConnection, needed: bool) -> AbstractContextManager[None]:
@@ -520,10 +513,29 @@ def _set_in_block(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iter
     """Inside the block, the connection's setting `name` is `value`; its value before comes back after."""
     before = _setting(con, name)
     con.execute(f"SET {name} = {value}")
+    with _afterwards(con, [f"SET {name} = {before}"]):
+        yield
+
+
+@contextmanager
+def _afterwards(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Iterator[None]:
+    """Run `statements` after the block.
+
+    When the block raises, its error is the one the caller must see: an interrupt that aborted the
+    caller's transaction (rescoring at a reseed) makes every statement fail until the ROLLBACK, and
+    their failure must not hide it. They are tried then, and their errors let go.
+    """
+    import duckdb
+
     try:
         yield
-    finally:
-        con.execute(f"SET {name} = {before}")
+    except BaseException:
+        for sql in statements:
+            with suppress(duckdb.Error):
+                con.execute(sql)
+        raise
+    for sql in statements:
+        con.execute(sql)
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:

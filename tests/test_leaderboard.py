@@ -256,6 +256,39 @@ def test_reopen_opens_again_and_hides_the_private_scores(tiny: Workspace) -> Non
     assert cli("leaderboard", SLUG, "--private").exit_code == 1
 
 
+def test_ctrl_c_while_a_reseed_rescores_changes_nothing_and_says_interrupted(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C inside a DuckDB query aborts the reseed's transaction: putting scoring's settings back
+    then fails too, and that must not hide the interrupt."""
+    from harness import validation
+
+    first = _submit(tiny, _with_errors(tiny, "a", 2, 3), "alice")
+    before = labels(tiny, SLUG)
+    read_file = validation.read_file
+
+    def interrupted(con: object, *args: object, **kwargs: object) -> object:
+        import duckdb
+
+        assert isinstance(con, duckdb.DuckDBPyConnection)
+        with pytest.raises(duckdb.Error):
+            con.execute("SELECT error('the query Ctrl-C stopped')")  # aborts the transaction, as Ctrl-C does
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation, "read_file", interrupted)
+    result = cli("reopen", SLUG, "--reseed")
+    assert result.exit_code == 130, result.output
+    assert "interrupted: nothing half-done was recorded." in result.stderr
+    assert "Traceback" not in result.output
+    monkeypatch.setattr(validation, "read_file", read_file)
+    assert labels(tiny, SLUG).equals(before)
+    with store.connect(tiny, SLUG, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM events WHERE kind = 'reseed'").fetchall() == [(0,)]
+        assert con.execute("SELECT public_score FROM submissions").fetchall() == [
+            (first.submission.public_score,)
+        ]
+
+
 def test_reopen_reseed_draws_a_new_split_and_rescores_from_the_kept_files(tiny: Workspace) -> None:
     card = load_card(tiny, SLUG)
     rng = np.random.default_rng(3)
