@@ -1,7 +1,8 @@
 """Where a competition is in its life: not prepared, open, or closed.
 
 A competition closes at its card's deadline or when `compete close` says so, and opens again with
-`compete reopen`. The events are kept in the store's `events` table, newest wins. Closing writes the
+`compete reopen`. The events are kept in the store's `events` table, the last recorded wins (not the
+latest by its clock time: a clock set back must not undo a reopen). Closing writes the
 solution file (`data/<slug>/solution.csv`) and reveals the private board; `reopen --reseed` draws a
 fresh public/private split and rescores every submission from its kept file.
 """
@@ -29,6 +30,10 @@ class State(StrEnum):
     CLOSED = "closed"
 
 
+# The events table is only ever appended to, so its row ids follow the order of recording.
+LAST_RECORDED = "rowid DESC"
+
+
 def state(ws: Workspace, card: Card, now: datetime | None = None) -> State:
     """The state of `card`'s competition, read from its store (waits if another process writes it)."""
     from harness import store
@@ -47,7 +52,7 @@ def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = 
     now = now or datetime.now(UTC)
     rows = con.execute(
         "SELECT kind, occurred_at FROM events WHERE kind IN ('close', 'reopen') "
-        "ORDER BY occurred_at DESC LIMIT 1"
+        f"ORDER BY {LAST_RECORDED} LIMIT 1"
     ).fetchall()
     last_kind, last_at = (rows[0][0], as_utc(rows[0][1])) if rows else (None, None)
     if last_kind == "close":
@@ -115,13 +120,17 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
         current = state_in(con, card, as_utc(at))
         if current is State.NOT_PREPARED:
             raise NotPrepared(slug)
-        already = _last_switch(con) == "close"
+        last = _last_switch(con)
+        already = last is not None and last[0] == "close"
+        if last is not None and already:
+            at = last[1]  # closing again shows the close on record
         # One transaction: a solution file that cannot be written leaves the competition open.
         con.execute("BEGIN TRANSACTION")
         try:
             if not already:
                 con.execute("INSERT INTO events VALUES (?, 'close', NULL)", [at])
-            path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE)
+            _remove_partial_solutions(ws, slug)  # left by a killed close; no one else holds the store
+            path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE, ws.private_dir(slug))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -180,6 +189,7 @@ def reopen(
             con.execute("ROLLBACK")
             raise
     (ws.data_dir(slug) / SOLUTION_FILE).unlink(missing_ok=True)
+    _remove_partial_solutions(ws, slug)
     return Reopening(
         slug, as_utc(at), was_closed, reseed, new_seed if reseed else None, public_rows, rescored, missing
     )
@@ -191,11 +201,13 @@ def _naive(now: datetime | None) -> datetime:
     return utc_now() if now is None else as_utc(now).replace(tzinfo=None)
 
 
-def _last_switch(con: duckdb.DuckDBPyConnection) -> str | None:
+def _last_switch(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
+    """The last recorded close or reopen, and when it happened."""
     rows = con.execute(
-        "SELECT kind FROM events WHERE kind IN ('close', 'reopen') ORDER BY occurred_at DESC LIMIT 1"
+        f"SELECT kind, occurred_at FROM events WHERE kind IN ('close', 'reopen') ORDER BY {LAST_RECORDED} "
+        "LIMIT 1"
     ).fetchall()
-    return str(rows[0][0]) if rows else None
+    return (str(rows[0][0]), rows[0][1]) if rows else None
 
 
 def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) -> Path | None:
@@ -212,20 +224,32 @@ def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) 
     if path.exists():
         return path
     try:
-        return _write_solution(con, card, path)
+        return _write_solution(con, card, path, ws.private_dir(card.slug))
     except StoreUnavailable:
         return None
 
 
-def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path) -> Path:
-    """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private)."""
+def _remove_partial_solutions(ws: Workspace, slug: str) -> None:
+    """Remove the partial solution files a killed process left (data/ held them before they went to
+    the private folder)."""
+    for folder in ws.private_dir(slug), ws.data_dir(slug):
+        for partial in folder.glob(f".{SOLUTION_FILE}.partial-*"):
+            partial.unlink(missing_ok=True)
+
+
+def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, private: Path) -> Path:
+    """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private).
+
+    It is written to a partial file in the `private` folder (beside the labels) and moved to `path`
+    whole: a process killed half-way leaves no labels among the public data.
+    """
     import duckdb
 
     from harness.errors import StoreUnavailable
     from harness.store import _os_problem
     from harness.store import quote_identifier as q
 
-    partial = path.parent / f".{path.name}.partial-{os.getpid()}"
+    partial = private / f".{path.name}.partial-{os.getpid()}"
     columns = ", ".join(q(c) for c in (card.id_column, *card.target_columns))
     literal = "'" + str(partial).replace("'", "''") + "'"
     try:

@@ -92,7 +92,7 @@ def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
 def current_public_seed(con: duckdb.DuckDBPyConnection, card: Card) -> int:
     """The seed of the split in force: the card's, unless `compete reopen --reseed` drew another."""
     rows = con.execute(
-        "SELECT detail FROM events WHERE kind = 'reseed' ORDER BY occurred_at DESC LIMIT 1"
+        "SELECT detail FROM events WHERE kind = 'reseed' ORDER BY rowid DESC LIMIT 1"  # the last recorded
     ).fetchall()
     return int(rows[0][0]) if rows else card.split.public_seed
 

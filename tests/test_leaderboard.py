@@ -203,6 +203,46 @@ def test_close_reveals_the_private_board_with_the_shake_up_and_writes_the_soluti
         assert con.execute("SELECT count(*) FROM events WHERE kind = 'close'").fetchall()[0][0] == 1
 
 
+def test_the_solution_is_written_beside_the_labels_and_moved_whole(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A close killed half-way must leave no labels among the public data; leftovers are removed."""
+    _submit(tiny, _with_errors(tiny, "a1", 1, 1), "alice")
+    data, private = tiny.data_dir(SLUG), tiny.private_dir(SLUG)
+    leftovers = [data / ".solution.csv.partial-999999", private / ".solution.csv.partial-999998"]
+    for leftover in leftovers:
+        leftover.write_text("id,label,Usage\n")
+    moved = []
+    replace = lifecycle.os.replace
+
+    def spy(src: Path, dst: Path) -> None:
+        moved.append((Path(src).parent, Path(dst).parent, Path(src).stat().st_size))
+        replace(src, dst)
+
+    monkeypatch.setattr(lifecycle.os, "replace", spy)
+    lifecycle.close(tiny, SLUG)
+    assert len(moved) == 1 and moved[0][:2] == (private, data) and moved[0][2] > 100
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert not list(data.glob(".*partial*")) and not list(private.glob(".*partial*"))
+    leftovers[1].write_text("id,label,Usage\n")
+    lifecycle.reopen(tiny, SLUG)
+    assert not leftovers[1].exists() and not (data / "solution.csv").exists()
+
+
+def test_closing_again_reports_when_it_closed(tiny: Workspace) -> None:
+    first = lifecycle.close(tiny, SLUG, now=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    again = lifecycle.close(tiny, SLUG, now=datetime(2026, 5, 2, 12, 0, tzinfo=UTC))
+    assert again.already_closed and again.closed_at == first.closed_at
+
+
+def test_the_latest_recorded_event_wins_even_if_the_clock_went_back(tiny: Workspace) -> None:
+    card = load_card(tiny, SLUG)
+    lifecycle.close(tiny, SLUG, now=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    reopened = lifecycle.reopen(tiny, SLUG, now=datetime(2026, 5, 1, 11, 55, tzinfo=UTC))
+    assert reopened.was_closed
+    assert lifecycle.state(tiny, card, now=datetime(2026, 5, 1, 12, 5, tzinfo=UTC)) is lifecycle.State.OPEN
+
+
 def test_submissions_after_the_close_are_late_shown_but_never_ranked(tiny: Workspace) -> None:
     _submit(tiny, _with_errors(tiny, "a1", 5, 5), "alice")
     lifecycle.close(tiny, SLUG)
