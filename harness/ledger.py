@@ -228,13 +228,18 @@ def submit(
     who = _participant(participant)
     if cv_score is not None and not math.isfinite(cv_score):
         raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
+    metric = get_metric(card.metric)
+    if cv_score is not None and not metric.minimum <= cv_score <= metric.maximum:
+        raise RuleViolation(
+            f"the CV score {cv_score} is outside {metric.name}'s range, {metric.minimum} to "
+            f"{metric.maximum}; give the mean of your folds' scores in the competition's metric."
+        )
     message = message if message and message.strip() else None
     source = Path(file)
     if not source.is_file():
         found = f"{source} is a folder" if source.is_dir() else f"no file at {source}"
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     at = _naive(now) if now is not None else utc_now()
-    metric = get_metric(card.metric)
     with store.connect(ws, slug) as con:
         state = lifecycle.state_in(con, card, as_utc(at))
         if state is lifecycle.State.NOT_PREPARED:
@@ -324,6 +329,11 @@ def _participant(name: str | None) -> str:
     who = (name if name is not None else default_participant()).strip()
     if not who:
         raise RuleViolation("the participant name is empty; give a name with --as NAME.")
+    if not who.isprintable():  # a line break or a tab would split the name in every table
+        raise RuleViolation(
+            f"the participant name {who!r} holds a line break, a tab or another character that does "
+            "not print; give a name on one line with --as NAME."
+        )
     return who
 
 
@@ -554,7 +564,7 @@ def submissions(ws: Workspace, slug: str, participant: str | None = None) -> lis
     revealed = state is lifecycle.State.CLOSED
     out = [_present(r, revealed, selected) for r in reversed(rows)]
     if participant is not None:
-        out = [s for s in out if s.participant == participant]
+        out = [s for s in out if s.participant == participant.strip()]
     return out
 
 

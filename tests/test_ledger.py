@@ -181,6 +181,42 @@ def test_a_cv_score_that_is_not_finite_is_refused_before_anything_is_recorded(
     assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
 
 
+def test_a_cv_score_outside_the_metrics_range_is_refused(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--cv", "-5")  # accuracy
+    assert result.exit_code == 1 and "outside accuracy's range, 0.0 to 1.0" in result.stderr
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
+
+
+def test_a_name_on_two_lines_is_refused_and_spaces_around_a_name_never_count(tiny: Workspace) -> None:
+    good = str(sample(tiny, "tiny-binary"))
+    result = cli("submit", "tiny-binary", good, "--as", "a\nb")
+    assert result.exit_code == 1 and "give a name on one line" in result.stderr
+    assert cli("submit", "tiny-binary", good, "--as", " padded ").exit_code == 0
+    rows = json.loads(cli("submissions", "tiny-binary", "--as", " padded ", "-f", "json").stdout)
+    assert [r["participant"] for r in rows] == ["padded"]
+
+
+def test_a_long_message_is_cut_in_the_table_and_kept_whole_elsewhere(tiny: Workspace) -> None:
+    message = "tried " + "many things " * 2000
+    cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", message)
+    table = cli("submissions", "tiny-binary").stdout
+    assert len(table.splitlines()) < 12 and "tried many things" in table and "…" in table
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)[0]["message"] == message
+
+
+def test_csv_keeps_every_digit_and_has_a_header_when_empty(tiny: Workspace) -> None:
+    import csv
+    import io
+
+    empty = cli("submissions", "tiny-binary", "-f", "csv").stdout.splitlines()
+    assert len(empty) == 1 and empty[0].startswith("ref,competition,participant,submitted_at")
+    cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    (row,) = csv.DictReader(io.StringIO(cli("submissions", "tiny-binary", "-f", "csv").stdout))
+    (shown,) = json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)
+    assert float(row["public_score"]) == shown["public_score"]
+    assert row["submitted_at"] == shown["submitted_at"]
+
+
 def test_an_empty_message_is_no_message(tiny: Workspace) -> None:
     cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", "  ")
     assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)[0]["message"] is None

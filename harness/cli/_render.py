@@ -66,7 +66,7 @@ def render_rows(
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+            writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
         sys.stdout.write(buffer.getvalue())
         return
     from rich.table import Table
@@ -103,6 +103,15 @@ def escape(value: object) -> str:
     from rich.markup import escape as escape_markup
 
     return escape_markup(str(value))
+
+
+def _csv_cell(value: Any) -> str:
+    """A value for CSV, which a program reads: every digit of a score, the time to the microsecond."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:

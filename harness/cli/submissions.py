@@ -86,6 +86,13 @@ def _against_cv(public: float, cv: float, greater_is_better: bool) -> str:
     return f"the public score is {abs(gap):.4g} {'better' if better else 'worse'}"
 
 
+MESSAGE_WIDTH = 80  # a message longer than this is cut in the table
+
+
+def _shortened(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @app.command("submissions")
 def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format.table) -> None:
     """List the ledger of a competition, newest first: every submission, scored or rejected.
@@ -104,7 +111,9 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
             row["status"] = (row["status"] + " (late)") if row["late"] else row["status"]
             if row["error"]:
                 first = row["error"].splitlines()[1 if "\n" in row["error"] else 0].strip(" -")
-                row["error"] = first if len(first) <= 40 else first[:39] + "…"
+                row["error"] = _shortened(first, 40)
+            if row["message"]:  # in full with --format json or csv
+                row["message"] = _shortened(" ".join(row["message"].split()), MESSAGE_WIDTH)
             row["selected"] = "yes" if row["selected"] else ""
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
@@ -112,7 +121,11 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
         columns += ["cv_score", "selected", "file", "message", "error"]
         render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty="no submissions yet")
         return
-    render_rows(rows, fmt)
+    from dataclasses import fields
+
+    from harness.ledger import Submission
+
+    render_rows(rows, fmt, [*(f.name for f in fields(Submission)), "kind"])  # a header even when empty
 
 
 @app.command()
