@@ -351,6 +351,13 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
         except duckdb.Error as exc:
             if is_interrupt(exc):  # not the file's fault: nothing to record
                 raise
+            from harness import csvlines
+
+            found = csvlines.first_problem(path, sniffed.compression)
+            if found is not None:
+                raise SubmissionRejected(
+                    f"the file cannot be read as a comma-separated CSV: {found}." + NO_SLOT
+                ) from None
             raise SubmissionRejected(
                 f"the file cannot be read as a comma-separated CSV ({_csv_problem(exc)}). Check that "
                 "every line has the same number of comma-separated fields as the header." + NO_SLOT
@@ -389,11 +396,16 @@ def _looks_like_text(sample: bytes) -> bool:
 
 
 def _csv_problem(exc: BaseException) -> str:
-    """The useful part of DuckDB's CSV error: the line, its text and the field counts."""
-    keep = ("CSV Error on Line", "Original Line", "Expected Number of Columns")
-    lines = [x.strip() for x in str(exc).splitlines() if x.strip().startswith(keep)]
+    """The useful part of DuckDB's CSV error: the line, its text (cut short) and the field counts."""
+    keep = ("CSV Error on Line", "Original Line", "Expected Number of Columns", "Invalid unicode")
+    lines = []
+    for line in str(exc).splitlines():
+        start = min((line.find(k) for k in keep if k in line), default=-1)
+        if start >= 0:
+            kept = line[start:].strip().removeprefix("CSV Error ")
+            lines.append(kept if len(kept) <= 100 else kept[:99] + "…")
     if lines:
-        return "; ".join(lines).removeprefix("CSV Error ")
+        return "; ".join(lines)
     return "its rows do not have the same number of comma-separated fields"
 
 
@@ -770,19 +782,13 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str]
             )
         )
     if len(raw.columns) == 1 and len(expected) > 1:
-        for separator, shown in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
-            if separator in raw.columns[0]:  # the one problem: read with commas, no column is right
-                header_read = raw.columns[0].lstrip("\ufeff")
-                raise SubmissionRejected(
-                    problems_text(
-                        [
-                            f"the columns are separated by {shown}, not commas (the header reads "
-                            f"{header_read!r}); write the file with commas (pandas "
-                            "`to_csv(index=False)`; in a spreadsheet, choose 'CSV (comma delimited)')."
-                        ],
-                        rules,
-                    )
-                )
+        from harness.csvlines import separator_problem
+
+        # The one problem: read with commas, no column is right. (Every row read as one field: no
+        # decimal commas, or read_csv would have failed, see `csvlines`.)
+        separated = separator_problem(raw.columns[0], decimal_comma=False)
+        if separated is not None:
+            raise SubmissionRejected(problems_text([separated + "."], rules))
     problems = []
     if rules.id_column in missing:
         problems.append(

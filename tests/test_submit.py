@@ -189,6 +189,20 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         )
     if kind == "ragged rows":
         return "tiny-binary", (_binary(ws) + f"{ids[0]},1,1,1\n").encode()
+    if kind == "a ragged row at the start":  # read_csv gives up sampling the dialect: no line number
+        return "tiny-binary", _binary(ws, [(ids[0], "1,0"), *((i, "1") for i in ids[1:])]).encode()
+    if kind == "a quote that never closes":
+        return "tiny-binary", ('"id,label\n' + "".join(f"{i},1\n" for i in ids)).encode()
+    if kind == "a file cut short":
+        return "tiny-binary", _binary(ws)[:-3].encode()
+    if kind == "a line before the header":
+        return "tiny-binary", ("# my model\n" + _binary(ws)).encode()
+    if kind == "semicolons and decimal commas":
+        proba = _ids(ws, "tiny-proba")
+        return "tiny-proba", ("id;label\n" + "".join(f"{i};0,5\n" for i in proba)).encode()
+    if kind == "not UTF-8 far down the file":  # past what `sniff` samples
+        rows = "".join(f"{i},1\n" for i in ids) + "#" * 70_000 + ",\n" + "1000,caf\xe9\n"
+        return "tiny-binary", ("id,label\n" + rows).encode("latin-1")
     proba_ids = _ids(ws, "tiny-proba")
     if kind in ("NaN", "infinity", "text where numbers are expected", "probabilities outside [0, 1]"):
         bad = {"NaN": "NaN", "infinity": "inf", "text where numbers are expected": "high"}.get(kind, "1.5")
@@ -226,6 +240,13 @@ REJECTIONS = {
     "unknown class labels": "4 rows have unknown class labels in column 'label'",
     "all-zero probability rows": "2 rows give probability 0 to every class",
     "ragged rows": "cannot be read as a comma-separated CSV",
+    "a ragged row at the start": "line 2 has 3 fields where the header (line 1) has 2: '",
+    "a quote that never closes": 'a quote (") opens a field on line 1 and never closes',
+    "a file cut short": "it is the file's last line and has no line end: the file may be cut short",
+    "a line before the header": "if line 1 is not the header, delete the lines above the header",
+    "semicolons and decimal commas": "separated by semicolons, not commas (the header reads 'id;label'); "
+    "write the file with commas between columns and '.' as the decimal mark",
+    "not UTF-8 far down the file": "is not UTF-8 text",
     "semicolons": "separated by semicolons, not commas",
     "not UTF-8": "not UTF-8",
 }
