@@ -836,7 +836,8 @@ def _missing_predictions(
                 f" Instead of one column of predicted labels ({extra[0]!r}), give one probability "
                 "per class, one column each (scikit-learn: `predict_proba`)."
             )
-    if rules.prediction == Prediction.PROBABILITY.value and len(extra) == 2:
+    misnamed = {_loose(c) for c in rules.names} & {_loose(c) for c in extra}  # `ID` for `id`: not a class
+    if rules.prediction == Prediction.PROBABILITY.value and len(extra) == 2 and not misnamed:
         explained = extra
         hint = (
             f" Instead of a probability per class ({extra[0]!r}, {extra[1]!r}), give one column: "
@@ -849,6 +850,11 @@ def _missing_predictions(
     return problem, explained
 
 
+def _loose(name: str) -> str:
+    """A column name as a person might mean it: any case, without quotes or spaces around it."""
+    return name.strip().strip("'\"").strip().casefold()
+
+
 def _extra_hint(name: str, missing: list[str], read: tuple[str, ...], cleaned: dict[str, str]) -> str:
     """What to do about a column that is not part of a submission (`read`: the file's own names)."""
     import difflib
@@ -856,6 +862,9 @@ def _extra_hint(name: str, missing: list[str], read: tuple[str, ...], cleaned: d
     close = [c for c in missing if c.lower() == name.lower()]
     if close:
         return f"rename it {close[0]!r}: names are case-sensitive"
+    quoted = [c for c in missing if _loose(c) == _loose(name)]
+    if quoted:  # 'id' in single quotes: CSV quotes with double quotes only
+        return f"rename it {quoted[0]!r}: a CSV quotes a name with double quotes, if at all"
     near = difflib.get_close_matches(name, missing, n=1, cutoff=0.75)
     if near:
         return f"a misspelling of {near[0]!r}? rename it"

@@ -398,6 +398,22 @@ def test_class_columns_in_place_of_the_expected_ones_get_the_fix(tiny: Workspace
     assert "`predict_proba(X)[:, 1]`" in error
 
 
+@pytest.mark.parametrize(
+    ("header", "hint"),
+    [
+        ("ID,Label", "'ID' (rename it 'id': names are case-sensitive)"),
+        ("'id','label'", "\"'id'\" (rename it 'id': a CSV quotes a name with double quotes, if at all)"),
+    ],
+)
+def test_two_misnamed_columns_are_not_taken_for_class_columns(
+    tiny: Workspace, header: str, hint: str
+) -> None:
+    path = tiny.root / "misnamed.csv"
+    path.write_text(header + "\n" + "".join(f"{i},0.5\n" for i in _ids(tiny, "tiny-proba")))
+    error = ledger.submit(tiny, "tiny-proba", path).submission.error or ""
+    assert hint in error and "probability per class" not in error, error
+
+
 def test_text_in_a_column_of_class_labels_is_one_problem_that_names_the_labels(tiny: Workspace) -> None:
     ids = _ids(tiny)
     rows = [(i, "yes" if k == 0 else "inf" if k == 1 else "1") for k, i in enumerate(ids)]
