@@ -455,8 +455,13 @@ def check(
         # The columns are wrong, but the ids say whether it is the right file at all (train.csv has
         # other columns and none of test.csv's ids): one message gives both.
         if rules.id_column in names:
-            ids = f"(SELECT nullif(trim({q(names[rules.id_column])}), '') AS id_text FROM {q(raw.table)})"
-            column_problems += _id_problems(con, f"(SELECT id_text, {key} AS id_key FROM {ids})", label_key)
+            ids = (
+                f"(SELECT rowid + 1 AS row, nullif(trim({q(names[rules.id_column])}), '') "
+                f"AS id_text FROM {q(raw.table)})"
+            )
+            column_problems += _id_problems(
+                con, f"(SELECT row, id_text, {key} AS id_key FROM {ids})", label_key
+            )
         raise SubmissionRejected(problems_text(column_problems, rules))
     id_raw = q(names[rules.id_column])
 
@@ -488,7 +493,7 @@ def check(
                 f"WHERE {cond} ORDER BY row LIMIT {EXAMPLES}",
                 used_parameters(params, cond),
             ).fetchall()
-            examples = "; ".join(f"row {r} (id {i}): {v!r}" for r, i, v in rows)
+            examples = "; ".join(_example(r, i, v) for r, i, v in rows)
             problems.append(f"{count} {_singular(text) if count == 1 else text}. E.g. {examples}.")
     if not ids_paired:
         problems += _id_problems(con, table, label_key)
@@ -512,13 +517,15 @@ def check(
 def _id_problems(con: duckdb.DuckDBPyConnection, table: str, label_key: str) -> list[str]:
     """The file's repeated ids, its ids that are not the test set's, and the test set's it lacks.
 
-    `table` (a table or a parenthesised query) gives `id_text` and `id_key`; `label_key` is what
-    `id_key` is compared with, over `labels AS l`.
+    `table` (a table or a parenthesised query) gives `row` (its number in the file), `id_text` and
+    `id_key`; `label_key` is what `id_key` is compared with, over `labels AS l`. The examples of the
+    file's ids come in the file's order, those of the labels' in the labels'.
     """
     problems = []
     duplicates = con.execute(
-        f"SELECT count(*) OVER (), k, n FROM (SELECT id_key AS k, count(*) AS n FROM {table} "
-        f"WHERE id_key IS NOT NULL GROUP BY id_key HAVING count(*) > 1) ORDER BY k LIMIT {EXAMPLES}"
+        f"SELECT count(*) OVER (), k, n FROM (SELECT any_value(id_text ORDER BY row) AS k, count(*) AS n, "
+        f"min(row) AS first FROM {table} WHERE id_key IS NOT NULL GROUP BY id_key HAVING count(*) > 1) "
+        f"ORDER BY first LIMIT {EXAMPLES}"
     ).fetchall()
     if duplicates:
         examples = ", ".join(f"{k} ({n} times)" for _, k, n in duplicates)
@@ -528,9 +535,9 @@ def _id_problems(con: duckdb.DuckDBPyConnection, table: str, label_key: str) -> 
             "Keep one row per id."
         )
     unknown = con.execute(
-        f"SELECT count(*) OVER (), k FROM (SELECT DISTINCT id_text AS k FROM {table} AS t "
-        f"WHERE id_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM labels AS l WHERE {label_key} = t.id_key)) "
-        f"ORDER BY k LIMIT {EXAMPLES}"
+        f"SELECT count(*) OVER (), k FROM (SELECT id_text AS k, min(row) AS first FROM {table} AS t "
+        f"WHERE id_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM labels AS l WHERE {label_key} = t.id_key) "
+        f"GROUP BY id_text) ORDER BY first LIMIT {EXAMPLES}"
     ).fetchall()
     if unknown:
         examples = ", ".join(str(k) for _, k in unknown)
@@ -540,9 +547,9 @@ def _id_problems(con: duckdb.DuckDBPyConnection, table: str, label_key: str) -> 
             "Predict only the ids of test.csv."
         )
     missing = con.execute(
-        f"SELECT count(*) OVER (), k FROM (SELECT {label_key} AS k FROM labels AS l "
+        f"SELECT count(*) OVER (), k FROM (SELECT {label_key} AS k, l.rowid AS first FROM labels AS l "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.id_key = {label_key})) "
-        f"ORDER BY k LIMIT {EXAMPLES}"
+        f"ORDER BY first LIMIT {EXAMPLES}"
     ).fetchall()
     if missing:
         examples = ", ".join(str(k) for _, k in missing)
@@ -698,6 +705,12 @@ def _null_sql(text: str) -> str:
     return f"({text} IS NULL OR {tokens})"
 
 
+def _example(row: int, id_text: str | None, shown: str | None) -> str:
+    """One example row of a problem: its number, its id and the value at fault."""
+    where = f"row {row} ({'no id' if id_text is None else f'id {id_text}'})"
+    return where if shown is None else f"{where}: {shown!r}"
+
+
 def _conditions(
     rules: SubmissionRules, columns: dict[str, tuple[str, str | None]], params: dict[str, Any]
 ) -> list[tuple[str, str, str]]:
@@ -710,7 +723,7 @@ def _conditions(
         (
             f"rows have no id in {rules.id_column!r}; give every row the id of its test row",
             "id_text IS NULL",
-            "'NULL'",
+            "NULL",  # the row number says it all
         )
     ]
     for i, rule in enumerate(rules.prediction_rules):

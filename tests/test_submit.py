@@ -271,6 +271,19 @@ def test_each_broken_file_is_rejected_recorded_and_costs_no_slot(tiny: Workspace
     assert REJECTIONS[kind] in listed[0]["error"]
 
 
+def test_examples_come_in_the_files_order_and_a_row_without_id_shows_no_value(tiny: Workspace) -> None:
+    ids = _ids(tiny)
+    strays = ["123456", "99999", "1000000", "555555", "2000000", "3000000"]
+    path = tiny.root / "strays.csv"
+    path.write_text(_binary(tiny, [*((i, "1") for i in ids), *((k, "1") for k in strays), ("", "1")]))
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "6 ids are not in the test set, e.g. 123456, 99999, 1000000, 555555, 2000000." in error, error
+    assert (
+        f"1 row has no id in 'id'; give every row the id of its test row. E.g. row {len(ids) + 7} (no id)."
+        in (error)
+    ), error
+
+
 def test_a_rejection_gives_counts_and_at_most_five_examples(tiny: Workspace) -> None:
     slug, content = _case(tiny, "ids not in the test set")
     path = tiny.root / "broken.csv"
