@@ -246,16 +246,18 @@ CSV_OPTIONS = (
 @dataclass(frozen=True)
 class Sniffed:
     """What a file's first bytes tell: its format ('parquet', 'csv' or 'csv.gz'), its compression as
-    read_csv names it and, for a CSV, how many blank lines come before its header."""
+    read_csv names it and, for a CSV, how many lines before its header are to be skipped: blank
+    lines, and the `sep=,` line Excel writes to name its separator."""
 
     format: str
     compression: str
-    blank_lines: int = 0
+    lines_before_header: int = 0
 
     def csv_params(self, path: Path) -> dict[str, Any]:
-        """The parameters of `CSV_OPTIONS` (and the path) for this file. The blank lines before the
-        header are skipped: read_csv would take its names from the header but read it as a row too."""
-        return {"path": str(path), "compression": self.compression, "skip": self.blank_lines}
+        """The parameters of `CSV_OPTIONS` (and the path) for this file. The lines before the header
+        are skipped: after blank lines, read_csv would take its names from the header but read it as
+        a row too."""
+        return {"path": str(path), "compression": self.compression, "skip": self.lines_before_header}
 
 
 def sniff(path: Path) -> Sniffed:
@@ -311,8 +313,11 @@ def sniff(path: Path) -> Sniffed:
             "the file is neither CSV nor Parquet: it holds binary data. Submit a CSV (optionally "
             "gzipped) or a Parquet file, such as one written by pandas `to_csv(index=False)`." + NO_SLOT
         )
-    blank_lines = len(list(itertools.takewhile(lambda line: not line.strip(), sample.split(b"\n"))))
-    return Sniffed("csv.gz" if compression == "gzip" else "csv", compression, blank_lines)
+    lines = sample.split(b"\n")
+    before = len(list(itertools.takewhile(lambda line: not line.strip(), lines)))
+    if before < len(lines) - 1 and lines[before].strip() == b"sep=,":
+        before += 1
+    return Sniffed("csv.gz" if compression == "gzip" else "csv", compression, before)
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:

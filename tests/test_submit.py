@@ -563,6 +563,7 @@ def _dialects(ws: Workspace, folder: Path) -> dict[str, Path]:
     put("blank-lines-first.csv", ("\n \n" + plain).encode())
     put("bom-blank-lines-crlf.csv", b"\xef\xbb\xbf\r\n\r\n" + plain.replace("\n", "\r\n").encode())
     put("gzipped-blank-line-first.csv.gz", gzip.compress(("\n" + plain).encode()))
+    put("excel-sep-line.csv", ("sep=,\n" + plain).replace("\n", "\r\n").encode())
     put("quoted.csv", frame.to_csv(index=False, quoting=1, lineterminator="\n").encode())
     put("reordered.csv", frame[["label", "id"]].to_csv(index=False).encode())
     put("spaces.csv", plain.replace("id,label", "id , label").encode())
