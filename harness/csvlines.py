@@ -48,6 +48,18 @@ def first_problem(path: Path, compression: str) -> str | None:
             return "the gzip stream breaks off before its end: compress the file again (gzip file.csv)"
 
 
+def header_names(path: Path, compression: str, skip: int) -> list[str]:
+    """The names in the header of the CSV file at `path`, after `skip` lines, as the file writes them."""
+    with ExitStack() as stack:
+        raw: io.BufferedIOBase = stack.enter_context(
+            gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+        )
+        lines = _Lines(raw)
+        for _ in range(skip):
+            next(lines, None)
+        return next(csv.reader(lines), [])
+
+
 def separator_problem(header: str, decimal_comma: bool) -> str | None:
     """The problem of a header that is one column read with commas but holds another separator."""
     for separator, shown in SEPARATORS.items():

@@ -28,7 +28,7 @@ import itertools
 import json
 import re
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,12 +229,17 @@ def rules_key(card: Card) -> str:
 # ------------------------------------------------------------------------------------- reading files
 @dataclass(frozen=True)
 class RawFile:
-    """A submission file read into the DuckDB table `table`, every column as text."""
+    """A submission file read into the DuckDB table `table`, every column as text.
+
+    `repeated` maps the names DuckDB gave the second and later columns of a name the header repeats
+    (`spam_1` for a second `spam`) to that name.
+    """
 
     table: str
     format: str
     columns: tuple[str, ...]
     rows: int
+    repeated: dict[str, str] = field(default_factory=dict)
 
 
 CSV_OPTIONS = (
@@ -370,7 +375,28 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
     described = con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
     columns = tuple(str(d[0]) for d in described)
     rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
-    return RawFile(table, fmt, columns, rows)
+    return RawFile(table, fmt, columns, rows, _repeated(con, path, sniffed, columns))
+
+
+def _repeated(
+    con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed, columns: tuple[str, ...]
+) -> dict[str, str]:
+    """`RawFile.repeated`: DuckDB's names for the repeats of a name, checked against the file's header."""
+    renamed = {}
+    for column in columns:
+        base, _, number = column.rpartition("_")
+        if base in columns and number.isdigit():
+            renamed[column] = base
+    if not renamed:
+        return {}
+    if sniffed.format == "parquet":
+        schema = con.execute("SELECT name FROM parquet_schema(?)", [str(path)]).fetchall()
+        header = [str(r[0]) for r in schema[1:]]  # the first is the schema's root
+    else:
+        from harness.csvlines import header_names
+
+        header = header_names(path, sniffed.compression, sniffed.lines_before_header)
+    return {column: base for column, base in renamed.items() if header.count(base) > 1}
 
 
 NO_SLOT = " A rejected file costs no submission."
@@ -783,7 +809,7 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str]
 
     Rejects at once a file without a header or with another separator (no column can be right).
     """
-    cleaned = {c.strip().lstrip("\ufeff").strip(): c for c in raw.columns}
+    cleaned = {c.strip().lstrip("\ufeff").strip(): c for c in raw.columns if c not in raw.repeated}
     expected = rules.names
     missing = [c for c in expected if c not in cleaned]
     extra = [c for c in cleaned if c not in expected]
@@ -808,6 +834,11 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str]
         if separated is not None:
             raise SubmissionRejected(problems_text([separated + "."], rules))
     problems = []
+    repeats = sorted(set(raw.repeated.values()), key=list(raw.columns).index)
+    if repeats:
+        times = {name: 1 + list(raw.repeated.values()).count(name) for name in repeats}
+        shown = ", ".join(f"{name.strip()!r} ({times[name]} times)" for name in repeats[:EXAMPLES])
+        problems.append(f"the header repeats a column name: {shown}; keep one column of each name.")
     if rules.id_column in missing:
         problems.append(
             f"the id column {rules.id_column!r} is missing; the first column must be the test ids "

@@ -189,6 +189,8 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         )
     if kind == "ragged rows":
         return "tiny-binary", (_binary(ws) + f"{ids[0]},1,1,1\n").encode()
+    if kind == "a repeated column":
+        return "tiny-binary", ("id,label,label,id\n" + "".join(f"{i},1,1,{i}\n" for i in ids)).encode()
     if kind == "a ragged row at the start":  # read_csv gives up sampling the dialect: no line number
         return "tiny-binary", _binary(ws, [(ids[0], "1,0"), *((i, "1") for i in ids[1:])]).encode()
     if kind == "a quote that never closes":
@@ -240,6 +242,7 @@ REJECTIONS = {
     "unknown class labels": "4 rows have unknown class labels in column 'label'",
     "all-zero probability rows": "2 rows give probability 0 to every class",
     "ragged rows": "cannot be read as a comma-separated CSV",
+    "a repeated column": "the header repeats a column name: 'id' (2 times), 'label' (2 times)",
     "a ragged row at the start": "line 2 has 3 fields where the header (line 1) has 2: '",
     "a quote that never closes": 'a quote (") opens a field on line 1 and never closes',
     "a file cut short": "it is the file's last line and has no line end: the file may be cut short",
@@ -269,6 +272,17 @@ def test_each_broken_file_is_rejected_recorded_and_costs_no_slot(tiny: Workspace
     listed = json.loads(cli("submissions", slug, "-f", "json").stdout)
     assert [(r["ref"], r["status"]) for r in listed] == [(out["ref"], "rejected")]
     assert REJECTIONS[kind] in listed[0]["error"]
+
+
+def test_a_parquet_file_with_a_repeated_column_is_told_so(tiny: Workspace) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = [int(i) for i in _ids(tiny)]
+    path = tiny.root / "repeated.parquet"
+    pq.write_table(pa.table([ids, [1] * len(ids), [0] * len(ids)], names=["id", "label", "label"]), path)
+    error = ledger.submit(tiny, "tiny-binary", path).submission.error or ""
+    assert "has 1 problem" in error and "repeats a column name: 'label' (2 times)" in error, error
 
 
 def test_examples_come_in_the_files_order_and_a_row_without_id_shows_no_value(tiny: Workspace) -> None:
