@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 REFERENCE_PREFIX = "reference/"
 _COLUMNS = (
     "ref, seq, participant, submitted_at, file_name, stored_path, sha256, size_bytes, message, status, "
-    "error, public_score, private_score, cv_score, kernel, study_id, late"
+    "error, public_score, private_score, cv_score, kernel, study_id, late, stale"
 )
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
@@ -90,6 +90,7 @@ class Submission:
     kernel: str | None
     study_id: str | None
     late: bool
+    stale: bool = False  # scored on an earlier split: a reseed could not score its kept file again
     selected: bool = False
 
     @property
@@ -285,6 +286,7 @@ def submit(
                     kernel,
                     study_id,
                     late,
+                    False,  # stale: scored on the split in force
                 ],
             )
         except BaseException:
@@ -439,6 +441,7 @@ def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
         record = dict(zip(_NAMES, values, strict=True))
         record["submitted_at"] = as_utc(record["submitted_at"])
         record["late"] = bool(record["late"])
+        record["stale"] = bool(record["stale"])
         out.append(_Row(competition=slug, **record))
     return out
 
@@ -460,8 +463,8 @@ def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submi
 
 
 def _counts(row: _Row) -> bool:
-    """Whether a row may stand on a leaderboard: scored and not late."""
-    return row.status == "scored" and not row.late
+    """Whether a row may stand on a leaderboard: scored, not late, and not scored on an earlier split."""
+    return row.status == "scored" and not row.late and not row.stale
 
 
 def _best(rows: Iterable[_Row], card: Card, private: bool = False) -> _Row | None:
@@ -699,8 +702,15 @@ def select(
                     f"{ref} was submitted by {row.participant!r}, not {who!r}; "
                     f"select it with `--as {row.participant}`."
                 )
-            if row.status != "scored" or row.late:
-                why = "was rejected" if row.status != "scored" else "is a late submission"
+            if not _counts(row):
+                why = (
+                    "was rejected"
+                    if row.status != "scored"
+                    else "is a late submission"
+                    if row.late
+                    else "was scored on an earlier public/private split (a reseed could not score its "
+                    "kept file again)"
+                )
                 raise RuleViolation(f"{ref} {why}, so it cannot be a final selection; pick a scored one.")
         con.execute("BEGIN TRANSACTION")
         try:

@@ -295,7 +295,10 @@ def _redraw_split(con: duckdb.DuckDBPyConnection, card: Card, seed: int) -> int:
 def _rescore_all(
     ws: Workspace, con: duckdb.DuckDBPyConnection, card: Card
 ) -> tuple[tuple[Rescore, ...], tuple[str, ...]]:
-    """Score every scored submission again from its kept file, under the split now in `labels`."""
+    """Score every scored submission again from its kept file, under the split now in `labels`.
+
+    One whose kept file is gone or no longer passes is marked `stale`: its scores are from an
+    earlier split, and it stays off the boards."""
     from harness import scoring, validation
     from harness.errors import SubmissionRejected
     from harness.store import utc_now
@@ -309,16 +312,17 @@ def _rescore_all(
     missing: list[str] = []
     for ref, participant, stored, public, private in rows:
         path = ws.root / stored if stored else None
-        if path is None or not path.is_file():
-            missing.append(ref)
-            continue
         try:
+            if path is None or not path.is_file():
+                raise SubmissionRejected(f"the kept file of {ref} is gone")
             score = scoring.score_file(con, card, path, rules)
         except SubmissionRejected:
+            con.execute("UPDATE submissions SET stale = true WHERE ref = ?", [ref])
             missing.append(ref)
             continue
         con.execute(
-            "UPDATE submissions SET public_score = ?, private_score = ?, rescored_at = ? WHERE ref = ?",
+            "UPDATE submissions SET public_score = ?, private_score = ?, rescored_at = ?, stale = false "
+            "WHERE ref = ?",
             [score.public, score.private, utc_now(), ref],
         )
         done.append(Rescore(ref, participant, public, score.public, private, score.private))

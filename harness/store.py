@@ -87,6 +87,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        # A scored submission whose kept file a reseed could not score again: its scores are from
+        # an earlier public/private split, so it stays off the boards (NULL, from before: false).
+        "ALTER TABLE submissions ADD COLUMN stale BOOLEAN DEFAULT false;",
+    ),
 ]
 
 

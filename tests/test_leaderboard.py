@@ -329,6 +329,24 @@ def test_ctrl_c_while_a_reseed_rescores_changes_nothing_and_says_interrupted(
         ]
 
 
+def test_a_submission_a_reseed_cannot_rescore_is_stale_and_off_the_boards(tiny: Workspace) -> None:
+    kept = _submit(tiny, _with_errors(tiny, "a", 0, 0), "alice")
+    lost = _submit(tiny, _with_errors(tiny, "b", 0, 0), "bob")
+    (tiny.root / str(lost.submission.stored_path)).unlink()
+    result = cli("reopen", SLUG, "--reseed")
+    assert result.exit_code == 0 and f"so off the boards: {lost.submission.ref}" in result.stdout, (
+        result.output
+    )
+    assert [r["participant"] for r in _board()] == ["alice"]
+    rows = {r["ref"]: r for r in json.loads(cli("submissions", SLUG, "-f", "json").stdout)}
+    assert rows[lost.submission.ref]["stale"] is True and rows[kept.submission.ref]["stale"] is False
+    assert "scored (stale)" in cli("submissions", SLUG).stdout
+    refused = cli("select", SLUG, lost.submission.ref, "--as", "bob")
+    assert refused.exit_code == 1 and "earlier public/private split" in refused.stderr
+    lifecycle.close(tiny, SLUG)
+    assert [r["participant"] for r in _board("--private")] == ["alice"]
+
+
 def test_reopen_reseed_draws_a_new_split_and_rescores_from_the_kept_files(tiny: Workspace) -> None:
     card = load_card(tiny, SLUG)
     rng = np.random.default_rng(3)

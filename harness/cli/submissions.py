@@ -108,7 +108,7 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
         for row in rows:
             row["file"] = row["file_name"]
             row["date"] = row["submitted_at"]
-            row["status"] = (row["status"] + " (late)") if row["late"] else row["status"]
+            row["status"] += " (late)" if row["late"] else " (stale)" if row["stale"] else ""
             if row["error"]:
                 first = row["error"].splitlines()[1 if "\n" in row["error"] else 0].strip(" -")
                 row["error"] = _shortened(first, 40)
@@ -280,7 +280,10 @@ def reopen(
             text += f"; new public/private split (seed {done.seed}, {done.public_rows} public rows)"
             text += f"; {len(done.rescored)} submissions rescored"
             if done.not_rescored:
-                text += f"; not rescored (file missing): {', '.join(done.not_rescored)}"
+                text += (
+                    f"; not rescored (kept file missing or no longer valid), so off the boards: "
+                    f"{', '.join(done.not_rescored)}"
+                )
         console().print(text + ".")
         if done.rescored:
             render_rows(
