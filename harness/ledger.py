@@ -241,7 +241,7 @@ def submit(
         found = f"{source} is a folder" if source.is_dir() else f"no file at {source}"
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     at = _naive(now) if now is not None else utc_now()
-    with store.connect(ws, slug) as con:
+    with store.connect(ws, slug, create=False) as con:
         state = lifecycle.state_in(con, card, as_utc(at))
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(slug)
@@ -681,7 +681,7 @@ def select(
             f"{slug} allows {limit} final selections, and {len(wanted)} were given; choose at most {limit}."
         )
     at = _naive(now) if now is not None else utc_now()
-    with store.connect(ws, slug) as con:
+    with store.connect(ws, slug, create=False) as con:
         state = lifecycle.state_in(con, card, as_utc(at))
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(slug)

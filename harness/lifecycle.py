@@ -116,7 +116,7 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
 
     card = load_card(ws, slug)
     at = _naive(now)
-    with store.connect(ws, slug) as con:
+    with store.connect(ws, slug, create=False) as con:
         current = state_in(con, card, as_utc(at))
         if current is State.NOT_PREPARED:
             raise NotPrepared(slug)
@@ -162,7 +162,7 @@ def reopen(
 
     card = load_card(ws, slug)
     at = _naive(now)
-    with store.connect(ws, slug) as con:
+    with store.connect(ws, slug, create=False) as con:
         current = state_in(con, card, as_utc(at))
         if current is State.NOT_PREPARED:
             raise NotPrepared(slug)

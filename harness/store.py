@@ -117,18 +117,20 @@ def connect(
     slug: str,
     *,
     read_only: bool = False,
+    create: bool = True,
     wait: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the store of `slug`, migrated to the newest schema, and close it on exit.
 
-    A read-only open of a store that does not exist raises NotPrepared. While another process holds
-    the file, retries with jittered back-off for `wait` seconds, then raises StoreBusy. A read-only
-    workspace, a full disk or a damaged file raise StoreUnavailable.
+    A store that does not exist is made (by `prepare`), but for a read-only open or with `create`
+    false (a command that needs a prepared competition): NotPrepared then, and nothing is written.
+    While another process holds the file, retries with jittered back-off for `wait` seconds, then
+    raises StoreBusy. A read-only workspace, a full disk or a damaged file raise StoreUnavailable.
     """
     import duckdb
 
     path = ws.store_path(slug)
-    if read_only and not path.exists():
+    if (read_only or not create) and not path.exists():
         raise NotPrepared(slug)
     if not read_only:
         try:

@@ -227,6 +227,19 @@ def test_submissions_of_an_unprepared_competition_say_prepare_first(workspace: W
     assert result.exit_code == 1 and "compete prepare titanic" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [["submit", "titanic", "README.md"], ["select", "titanic", "s0001"], ["close", "titanic"]]
+)
+def test_a_write_to_an_unprepared_competition_says_prepare_first_and_writes_nothing(
+    workspace: Workspace, command: list[str]
+) -> None:
+    (workspace.root / "README.md").write_text("PassengerId,Survived\n1,0\n")
+    for argv in command, ["reopen", "titanic", "--reseed"]:
+        result = cli(*argv)
+        assert result.exit_code == 1 and "compete prepare titanic" in result.stderr, result.output
+    assert not workspace.private_dir("titanic").exists()
+
+
 def test_a_store_made_by_the_first_schema_opens_and_migrates(tiny: Workspace) -> None:
     path = tiny.store_path("tiny-binary")
     path.unlink()
