@@ -227,6 +227,11 @@ def submit(
 
     card = load_card(ws, slug)
     who = _participant(participant)
+    if who.startswith(REFERENCE_PREFIX) and who != f"{REFERENCE_PREFIX}{kernel}":
+        raise RuleViolation(
+            f"the name {who!r} is kept for a reference kernel's own submissions (`compete run "
+            f"{who.removeprefix(REFERENCE_PREFIX)} --submit`); choose another with --as NAME."
+        )
     if cv_score is not None and not math.isfinite(cv_score):
         raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
     metric = get_metric(card.metric)

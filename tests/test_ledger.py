@@ -196,6 +196,15 @@ def test_a_name_on_two_lines_is_refused_and_spaces_around_a_name_never_count(tin
     assert [r["participant"] for r in rows] == ["padded"]
 
 
+def test_no_one_submits_as_a_reference_kernel_but_the_kernel(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--as", "reference/tiny-binary/x")
+    assert result.exit_code == 1 and "kept for a reference kernel's own submissions" in result.stderr
+    outcome = ledger.submit(
+        tiny, "tiny-binary", sample(tiny, "tiny-binary"), participant="reference/x", kernel="x"
+    )
+    assert outcome.submission.kind == "reference"
+
+
 def test_a_long_message_is_cut_in_the_table_and_kept_whole_elsewhere(tiny: Workspace) -> None:
     message = "tried " + "many things " * 2000
     cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", message)
