@@ -16,7 +16,6 @@ import gzip
 import io
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 MAX_LINES = 2_000_000  # read no further: a problem beyond is left to DuckDB's own message
@@ -32,10 +31,7 @@ class _NotUtf8(Exception):
 
 def first_problem(path: Path, compression: str) -> str | None:
     """What breaks the CSV file at `path`, as a clause naming the line; None if nothing is found."""
-    with ExitStack() as stack:
-        raw: io.BufferedIOBase = stack.enter_context(
-            gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
-        )
+    with _open(path, compression) as raw:
         lines = _Lines(raw)
         try:
             return _scan(lines)
@@ -48,12 +44,13 @@ def first_problem(path: Path, compression: str) -> str | None:
             return "the gzip stream breaks off before its end: compress the file again (gzip file.csv)"
 
 
+def _open(path: Path, compression: str) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+
+
 def header_names(path: Path, compression: str, skip: int) -> list[str]:
     """The names in the header of the CSV file at `path`, after `skip` lines, as the file writes them."""
-    with ExitStack() as stack:
-        raw: io.BufferedIOBase = stack.enter_context(
-            gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
-        )
+    with _open(path, compression) as raw:
         lines = _Lines(raw)
         for _ in range(skip):
             next(lines, None)
