@@ -463,7 +463,8 @@ def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submission:
     shown = {f.name: getattr(row, f.name) for f in fields(Submission)}
     shown["private_score"] = row.private_score if revealed else None
-    shown["selected"] = row.ref in selected.get(row.participant, ())
+    # A stale submission's selection no longer counts (`_final_picks` skips it): not shown as selected.
+    shown["selected"] = row.ref in selected.get(row.participant, ()) and not row.stale
     return Submission(**shown)
 
 

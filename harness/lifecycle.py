@@ -297,24 +297,30 @@ def _rescore_all(
 ) -> tuple[tuple[Rescore, ...], tuple[str, ...]]:
     """Score every scored submission again from its kept file, under the split now in `labels`.
 
-    One whose kept file is gone or no longer passes is marked `stale`: its scores are from an
-    earlier split, and it stays off the boards."""
+    One whose kept file is gone, was changed since (its SHA-256 is not the recorded one) or no
+    longer passes is marked `stale`: its scores are from an earlier split, and it stays off the
+    boards."""
+    import hashlib
+
     from harness import scoring, validation
     from harness.errors import SubmissionRejected
     from harness.store import utc_now
 
     rules = validation.load_rules(con, card)
     rows = con.execute(
-        "SELECT ref, participant, stored_path, public_score, private_score FROM submissions "
+        "SELECT ref, participant, stored_path, sha256, public_score, private_score FROM submissions "
         "WHERE status = 'scored' ORDER BY seq"
     ).fetchall()
     done: list[Rescore] = []
     missing: list[str] = []
-    for ref, participant, stored, public, private in rows:
+    for ref, participant, stored, sha256, public, private in rows:
         path = ws.root / stored if stored else None
         try:
             if path is None or not path.is_file():
                 raise SubmissionRejected(f"the kept file of {ref} is gone")
+            with path.open("rb") as fh:
+                if hashlib.file_digest(fh, "sha256").hexdigest() != sha256:
+                    raise SubmissionRejected(f"the kept file of {ref} was changed")
             score = scoring.score_file(con, card, path, rules)
         except SubmissionRejected:
             con.execute("UPDATE submissions SET stale = true WHERE ref = ?", [ref])

@@ -4,6 +4,7 @@ and reopening with a fresh public/private split."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -330,16 +331,22 @@ def test_ctrl_c_while_a_reseed_rescores_changes_nothing_and_says_interrupted(
 
 
 def test_a_submission_a_reseed_cannot_rescore_is_stale_and_off_the_boards(tiny: Workspace) -> None:
+    """Its kept file is gone, or is not the file submitted (another SHA-256)."""
     kept = _submit(tiny, _with_errors(tiny, "a", 0, 0), "alice")
     lost = _submit(tiny, _with_errors(tiny, "b", 0, 0), "bob")
+    changed = _submit(tiny, _with_errors(tiny, "c", 3, 3), "carol")
+    assert cli("select", SLUG, lost.submission.ref, "--as", "bob").exit_code == 0
     (tiny.root / str(lost.submission.stored_path)).unlink()
-    result = cli("reopen", SLUG, "--reseed")
-    assert result.exit_code == 0 and f"so off the boards: {lost.submission.ref}" in result.stdout, (
-        result.output
+    shutil.copyfile(
+        tiny.root / str(kept.submission.stored_path), tiny.root / str(changed.submission.stored_path)
     )
+    result = cli("reopen", SLUG, "--reseed")
+    stale = f"so off the boards: {lost.submission.ref}, {changed.submission.ref}"
+    assert result.exit_code == 0 and stale in result.stdout, result.output
     assert [r["participant"] for r in _board()] == ["alice"]
     rows = {r["ref"]: r for r in json.loads(cli("submissions", SLUG, "-f", "json").stdout)}
-    assert rows[lost.submission.ref]["stale"] is True and rows[kept.submission.ref]["stale"] is False
+    assert [rows[s.submission.ref]["stale"] for s in (kept, lost, changed)] == [False, True, True]
+    assert rows[lost.submission.ref]["selected"] is False  # its selection no longer counts
     assert "scored (stale)" in cli("submissions", SLUG).stdout
     refused = cli("select", SLUG, lost.submission.ref, "--as", "bob")
     assert refused.exit_code == 1 and "earlier public/private split" in refused.stderr
