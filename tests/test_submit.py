@@ -183,7 +183,7 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         return "tiny-binary", _binary(ws, [(i, "2" if k < 4 else "1") for k, i in enumerate(ids)]).encode()
     if kind == "semicolons":
         return "tiny-binary", ("id;label\n" + "".join(f"{i};1\n" for i in ids)).encode()
-    if kind == "not UTF-8":
+    if kind in ("not UTF-8", "not UTF-8, the line named"):
         return "tiny-binary", ("id,label\n" + "".join(f"{i},1\n" for i in ids) + "1000,caf\xe9\n").encode(
             "latin-1"
         )
@@ -251,7 +251,8 @@ REJECTIONS = {
     "write the file with commas between columns and '.' as the decimal mark",
     "not UTF-8 far down the file": "is not UTF-8 text",
     "semicolons": "separated by semicolons, not commas",
-    "not UTF-8": "not UTF-8",
+    "not UTF-8": "not UTF-8 (line ",
+    "not UTF-8, the line named": ": '1000,café') (perhaps Latin-1",
 }
 
 
@@ -578,6 +579,7 @@ def _dialects(ws: Workspace, folder: Path) -> dict[str, Path]:
     put("bom-blank-lines-crlf.csv", b"\xef\xbb\xbf\r\n\r\n" + plain.replace("\n", "\r\n").encode())
     put("gzipped-blank-line-first.csv.gz", gzip.compress(("\n" + plain).encode()))
     put("excel-sep-line.csv", ("sep=,\n" + plain).replace("\n", "\r\n").encode())
+    put("excel-sep-line-and-blank-lines.csv", ("\nsep=,\n  \n\n" + plain).encode())
     put("quoted.csv", frame.to_csv(index=False, quoting=1, lineterminator="\n").encode())
     put("reordered.csv", frame[["label", "id"]].to_csv(index=False).encode())
     put("spaces.csv", plain.replace("id,label", "id , label").encode())
