@@ -382,12 +382,14 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
 def _repeated(
     con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed, columns: tuple[str, ...]
 ) -> dict[str, str]:
-    """`RawFile.repeated`: DuckDB's names for the repeats of a name, checked against the file's header."""
-    renamed = {}
-    for column in columns:
-        base, _, number = column.rpartition("_")
-        if base in columns and number.isdigit():
-            renamed[column] = base
+    """`RawFile.repeated`: DuckDB's names for the repeats of a name (in any case: DuckDB's names are
+    case-insensitive), mapped to the file's own names for those columns, read from its header."""
+    known = {c.casefold() for c in columns}
+    renamed = [
+        column
+        for column in columns
+        if column.rpartition("_")[2].isdigit() and column.rpartition("_")[0].casefold() in known
+    ]
     if not renamed:
         return {}
     if sniffed.format == "parquet":
@@ -397,7 +399,15 @@ def _repeated(
         from harness.csvlines import header_names
 
         header = header_names(path, sniffed.compression, sniffed.lines_before_header)
-    return {column: base for column, base in renamed.items() if header.count(base) > 1}
+    if len(header) != len(columns):
+        return {}
+    seen: set[str] = set()
+    repeated = {}
+    for column, name in zip(columns, header, strict=True):
+        if column in renamed and name.casefold() in seen:
+            repeated[column] = name
+        seen.add(name.casefold())
+    return repeated
 
 
 NO_SLOT = " A rejected file costs no submission."
@@ -847,11 +857,8 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str]
         if separated is not None:
             raise SubmissionRejected(problems_text([separated + "."], rules))
     problems = []
-    repeats = sorted(set(raw.repeated.values()), key=list(raw.columns).index)
-    if repeats:
-        times = {name: 1 + list(raw.repeated.values()).count(name) for name in repeats}
-        shown = ", ".join(f"{name.strip()!r} ({times[name]} times)" for name in repeats[:EXAMPLES])
-        problems.append(f"the header repeats a column name: {shown}; keep one column of each name.")
+    if raw.repeated:
+        problems.append(_repeats_problem(raw))
     if rules.id_column in missing:
         problems.append(
             f"the id column {rules.id_column!r} is missing; the first column must be the test ids "
@@ -910,6 +917,24 @@ def _missing_predictions(
         f"{', '.join(map(repr, missing[:EXAMPLES]))}{' …' if count > EXAMPLES else ''}.{hint}"
     )
     return problem, explained
+
+
+def _repeats_problem(raw: RawFile) -> str:
+    """The problem of a header that names a column more than once (in one case or in several)."""
+    groups: dict[str, list[str]] = {}
+    for column in raw.columns:
+        name = raw.repeated.get(column, column)
+        groups.setdefault(name.casefold(), []).append(name)
+    shown = []
+    for names in (g for g in groups.values() if len(g) > 1):
+        if len(set(names)) == 1:
+            shown.append(f"{names[0]!r} ({len(names)} times)")
+        else:
+            shown.append(" and ".join(map(repr, dict.fromkeys(names))) + " (one name, but for case)")
+    return (
+        f"the header repeats a column name: {', '.join(shown[:EXAMPLES])}; keep one column of each "
+        "name (names are compared without case here)."
+    )
 
 
 def _loose(name: str) -> str:

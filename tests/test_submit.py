@@ -191,6 +191,8 @@ def _case(ws: Workspace, kind: str) -> tuple[str, bytes]:
         return "tiny-binary", (_binary(ws) + f"{ids[0]},1,1,1\n").encode()
     if kind == "a repeated column":
         return "tiny-binary", ("id,label,label,id\n" + "".join(f"{i},1,1,{i}\n" for i in ids)).encode()
+    if kind == "a column repeated in another case":
+        return "tiny-binary", ("id,label,Label\n" + "".join(f"{i},1,1\n" for i in ids)).encode()
     if kind == "a ragged row at the start":  # read_csv gives up sampling the dialect: no line number
         return "tiny-binary", _binary(ws, [(ids[0], "1,0"), *((i, "1") for i in ids[1:])]).encode()
     if kind == "a quote that never closes":
@@ -243,6 +245,7 @@ REJECTIONS = {
     "all-zero probability rows": "2 rows give probability 0 to every class",
     "ragged rows": "cannot be read as a comma-separated CSV",
     "a repeated column": "the header repeats a column name: 'id' (2 times), 'label' (2 times)",
+    "a column repeated in another case": "repeats a column name: 'label' and 'Label' (one name, but for case)",
     "a ragged row at the start": "line 2 has 3 fields where the header (line 1) has 2: '",
     "a quote that never closes": 'a quote (") opens a field on line 1 and never closes',
     "a file cut short": "it is the file's last line and has no line end: the file may be cut short",
