@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     import duckdb
 
 REFERENCE_PREFIX = "reference/"
+MAX_NAME = 100  # characters in a participant's name
 _COLUMNS = (
     "ref, seq, participant, submitted_at, file_name, stored_path, sha256, size_bytes, message, status, "
     "error, public_score, private_score, cv_score, kernel, study_id, late, stale"
@@ -227,10 +228,15 @@ def submit(
 
     card = load_card(ws, slug)
     who = _participant(participant)
-    if who.startswith(REFERENCE_PREFIX) and who != f"{REFERENCE_PREFIX}{kernel}":
+    if who.casefold().startswith(REFERENCE_PREFIX) and who != f"{REFERENCE_PREFIX}{kernel}":
         raise RuleViolation(
-            f"the name {who!r} is kept for a reference kernel's own submissions (`compete run "
-            f"{who.removeprefix(REFERENCE_PREFIX)} --submit`); choose another with --as NAME."
+            f"names starting with {REFERENCE_PREFIX!r} are kept for the reference kernels, which submit "
+            "with `compete run SLUG/KERNEL --submit`; choose another with --as NAME."
+        )
+    if message is not None and not message.replace("\n", " ").replace("\t", " ").isprintable():
+        raise RuleViolation(
+            "the message holds a character that does not print (a terminal escape code?); write it "
+            "in plain text."
         )
     if cv_score is not None and not math.isfinite(cv_score):
         raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
@@ -336,6 +342,8 @@ def _participant(name: str | None) -> str:
     who = (name if name is not None else default_participant()).strip()
     if not who:
         raise RuleViolation("the participant name is empty; give a name with --as NAME.")
+    if len(who) > MAX_NAME:
+        raise RuleViolation(f"the participant name is {len(who)} characters long; keep it to {MAX_NAME}.")
     if not who.isprintable():  # a line break or a tab would split the name in every table
         raise RuleViolation(
             f"the participant name {who!r} holds a line break, a tab or another character that does "

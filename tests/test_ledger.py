@@ -191,6 +191,11 @@ def test_a_name_on_two_lines_is_refused_and_spaces_around_a_name_never_count(tin
     good = str(sample(tiny, "tiny-binary"))
     result = cli("submit", "tiny-binary", good, "--as", "a\nb")
     assert result.exit_code == 1 and "give a name on one line" in result.stderr
+    result = cli("submit", "tiny-binary", good, "--as", "x" * 101)
+    assert result.exit_code == 1 and "keep it to 100" in result.stderr
+    result = cli("submit", "tiny-binary", good, "-m", "x\x1b[31mRED")
+    assert result.exit_code == 1 and "a terminal escape code?" in result.stderr
+    assert cli("submit", "tiny-binary", good, "-m", "two\nlines\tand a tab").exit_code == 0
     assert cli("submit", "tiny-binary", good, "--as", " padded ").exit_code == 0
     rows = json.loads(cli("submissions", "tiny-binary", "--as", " padded ", "-f", "json").stdout)
     assert [r["participant"] for r in rows] == ["padded"]
@@ -198,7 +203,9 @@ def test_a_name_on_two_lines_is_refused_and_spaces_around_a_name_never_count(tin
 
 def test_no_one_submits_as_a_reference_kernel_but_the_kernel(tiny: Workspace) -> None:
     result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--as", "reference/tiny-binary/x")
-    assert result.exit_code == 1 and "kept for a reference kernel's own submissions" in result.stderr
+    assert result.exit_code == 1 and "are kept for the reference kernels" in result.stderr
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--as", "Reference/x")
+    assert result.exit_code == 1 and "compete run SLUG/KERNEL --submit" in result.stderr
     outcome = ledger.submit(
         tiny, "tiny-binary", sample(tiny, "tiny-binary"), participant="reference/x", kernel="x"
     )

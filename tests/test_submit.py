@@ -245,7 +245,7 @@ REJECTIONS = {
     "all-zero probability rows": "2 rows give probability 0 to every class",
     "ragged rows": "cannot be read as a comma-separated CSV",
     "a repeated column": "the header repeats a column name: 'id' (2 times), 'label' (2 times)",
-    "a column repeated in another case": "repeats a column name: 'label' and 'Label' (one name, but for case)",
+    "a column repeated in another case": "'label' and 'Label' (one name, but for case)",
     "a ragged row at the start": "line 2 has 3 fields where the header (line 1) has 2: '",
     "a quote that never closes": 'a quote (") opens a field on line 1 and never closes',
     "a file cut short": "it is the file's last line and has no line end: the file may be cut short",
