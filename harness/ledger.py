@@ -669,6 +669,12 @@ def final_submissions(ws: Workspace, slug: str, *, participant: str | None = Non
     return Selection(slug, who, tuple(r.ref for r in picked), card.rules.final_selections, shown, how)
 
 
+def _ref(text: str) -> str:
+    """A submission ref as the ledger writes it: `S0001`, `s1` and `1` are all `s0001`."""
+    found = re.fullmatch(r"[sS]?0*(\d+)", text.strip())
+    return f"s{int(found[1]):04d}" if found else text.strip()
+
+
 def select(
     ws: Workspace,
     slug: str,
@@ -684,7 +690,7 @@ def select(
     """
     card = load_card(ws, slug)
     who = _participant(participant)
-    wanted = list(dict.fromkeys(r.strip() for r in refs))
+    wanted = list(dict.fromkeys(_ref(r) for r in refs))
     limit = card.rules.final_selections
     if not wanted:
         raise RuleViolation(
@@ -708,8 +714,12 @@ def select(
         for ref in wanted:
             row = rows.get(ref)
             if row is None:
+                own = [r for r, entry in rows.items() if entry.participant == who]
                 raise UnknownName(
-                    "submission ref", ref, list(rows)[-10:], f"See `compete submissions {slug}`."
+                    "submission ref",
+                    ref,
+                    own[-10:],
+                    f"Those are {who}'s latest; see `compete submissions {slug} --as {who}`.",
                 )
             if row.participant != who:
                 raise RuleViolation(

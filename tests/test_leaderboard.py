@@ -117,9 +117,10 @@ def test_select_checks_count_owner_and_status(tiny: Workspace) -> None:
         ledger.select(tiny, SLUG, [bob], participant="alice")
     with pytest.raises(RuleViolation, match="was rejected"):
         ledger.select(tiny, SLUG, [rejected], participant="alice")
-    with pytest.raises(UnknownName, match="s9999"):
+    with pytest.raises(UnknownName, match="s9999") as unknown:
         ledger.select(tiny, SLUG, ["s9999"], participant="alice")
-    chosen = ledger.select(tiny, SLUG, [c, b], participant="alice")
+    assert f"Valid submission refs: {a}, {b}, {c}, {rejected}. Those are alice's latest" in str(unknown.value)
+    chosen = ledger.select(tiny, SLUG, [c.upper(), str(int(b[1:]))], participant="alice")  # S0003, 2
     assert chosen.refs == (c, b)
     ledger.select(tiny, SLUG, [c], participant="alice")  # a new choice replaces the old one
     listed = {s.ref: s.selected for s in ledger.submissions(tiny, SLUG)}
