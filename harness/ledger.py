@@ -249,7 +249,13 @@ def submit(
     message = message if message and message.strip() else None
     source = Path(file)
     if not source.is_file():
-        found = f"{source} is a folder" if source.is_dir() else f"no file at {source}"
+        found = (
+            f"{source} is a folder"
+            if source.is_dir()
+            else f"{source} is not a regular file"
+            if source.exists()
+            else f"no file at {source}"
+        )
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     at = _naive(now) if now is not None else utc_now()
     with store.connect(ws, slug, create=False) as con:

@@ -62,7 +62,9 @@ def test_public_board_ranks_each_participants_best_and_ties_go_to_the_earlier(ti
     assert a2.is_best and a2.public_rank == 2 and a2.previous_best == a1.submission.public_score
     a3 = _submit(tiny, _with_errors(tiny, "a3", 8, 0), "alice")
     assert not a3.is_best and a3.public_rank == 2
-    ref_kernel = _submit(tiny, _with_errors(tiny, "k", 0, 4), "reference/tiny-binary/baseline")
+    ref_kernel = _submit(
+        tiny, _with_errors(tiny, "k", 0, 4), "reference/tiny-binary/baseline", kernel="tiny-binary/baseline"
+    )
     board = _board()
     assert [(r["rank"], r["participant"], r["ref"]) for r in board] == [
         (1, "reference/tiny-binary/baseline", ref_kernel.submission.ref),
@@ -351,6 +353,12 @@ def test_a_submission_a_reseed_cannot_rescore_is_stale_and_off_the_boards(tiny: 
     assert "scored (stale)" in cli("submissions", SLUG).stdout
     refused = cli("select", SLUG, lost.submission.ref, "--as", "bob")
     assert refused.exit_code == 1 and "earlier public/private split" in refused.stderr
+    again = cli("reopen", SLUG, "--reseed", "-f", "csv").stdout.splitlines()
+    assert again[0] == "ref,participant,public_before,public_after,stale"
+    assert [line.split(",")[0] for line in again[1:] if line.endswith("True")] == [
+        lost.submission.ref,
+        changed.submission.ref,
+    ]
     lifecycle.close(tiny, SLUG)
     assert [r["participant"] for r in _board("--private")] == ["alice"]
 

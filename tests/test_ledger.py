@@ -212,6 +212,13 @@ def test_no_one_submits_as_a_reference_kernel_but_the_kernel(tiny: Workspace) ->
     assert outcome.submission.kind == "reference"
 
 
+def test_a_path_that_is_no_regular_file_is_named_so(tiny: Workspace) -> None:
+    result = cli("submit", "tiny-binary", os.devnull)
+    assert result.exit_code == 1 and f"{os.devnull} is not a regular file" in result.stderr
+    nobody = cli("submissions", "tiny-binary", "--as", "nobody")
+    assert nobody.exit_code == 0 and "no submissions by 'nobody' yet" in nobody.stdout
+
+
 def test_a_long_message_is_cut_in_the_table_and_kept_whole_elsewhere(tiny: Workspace) -> None:
     message = "tried " + "many things " * 2000
     cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "-m", message)

@@ -119,7 +119,8 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
         if any(r["private_score"] is not None for r in rows):
             columns.append("private_score")
         columns += ["cv_score", "selected", "file", "message", "error"]
-        render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty="no submissions yet")
+        empty = f"no submissions by {as_.strip()!r} yet" if as_ is not None else "no submissions yet"
+        render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty=empty)
         return
     from dataclasses import fields
 
@@ -293,4 +294,7 @@ def reopen(
                 title="Rescored (public scores)",
             )
         return
-    render_rows(rescored, fmt)
+    # CSV: a row per submission a reseed touched; a stale one has no score after.
+    stale = [{"ref": ref, "stale": True} for ref in done.not_rescored]
+    rows = [{**r, "stale": False} for r in rescored] + stale
+    render_rows(rows, fmt, ["ref", "participant", "public_before", "public_after", "stale"])
