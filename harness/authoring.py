@@ -1070,10 +1070,10 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             "## Validation",
             draft.split_text,
             f"Cross-validation: {draft.cv_scheme}, k={draft.cv_k}"
-            + (f", by `{draft.cv_column}`." if draft.cv_column else "."),
+            + (f", by {_cell(draft.cv_column)}." if draft.cv_column else "."),
             "",
             "## Source and licence",
-            f"Source: {draft.source_name}. URL: {draft.source_url}.",
+            f"Source: {_cell(draft.source_name)}. URL: {draft.source_url}.",
             f"Licence: {draft.source_licence}.",
             f"What was changed: {draft.source_changes}",
             "",
@@ -1113,7 +1113,10 @@ def _demote(markdown: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from the data (a column's name, its values, a file's name) for Markdown, shown as it is:
+    `[a](b)`, `__x__` or a `|` in a table cell would otherwise be read as markup."""
+    text = re.sub(r"([\\`*\[\]<>|#])", r"\\\1", text.replace("\n", " "))
+    return re.sub(r"(?<![^\W_])_|_(?![^\W_])", r"\\_", text)  # snake_case stays as it is
 
 
 def _short(value: Any, width: int = 30) -> str:

@@ -260,6 +260,23 @@ def test_cli_new_reports_what_it_inferred(ws: Workspace, tmp_path: Path) -> None
     assert all(row["ok"] for row in json.loads(result.stdout))
 
 
+def test_names_from_the_data_show_as_typed_in_compete_show(ws: Workspace, tmp_path: Path) -> None:
+    """Column and file names go into description.md escaped: `[a](b)` is no link, `__x__` no bold."""
+    from harness.cli import app
+
+    source = tmp_path / "md_[x](y).csv"
+    odd = ["[a](http://x)", "__dunder__", "`tick`", "snake_case"]
+    columns = dict(zip(["x1", "size in cm", "colour", "count"], odd, strict=True))
+    binary_frame().rename(columns=columns).to_csv(source, index=False)
+    assert set(odd) <= set(pd.read_csv(source).columns)
+    made = CliRunner().invoke(app, ["new", "odd-names", "--from", str(source), "--target", "y"])
+    assert made.exit_code == 0, made.output
+    shown = CliRunner().invoke(app, ["show", "odd-names"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    for text in [*odd, "md_[x](y).csv"]:
+        assert text in shown.stdout, text
+
+
 @pytest.mark.parametrize(
     ("frame_change", "kwargs", "message"),
     [
