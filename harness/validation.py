@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 from harness.competition import Card
 from harness.errors import SubmissionRejected, is_interrupt
 from harness.metrics import Prediction
+from harness.metrics import get as get_metric
 from harness.store import quote_identifier as q
 from harness.store import utc_now
 
 if TYPE_CHECKING:
     import duckdb
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # a new version re-derives every cached rule set (2: a metric's predictions_above)
 EXAMPLES = 5
 RAW_TABLE = "submission_raw"
 NULL_TOKENS = ("", "na", "n/a", "nan", "null", "none")
@@ -174,7 +175,11 @@ def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnR
     if kind is Prediction.LABEL and card.classes and rule.allowed is None:
         return replace(rule, allowed=tuple(card.classes), nullable=False)
     if kind is Prediction.VALUE:
-        return replace(rule, kind=rule.kind if rule.numeric else "number", nullable=False)
+        rule = replace(rule, kind=rule.kind if rule.numeric else "number", nullable=False)
+        above = get_metric(card.metric).predictions_above
+        if above is not None and (rule.minimum is None or rule.minimum <= above):
+            rule = replace(rule, minimum=above, minimum_inclusive=False)
+        return rule
     return replace(rule, nullable=False)
 
 

@@ -15,6 +15,7 @@ import pytest
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, root_mean_squared_error
 
 from harness import ledger, store
+from harness.competition import load_card
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
     cli,
@@ -700,3 +701,18 @@ def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> N
     rejected = ledger.submit(ws, "big", bad).submission.error or ""
     assert "10 rows have text where column 'y' expects a number" in rejected
     assert "1 id appears more than once, e.g. 7 (2 times)" in rejected
+
+
+def test_a_metric_s_own_bound_joins_the_submission_rules(tiny: Workspace) -> None:
+    """RMSLE takes log(1 + p): a prediction of -1 or less is refused row by row, whatever the schema."""
+    from dataclasses import replace
+
+    from harness.schemas import load_models
+    from harness.validation import rules_from_model
+
+    card = load_card(tiny, "tiny-regression")
+    model = load_models(card)["Submission"]
+    (plain,) = rules_from_model(card, model).prediction_rules  # rmse: no bound
+    assert plain.minimum is None
+    (bounded,) = rules_from_model(replace(card, metric="rmsle"), model).prediction_rules
+    assert (bounded.minimum, bounded.minimum_inclusive) == (-1.0, False)

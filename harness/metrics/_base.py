@@ -150,6 +150,9 @@ class Metric:
     notes: str = ""
     parameters: Callable[[MetricContext], dict[str, Any]] = _no_parameters
     requires: str = ""  # when the score is defined, for the message when it is not
+    # Predictions must be greater than this (RMSLE: -1, where log(1 + p) ends); the submission
+    # checks refuse any other, row by row.
+    predictions_above: float | None = None
     # Whether the SQL adds up only whole numbers (counts, ranks, fixed-point terms): then its score
     # is the same whatever order DuckDB's threads add their parts in, and scoring lets it use every
     # core.

@@ -66,10 +66,12 @@ RMSLE = Metric(
     formula=r"\sqrt{\frac{1}{n}\sum_{i=1}^{n} \big(\log(1 + \hat y_i) - \log(1 + y_i)\big)^2}",
     notes="RMSE of log(1 + value): it scores ratios, so being 10% off costs the same on a cheap and a "
     "dear house, and under-prediction costs more than over-prediction by the same amount. Meant for "
-    "targets and predictions >= 0 (the submission checks should refuse negative values): the SQL just "
-    "computes, and a value <= -1 gives no real logarithm (NaN). DuckDB has no log1p, so the SQL takes "
+    "targets and predictions >= 0 (a competition's schema usually says so); a value <= -1 has no real "
+    "logarithm, so the submission checks refuse such a prediction whatever the schema says "
+    "(`predictions_above`). DuckDB has no log1p, so the SQL takes "
     "ln(1 + x); it differs from scikit-learn's log1p by at most about 1e-16 per term.",
     requires="values greater than -1 (in practice >= 0)",
+    predictions_above=-1.0,
 )
 
 
