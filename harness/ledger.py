@@ -39,6 +39,7 @@ from harness.errors import (
     SubmissionRejected,
     UnknownName,
 )
+from harness.metrics import Metric
 from harness.metrics import get as get_metric
 from harness.store import as_utc, utc_now
 from harness.workspace import Workspace
@@ -228,24 +229,8 @@ def submit(
 
     card = load_card(ws, slug)
     who = _participant(participant)
-    if who.casefold().startswith(REFERENCE_PREFIX) and who != f"{REFERENCE_PREFIX}{kernel}":
-        raise RuleViolation(
-            f"names starting with {REFERENCE_PREFIX!r} are kept for the reference kernels, which submit "
-            "with `compete run SLUG/KERNEL --submit`; choose another with --as NAME."
-        )
-    if message is not None and not message.replace("\n", " ").replace("\t", " ").isprintable():
-        raise RuleViolation(
-            "the message holds a character that does not print (a terminal escape code?); write it "
-            "in plain text."
-        )
-    if cv_score is not None and not math.isfinite(cv_score):
-        raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
     metric = get_metric(card.metric)
-    if cv_score is not None and not metric.minimum <= cv_score <= metric.maximum:
-        raise RuleViolation(
-            f"the CV score {cv_score} is outside {metric.name}'s range, {metric.minimum} to "
-            f"{metric.maximum}; give the mean of your folds' scores in the competition's metric."
-        )
+    _check_what_comes_with(who, kernel, message, cv_score, metric)
     message = message if message and message.strip() else None
     source = Path(file)
     if not source.is_file():
@@ -332,6 +317,29 @@ def submit(
         remaining_today=max(remaining, 0),
         private_revealed=revealed,
     )
+
+
+def _check_what_comes_with(
+    who: str, kernel: str | None, message: str | None, cv_score: float | None, metric: Metric
+) -> None:
+    """Refuse, before anything is read or recorded, what comes with a file: the name, message, CV score."""
+    if who.casefold().startswith(REFERENCE_PREFIX) and who != f"{REFERENCE_PREFIX}{kernel}":
+        raise RuleViolation(
+            f"names starting with {REFERENCE_PREFIX!r} are kept for the reference kernels, which submit "
+            "with `compete run SLUG/KERNEL --submit`; choose another with --as NAME."
+        )
+    if message is not None and not message.replace("\n", " ").replace("\t", " ").isprintable():
+        raise RuleViolation(
+            "the message holds a character that does not print (a terminal escape code?); write it "
+            "in plain text."
+        )
+    if cv_score is not None and not math.isfinite(cv_score):
+        raise RuleViolation(f"the CV score must be a finite number, not {cv_score}.")
+    if cv_score is not None and not metric.minimum <= cv_score <= metric.maximum:
+        raise RuleViolation(
+            f"the CV score {cv_score} is outside {metric.name}'s range, {metric.minimum} to "
+            f"{metric.maximum}; give the mean of your folds' scores in the competition's metric."
+        )
 
 
 def _limit_reached(who: str, slug: str, limit: int, at: datetime) -> RuleViolation:
@@ -485,6 +493,14 @@ def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submi
 def _counts(row: _Row) -> bool:
     """Whether a row may stand on a leaderboard: scored, not late, and not scored on an earlier split."""
     return row.status == "scored" and not row.late and not row.stale
+
+
+def _why_off_the_boards(row: _Row) -> str:
+    if row.status != "scored":
+        return "was rejected"
+    if row.late:
+        return "is a late submission"
+    return "was scored on an earlier public/private split (a reseed could not score its kept file again)"
 
 
 def _best(rows: Iterable[_Row], card: Card, private: bool = False) -> _Row | None:
@@ -733,15 +749,9 @@ def select(
                     f"select it with `--as {row.participant}`."
                 )
             if not _counts(row):
-                why = (
-                    "was rejected"
-                    if row.status != "scored"
-                    else "is a late submission"
-                    if row.late
-                    else "was scored on an earlier public/private split (a reseed could not score its "
-                    "kept file again)"
+                raise RuleViolation(
+                    f"{ref} {_why_off_the_boards(row)}, so it cannot be a final selection; pick a scored one."
                 )
-                raise RuleViolation(f"{ref} {why}, so it cannot be a final selection; pick a scored one.")
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("DELETE FROM selections WHERE participant = ?", [who])
