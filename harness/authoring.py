@@ -193,6 +193,7 @@ def new_competition(
         _require_column(id_column, columns, "id column", "--id")
     if not added_id:
         check_ids(raw[id_column], id_column)
+        _check_ids_as_csv_reads_them(raw[id_column], id_column)
     if id_column == target:
         raise AuthoringError(f"the id column and the target are both {target!r}; give another --target.")
 
@@ -284,6 +285,27 @@ def read_table(path: Path) -> pd.DataFrame:
         return pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
     except Exception as exc:  # a parser's own error names the line or the column
         raise AuthoringError(f"{path} could not be read as {fmt}: {type(exc).__name__}: {exc}") from None
+
+
+def _check_ids_as_csv_reads_them(ids: pd.Series, name: str) -> None:
+    """Refuse ids that are unique as text but not once CSV reads them as numbers ('5' and '05').
+
+    The public files are CSV, and `prepare` reads the data as CSV reads it (see the generated
+    prepare.py), so two such ids would become one.
+    """
+    import io
+
+    import pandas as pd
+
+    read = pd.read_csv(io.StringIO(ids.to_frame().to_csv(index=False)))[name]
+    clashes = ids[read.duplicated(keep=False).to_numpy()]
+    if len(clashes):
+        shown = ", ".join(repr(str(v)) for v in clashes.head(4))
+        raise AuthoringError(
+            f"the id column {name!r} holds ids that differ as text but not as numbers, e.g. {shown}: "
+            "the public CSV files would read them as the same id. Give ids that differ as numbers too "
+            "(or with a letter in each), or leave --id out to number the rows."
+        )
 
 
 def _source_format(path: Path) -> str:

@@ -277,6 +277,18 @@ def test_names_from_the_data_show_as_typed_in_compete_show(ws: Workspace, tmp_pa
         assert text in shown.stdout, text
 
 
+def test_ids_unique_as_text_but_not_as_numbers_are_refused(ws: Workspace, tmp_path: Path) -> None:
+    """From Parquet, '5' and '05' are two ids; the public CSV files would read both as 5."""
+    frame = binary_frame()
+    frame.insert(0, "id", [f"{i // 2}" if i % 2 else f"0{i // 2}" for i in range(len(frame))])
+    assert frame["id"].is_unique
+    source = tmp_path / "text-ids.parquet"
+    frame.to_parquet(source, index=False)
+    with pytest.raises(AuthoringError, match="differ as text but not as numbers, e.g. '00', '0', '01', '1'"):
+        new_competition(ws, "text-ids", source, "y")
+    assert not ws.competition_dir("text-ids").exists()
+
+
 @pytest.mark.parametrize(
     ("frame_change", "kwargs", "message"),
     [
