@@ -96,6 +96,16 @@ def is_interrupt(exc: BaseException) -> bool:
     return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
+def ending(exc: BaseException) -> tuple[str, int] | None:
+    """What a command says on stderr and the code it exits with when `exc` stops it: a CompeteError's
+    message, or Ctrl-C's note; None for anything else (a bug of ours: its traceback stays)."""
+    if isinstance(exc, CompeteError):
+        return f"error: {exc}", exc.exit_code
+    if is_interrupt(exc):
+        return "interrupted: nothing half-done was recorded.", 130
+    return None
+
+
 def _close_matches(name: str, valid: list[str]) -> list[str]:
     import difflib
 

@@ -866,9 +866,19 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
 
 def main(path: str | Path) -> None:
     """Run the kernel at `path` through the harness and print its CV score (for `python kernel.py`)."""
+    import sys
+
+    from harness.errors import ending
+
     file = Path(path).resolve()
-    ws = find_workspace(file.parent)
-    result = run_kernel(ws, file)
+    try:
+        result = run_kernel(find_workspace(file.parent), file)
+    except BaseException as exc:  # said as `compete run` says it, without the harness's traceback
+        end = ending(exc)
+        if end is None:
+            raise
+        print(end[0], file=sys.stderr)
+        raise SystemExit(end[1]) from None
     folds = ", ".join(f"{s:.5f}" for s in result.fold_scores)
     print(f"{result.kernel}: {result.metric} {result.mean:.5f} ± {result.std:.5f} over folds [{folds}]")
     print(f"test predictions: {result.predictions_path}")

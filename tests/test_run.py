@@ -95,3 +95,31 @@ def test_run_submit_as_someone_else(prepared_workspace: Workspace) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["participant"] == "alice" and data["submission"]["participant"] == "alice"
+
+
+def test_a_broken_kernel_run_as_a_script_says_what_compete_run_says(prepared_workspace: Workspace) -> None:
+    """`python kernel.py` runs it through the harness: its errors end as in `compete run`."""
+    import subprocess
+    import sys
+
+    from tests.test_submit_support import repo_python_env
+
+    folder = prepared_workspace.root / "kernels" / "titanic"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "short.py"
+    path.write_text(
+        'KERNEL = {"competition": "titanic", "title": "One row short", "techniques": ["baseline"]}\n'
+        "def fit_predict(train, test, params):\n"
+        "    return (test['Sex'] == 'female').astype(int).iloc[1:]\n"
+        'if __name__ == "__main__":\n'
+        "    from harness.kernels import main\n"
+        "    main(__file__)\n",
+        encoding="utf-8",
+    )
+    by_hand = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, env=repo_python_env(), check=False
+    )
+    by_run = runner.invoke(app, ["run", str(path)])
+    assert by_hand.returncode == by_run.exit_code == 1
+    assert "Traceback" not in by_hand.stderr, by_hand.stderr
+    assert by_hand.stderr.strip() == by_run.stderr.strip()

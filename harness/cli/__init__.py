@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from harness import __version__
-from harness.errors import CompeteError, is_interrupt
+from harness.errors import ending
 
 
 class _Group(TyperGroup):
@@ -29,14 +29,12 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except CompeteError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=exc.exit_code) from None
-        except BaseException as exc:  # Ctrl-C, inside Python code or inside a DuckDB query
-            if not is_interrupt(exc):
+        except BaseException as exc:  # ours, or Ctrl-C inside Python code or inside a DuckDB query
+            end = ending(exc)
+            if end is None:
                 raise
-            typer.echo("interrupted: nothing half-done was recorded.", err=True)
-            raise typer.Exit(code=130) from None
+            typer.echo(end[0], err=True)
+            raise typer.Exit(code=end[1]) from None
 
 
 app = typer.Typer(

@@ -37,7 +37,7 @@ def list_(
             if row["cv"] is not None:
                 row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f} ({row['metric']})"
             if row["error"]:
-                row["title"] = f"[red]broken:[/red] {row['error']}"
+                row["title"] = f"BROKEN: {row['error']}"
     render_rows(
         rows,
         fmt,
