@@ -227,6 +227,15 @@ def _require_columns(card: Card, frame: pd.DataFrame) -> None:
             f"{card.folder / 'prepare.py'}: load() returned no column {', '.join(map(repr, missing))}, "
             "which the card names as id or target."
         )
+    if card.cv.column is not None and card.cv.column not in frame.columns:
+        from harness.errors import CardError
+
+        raise CardError(
+            card.path,
+            "cv.column",
+            f"is {card.cv.column!r}, which is not a column of the data load() returns; the "
+            f"{card.cv.scheme} scheme needs one of: {', '.join(map(str, frame.columns))}.",
+        )
 
 
 def _write_public(target: Path, frames: dict[str, Any]) -> dict[str, str]:

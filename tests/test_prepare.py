@@ -94,3 +94,16 @@ def test_prepare_all_reports_each_competition(tiny: Workspace, monkeypatch: pyte
     assert rows["tiny-regression"]["status"] == "error"
     assert "load() failed: ValueError: source unreadable" in rows["tiny-regression"]["error"]
     assert "Traceback" not in result.output
+
+
+def test_a_cv_column_the_data_lacks_is_named_in_the_card(tiny: Workspace) -> None:
+    from harness.errors import CardError
+
+    card = tiny.competition_dir("tiny-binary") / "competition.toml"
+    text = card.read_text()
+    start = text.index("[cv]")
+    end = text.index("\n[", start + 1) if "\n[" in text[start + 1 :] else len(text)
+    card.write_text(text[:start] + '[cv]\nscheme = "group"\ncolumn = "shop"\nk = 3\nseed = 0\n' + text[end:])
+    with pytest.raises(CardError, match="field 'cv.column' is 'shop', which is not a column of the data"):
+        prepare(tiny, "tiny-binary")
+    assert not tiny.data_dir("tiny-binary").exists()
