@@ -83,6 +83,8 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
     run("folds", lambda: _folds(ws, card))
     run("test-target", lambda: _test_target(ws, card))
     run("labels", lambda: _labels(ws, card))
+    if card.classes:
+        run("classes", lambda: _classes(ws, card))
     run("sample-score", lambda: _sample_score(ws, card))
     run("description", lambda: _description(card))
     return results
@@ -193,6 +195,32 @@ def _labels(ws: Workspace, card: Card) -> str:
     if not {vault.PUBLIC, vault.PRIVATE} <= set(usage.index):
         raise _Failed(f"the test set needs Public and Private rows; it has {dict(usage)}.")
     return f"{len(labels)} test labels: {usage[vault.PUBLIC]} public, {usage[vault.PRIVATE]} private"
+
+
+def _classes(ws: Workspace, card: Card) -> str:
+    """The card's `classes` hold every target value of the data (train.csv and the hidden labels)."""
+    from harness import store, vault
+
+    with store.connect(ws, card.slug, read_only=True) as con:
+        labels = vault.labels_frame(con)
+    values = [*_read(ws, card, "train.csv")[card.target], *labels[card.target]]
+    seen = {_as_label(v) for v in values}
+    unknown = sorted(seen - set(card.classes or ()))
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:5]))
+        raise _Failed(
+            f"the data's target holds {len(unknown)} value{'s' if len(unknown) != 1 else ''} that the card's "
+            f"classes lack: {shown}; the card says {list(card.classes or ())}. List the target's own values "
+            "in `classes`, so that predictions of them are accepted."
+        )
+    return f"every target value is one of the card's {len(card.classes or ())} classes"
+
+
+def _as_label(value: Any) -> str:
+    """A target value as the card's classes write it: 1 and 1.0 are '1'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _sample_score(ws: Workspace, card: Card) -> str:

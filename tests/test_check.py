@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.checks import check_competition
-from harness.competition import competition_names
+from harness.competition import competition_names, load_card
 from harness.errors import UnknownName
 from harness.workspace import ENV_VAR, Workspace
 from tests.conftest import FIXTURES, REPO, make_workspace
@@ -24,6 +24,7 @@ def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: 
     failed = [r for r in results if not r.ok]
     assert not failed, failed
     names = [r.name for r in results]
+    classes = ["classes"] if load_card(prepared_workspace, slug).classes else []
     assert names == [
         "card",
         "files",
@@ -34,6 +35,7 @@ def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: 
         "folds",
         "test-target",
         "labels",
+        *classes,
         "sample-score",
         "description",
     ]
@@ -66,6 +68,17 @@ def test_a_broken_card_names_the_field(fixture_ws: Workspace) -> None:
     results = check_competition(fixture_ws, "tiny-binary")
     assert [r.name for r in results] == ["card"]
     assert not results[0].ok and "field 'metric'" in results[0].message and "rmse" in results[0].message
+
+
+def test_classes_that_miss_the_targets_values_fail(fixture_ws: Workspace) -> None:
+    """Every prediction of the real labels would be refused: the check says so before a kernel does."""
+    card = fixture_ws.competition_dir("tiny-binary") / "competition.toml"
+    text = card.read_text()
+    assert 'classes = ["0", "1"]' in text
+    card.write_text(text.replace('classes = ["0", "1"]', 'classes = ["0", "yes"]'))
+    results = _by_name(check_competition(fixture_ws, "tiny-binary"))
+    assert not results["classes"].ok
+    assert "the data's target holds 1 value that the card's classes lack: '1'" in results["classes"].message
 
 
 def test_a_schema_without_submission_model_fails(fixture_ws: Workspace) -> None:
