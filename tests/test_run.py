@@ -97,16 +97,41 @@ def test_run_submit_as_someone_else(prepared_workspace: Workspace) -> None:
     assert data["participant"] == "alice" and data["submission"]["participant"] == "alice"
 
 
-def test_a_broken_kernel_run_as_a_script_says_what_compete_run_says(prepared_workspace: Workspace) -> None:
+def test_run_as_someone_else_in_a_table_too_and_a_loud_kernel_keeps_json_clean(
+    prepared_workspace: Workspace, tmp_path
+) -> None:
+    from harness.ledger import submissions
+
+    path = tmp_path / "loud idea.py"
+    path.write_text(
+        'KERNEL = {"competition": "titanic", "title": "Loud", "techniques": ["baseline"]}\n'
+        "def fit_predict(train, test, params):\n"
+        "    print('fitting', len(train))\n"
+        "    return (test['Sex'] == 'female').astype(int)\n",
+        encoding="utf-8",
+    )
+    quiet = runner.invoke(app, ["run", str(path), "-f", "json"])
+    assert quiet.exit_code == 0, quiet.output
+    assert json.loads(quiet.stdout)["kernel"] and "fitting" in quiet.stderr
+    table = runner.invoke(app, ["run", str(path), "--folds", "2"])
+    assert table.exit_code == 0, table.output
+    assert f"compete run '{path}' --submit" in " ".join(table.stdout.split())
+    table = runner.invoke(app, ["run", str(path), "--folds", "2", "--submit", "--as", "bob"])
+    assert table.exit_code == 0, table.output
+    assert [s.participant for s in submissions(prepared_workspace, "titanic")] == ["bob"]
+    assert table.stdout.count("cv score") == 1
+
+
+def test_a_broken_kernel_run_as_a_script_says_what_compete_run_says(
+    prepared_workspace: Workspace, tmp_path
+) -> None:
     """`python kernel.py` runs it through the harness: its errors end as in `compete run`."""
     import subprocess
     import sys
 
     from tests.test_submit_support import repo_python_env
 
-    folder = prepared_workspace.root / "kernels" / "titanic"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "short.py"
+    path = tmp_path / "short.py"
     path.write_text(
         'KERNEL = {"competition": "titanic", "title": "One row short", "techniques": ["baseline"]}\n'
         "def fit_predict(train, test, params):\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated, Any
 
 import typer
@@ -159,7 +160,8 @@ def run(
         str | None,
         typer.Option(
             "--as",
-            help="Submit as this participant (default: reference/<kernel> for kernels/, else your OS user).",
+            help="Submit as this participant (default: reference/<kernel> for a reference kernel, else "
+            "your OS user).",
             show_default=False,
         ),
     ] = None,
@@ -168,21 +170,27 @@ def run(
     """Cross-validate a kernel on its competition's folds, fit on all of train and write its submission.
 
     Prints the score of each fold with their mean and standard deviation, and the path of the
-    predictions file. With --submit, the file is submitted (a kernel in kernels/ as participant
-    reference/<kernel>, any other file as you), recording the CV score beside the public one.
+    predictions file. With --submit, the file is submitted (a reference kernel, one whose KERNEL says
+    "reference": True, as participant reference/<kernel>; any other as you), recording the CV score
+    beside the public one. With --format json or csv, what the kernel prints goes to stderr, so that
+    stdout holds only the result.
 
     Example: compete run titanic/baseline --submit -m "first try"
     """
+    import contextlib
+    import sys
+
     from harness.kernels import run_and_submit
 
     ws = find_workspace()
     if fmt is Format.table:
         with _progress() as progress:
             outcome = run_and_submit(
-                ws, kernel, folds=folds, submit=submit, message=message, progress=progress
+                ws, kernel, folds=folds, submit=submit, message=message, participant=as_, progress=progress
             )
     else:
-        outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message, participant=as_)
+        with contextlib.redirect_stdout(sys.stderr):  # the kernel's prints stay out of the JSON or CSV
+            outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message, participant=as_)
     data = outcome.as_dict()
     if fmt is Format.json:
         emit_json(data)
@@ -193,10 +201,10 @@ def run(
             [*rows, {"fold": "mean", "score": outcome.cv.mean}, {"fold": "std", "score": outcome.cv.std}], fmt
         )
         return
-    _run_table(outcome)
+    _run_table(outcome, kernel)
 
 
-def _run_table(outcome: Any) -> None:
+def _run_table(outcome: Any, kernel: str) -> None:
     from rich.table import Table
 
     cv = outcome.cv
@@ -216,12 +224,9 @@ def _run_table(outcome: Any) -> None:
         from harness.cli.submissions import _submit_table
 
         _submit_table(outcome.submission)
-        out.print(
-            f"  cv score       {cv.mean:.6g}  "
-            f"(compare on the board: compete leaderboard {escape(cv.competition)})"
-        )
+        out.print(escape(f"  compare on the board: compete leaderboard {cv.competition}"))
     else:
-        out.print(escape(f"submit them with: compete run {cv.kernel} --submit"))
+        out.print(escape(f"submit them with: compete run {shlex.quote(kernel)} --submit"))
 
 
 class _progress:
