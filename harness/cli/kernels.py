@@ -172,8 +172,9 @@ def run(
     Prints the score of each fold with their mean and standard deviation, and the path of the
     predictions file. With --submit, the file is submitted (a reference kernel, one whose KERNEL says
     "reference": True, as participant reference/<kernel>; any other as you), recording the CV score
-    beside the public one. With --format json or csv, what the kernel prints goes to stderr, so that
-    stdout holds only the result.
+    beside the public one.
+
+    With --format json or csv, what the kernel prints goes to stderr: stdout holds only the result.
 
     Example: compete run titanic/baseline --submit -m "first try"
     """
