@@ -248,8 +248,7 @@ def submit(
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(slug)
         late = state is lifecycle.State.CLOSED
-        if late:
-            lifecycle.publish_solution(con, ws, card)
+        lifecycle.keep_solution_in_step(con, ws, card, state)
         used = _used_today(con, who, at)
         limit = card.rules.daily_limit
         seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
@@ -433,20 +432,11 @@ def _insert(con: duckdb.DuckDBPyConnection, values: list[Any]) -> None:
         con.execute(f"INSERT INTO submissions ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
         con.execute("COMMIT")
     except duckdb.Error as exc:
-        _rollback(con)
+        store.rollback(con)
         raise StoreUnavailable(
             f"the submission could not be recorded ({str(exc).splitlines()[0]}); nothing was recorded. "
             "Check the free disk space and that the workspace is writable, then submit again."
         ) from None
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    import duckdb
-
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -613,14 +603,14 @@ def _read_ledger(
     """The ledger's rows, the final selections and the competition's state, read in one read-only open.
 
     A competition found closed publishes its solution file if it has none yet (closed by its
-    deadline: `lifecycle.publish_solution`). Raises NotPrepared before `compete prepare`.
+    deadline), and one found open removes any (`lifecycle.keep_solution_in_step`). Raises
+    NotPrepared before `compete prepare`.
     """
     with store.connect(ws, card.slug, read_only=True) as con:
         state = lifecycle.state_in(con, card, now)
         if state is lifecycle.State.NOT_PREPARED:
             raise NotPrepared(card.slug)
-        if state is lifecycle.State.CLOSED:
-            lifecycle.publish_solution(con, ws, card)
+        lifecycle.keep_solution_in_step(con, ws, card, state)
         rows, selected = _ledger_rows(con, card.slug)
     return rows, selected, state
 
@@ -759,7 +749,7 @@ def select(
                 con.execute("INSERT INTO selections VALUES (?, ?, ?)", [who, ref, at])
             con.execute("COMMIT")
         except BaseException:
-            _rollback(con)
+            store.rollback(con)
             raise
         selected = _selected(con)
     chosen = tuple(_present(rows[r], False, selected) for r in wanted)

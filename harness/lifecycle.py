@@ -133,7 +133,7 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
             path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE, ws.private_dir(slug))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            store.rollback(con)
             raise
         board = ledger.board_in(con, card, State.CLOSED, private=True)
     return Closing(slug, as_utc(at), already, board, path)
@@ -184,12 +184,11 @@ def reopen(
                 con.execute("INSERT INTO events VALUES (?, 'reseed', ?)", [at, str(new_seed)])
                 public_rows = _redraw_split(con, card, new_seed)
                 rescored, missing = _rescore_all(ws, con, card)
+            _unpublish_solution(ws, slug)  # before the commit: an open competition never shows it
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            store.rollback(con)
             raise
-    (ws.data_dir(slug) / SOLUTION_FILE).unlink(missing_ok=True)
-    _remove_partial_solutions(ws, slug)
     return Reopening(
         slug, as_utc(at), was_closed, reseed, new_seed if reseed else None, public_rows, rescored, missing
     )
@@ -208,6 +207,37 @@ def _last_switch(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
         "LIMIT 1"
     ).fetchall()
     return (str(rows[0][0]), rows[0][1]) if rows else None
+
+
+def keep_solution_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card, state: State) -> None:
+    """The solution file follows the state: there once closed (`publish_solution`), gone while open.
+
+    Every command that reads the state calls this, so that a process killed between a close's move
+    of the file and its commit (or a reopen's) leaves the hidden labels in data/ only until the next
+    command.
+    """
+    from contextlib import suppress
+
+    if state is State.CLOSED:
+        publish_solution(con, ws, card)
+    elif state is State.OPEN:
+        with suppress(OSError):  # a read-only data/: `compete reopen` says what is wrong
+            (ws.data_dir(card.slug) / SOLUTION_FILE).unlink(missing_ok=True)
+
+
+def _unpublish_solution(ws: Workspace, slug: str) -> None:
+    """Remove the solution file and any partial one; StoreUnavailable if data/ will not let go."""
+    from harness.errors import StoreUnavailable
+    from harness.store import _os_problem
+
+    try:
+        (ws.data_dir(slug) / SOLUTION_FILE).unlink(missing_ok=True)
+        _remove_partial_solutions(ws, slug)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"the solution file could not be removed, so {slug} stays closed: "
+            f"{_os_problem(exc, ws.data_dir(slug))}"
+        ) from None
 
 
 def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) -> Path | None:

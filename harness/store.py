@@ -168,8 +168,26 @@ def connect(
         yield con
     except duckdb.IOException as exc:
         raise StoreUnavailable(f"the store {path} could not be written: {exc}") from None
+    except duckdb.TransactionException as exc:
+        if "Failed to commit" not in str(exc):
+            raise
+        raise StoreUnavailable(
+            f"the store {path} could not be written ({str(exc).splitlines()[0]}); nothing was changed. "
+            "Check the free disk space and that the workspace is writable, then try again."
+        ) from None
     finally:
         con.close()
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """End the open transaction without its changes. A failed COMMIT (a full disk) has ended it
+    already, and ROLLBACK then fails too: that failure must not hide the one being handled."""
+    import duckdb
+
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -186,7 +204,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, utc_now()])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import __version__
 from harness.competition import Card
-from harness.store import as_utc
+from harness.store import as_utc, rollback
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,7 +73,7 @@ def write_labels(con: duckdb.DuckDBPyConnection, labels: pd.DataFrame, record: P
         )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 

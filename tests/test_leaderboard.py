@@ -15,7 +15,7 @@ from sklearn.metrics import accuracy_score
 
 from harness import ledger, lifecycle, store, vault
 from harness.competition import load_card
-from harness.errors import RuleViolation, UnknownName
+from harness.errors import RuleViolation, StoreUnavailable, UnknownName
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
     cli,
@@ -231,6 +231,27 @@ def test_the_solution_is_written_beside_the_labels_and_moved_whole(
     leftovers[1].write_text("id,label,Usage\n")
     lifecycle.reopen(tiny, SLUG)
     assert not leftovers[1].exists() and not (data / "solution.csv").exists()
+
+
+def test_an_open_competition_never_keeps_a_solution_file(tiny: Workspace) -> None:
+    """A process killed between a close's move of the file and its commit leaves it; the next command
+    that reads the state removes it. A reopen that cannot remove it does not happen."""
+    _submit(tiny, _with_errors(tiny, "a1", 1, 1), "alice")
+    solution = tiny.data_dir(SLUG) / "solution.csv"
+    lifecycle.close(tiny, SLUG)
+    shutil.copyfile(solution, tiny.root / "kept-solution.csv")
+    lifecycle.reopen(tiny, SLUG)
+    assert not solution.exists()
+    shutil.copyfile(tiny.root / "kept-solution.csv", solution)  # as a killed close leaves it
+    assert cli("leaderboard", SLUG).exit_code == 0
+    assert not solution.exists()
+    lifecycle.close(tiny, SLUG)
+    solution.unlink()
+    solution.mkdir()  # a path the reopen cannot unlink, as in a read-only data/
+    (solution / "x").write_text("x")
+    with pytest.raises(StoreUnavailable, match="stays closed"):
+        lifecycle.reopen(tiny, SLUG)
+    assert lifecycle.state(tiny, load_card(tiny, SLUG)) is lifecycle.State.CLOSED
 
 
 def test_closing_again_reports_when_it_closed(tiny: Workspace) -> None:

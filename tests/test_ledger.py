@@ -212,6 +212,22 @@ def test_no_one_submits_as_a_reference_kernel_but_the_kernel(tiny: Workspace) ->
     assert outcome.submission.kind == "reference"
 
 
+def test_a_commit_that_fails_for_a_full_disk_is_a_clear_error(tiny: Workspace) -> None:
+    """DuckDB reports a commit it could not write (no space for the WAL) as a TransactionException."""
+    import duckdb
+
+    from harness.errors import StoreUnavailable
+
+    with pytest.raises(StoreUnavailable, match="could not be written.*nothing was changed"):
+        with store.connect(tiny, "tiny-binary"):
+            raise duckdb.TransactionException(
+                'TransactionContext Error: Failed to commit: Could not write file "x.wal": No space left'
+            )
+    with pytest.raises(duckdb.TransactionException, match="another"):  # any other: a bug, shown as such
+        with store.connect(tiny, "tiny-binary"):
+            raise duckdb.TransactionException("another")
+
+
 def test_a_path_that_is_no_regular_file_is_named_so(tiny: Workspace) -> None:
     result = cli("submit", "tiny-binary", os.devnull)
     assert result.exit_code == 1 and f"{os.devnull} is not a regular file" in result.stderr
