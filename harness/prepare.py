@@ -108,10 +108,6 @@ def _build(ws: Workspace, card: Card) -> Prepared:
                 f"{card.folder / 'prepare.py'}: usage() returned {sorted(unknown)}; only "
                 f"{vault.PUBLIC!r} and {vault.PRIVATE!r} are allowed."
             )
-    else:
-        with store.connect(ws, card.slug) as con:
-            seed = vault.current_public_seed(con, card)
-        labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
 
     sampler = getattr(module, "sample_predictions", None)
     sample = (
@@ -127,10 +123,13 @@ def _build(ws: Workspace, card: Card) -> Prepared:
 
     frames = {"train.csv": train, "test.csv": test, "sample_submission.csv": sample}
     checksums = _write_public(ws.data_dir(card.slug), frames)
-    record = vault.make_record(
-        len(train), len(test), int((labels["usage"] == vault.PUBLIC).sum()), checksums, datetime.now(UTC)
-    )
     with store.connect(ws, card.slug) as con:
+        if given_usage is None:  # the split in force, read where it is written: no reseed comes between
+            seed = vault.current_public_seed(con, card)
+            labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
+        record = vault.make_record(
+            len(train), len(test), int((labels["usage"] == vault.PUBLIC).sum()), checksums, datetime.now(UTC)
+        )
         vault.write_labels(con, pd.DataFrame(labels), record)
         # The submission rules, derived now that pandera is loaded, so `submit` need not import it.
         validation.cache_rules(con, card, models["Submission"])
@@ -253,8 +252,16 @@ def _write_public(target: Path, frames: dict[str, Any]) -> dict[str, str]:
             target.rename(old)
         partial.rename(target)
         shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk, a read-only workspace
+            from harness.errors import StoreUnavailable
+            from harness.store import _os_problem
+
+            raise StoreUnavailable(
+                "the public files could not be written, so nothing changed: "
+                f"{_os_problem(exc, target.parent)}"
+            ) from None
         raise
     return checksums
 

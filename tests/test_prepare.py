@@ -39,8 +39,7 @@ def test_a_frame_the_schema_refuses_names_column_check_and_rows_and_writes_nothi
     assert "column 'label'" in text and "isin" in text and "7" in text
     assert not tiny.data_dir("tiny-binary").exists()
     assert _leftovers(tiny) == []
-    with store.connect(tiny, "tiny-binary", read_only=True) as con:
-        assert vault.last_preparation(con) is None
+    assert not tiny.store_path("tiny-binary").exists()  # not even an empty store
 
 
 def test_a_failed_rebuild_leaves_the_previous_files_and_labels_as_they_were(tiny: Workspace) -> None:
@@ -107,3 +106,44 @@ def test_a_cv_column_the_data_lacks_is_named_in_the_card(tiny: Workspace) -> Non
     with pytest.raises(CardError, match="field 'cv.column' is 'shop', which is not a column of the data"):
         prepare(tiny, "tiny-binary")
     assert not tiny.data_dir("tiny-binary").exists()
+
+
+def test_a_reseed_that_commits_while_prepare_runs_is_the_split_it_writes(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """prepare reads the split in force where it writes the labels: a reseed cannot come between."""
+    from datetime import UTC, datetime
+
+    from harness import prepare as preparing
+    from harness.competition import load_card
+
+    prepare(tiny, "tiny-binary")
+    write_public = preparing._write_public
+
+    def reseeded_meanwhile(target: Path, frames: dict[str, object]) -> dict[str, str]:
+        checksums = write_public(target, frames)  # type: ignore[arg-type]
+        with store.connect(tiny, "tiny-binary") as con:  # another process's `reopen --reseed`
+            con.execute("INSERT INTO events VALUES (?, 'reseed', '12345')", [datetime.now(UTC)])
+        return checksums
+
+    monkeypatch.setattr(preparing, "_write_public", reseeded_meanwhile)
+    prepare(tiny, "tiny-binary", force=True)
+    card = load_card(tiny, "tiny-binary")
+    with store.connect(tiny, "tiny-binary", read_only=True) as con:
+        labels = vault.labels_frame(con)
+    expected = vault.public_split(labels["id"], card.split.public_fraction, 12345)
+    assert labels["usage"].tolist() == expected.tolist()
+
+
+def test_a_full_disk_while_writing_the_public_files_is_a_clear_error(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.errors import StoreUnavailable
+
+    def full(self: pd.DataFrame, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    with pytest.raises(StoreUnavailable, match="could not be written, so nothing changed"):
+        prepare(tiny, "tiny-binary")
+    assert _leftovers(tiny) == [] and not tiny.data_dir("tiny-binary").exists()
