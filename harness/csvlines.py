@@ -6,6 +6,7 @@ reads the file again with Python's `csv` module, in the dialect compete reads (c
 quotes), and names the first line that breaks it: a line with another number of fields than the
 header, a quote that never closes, bytes that are not UTF-8, or a header separated by semicolons,
 tabs or bars. Only this failure path reads the file so, and only up to `MAX_LINES` lines.
+`validation.sniff` asks it too which line of the file's first bytes is not UTF-8.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def first_problem(path: Path, compression: str) -> str | None:
 
 def _open(path: Path, compression: str) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+
+
+def first_line_not_utf8(sample: bytes) -> tuple[int, str] | None:
+    """The number and text (shown as in the other messages) of the first line of `sample` that is
+    not UTF-8; None if there is none. The sample's last line is left out: a sample cut short may end
+    in the middle of a character."""
+    for number, line in enumerate(sample.split(b"\n")[:-1], start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number, _shown(line.decode("latin-1").rstrip("\r"))
+    return None
 
 
 def header_names(path: Path, compression: str, skip: int) -> list[str]:

@@ -314,7 +314,10 @@ def sniff(path: Path) -> Sniffed:
         )
     utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if utf16 or (b"\x00" not in sample and not _looks_like_text(sample)):
-        where = "" if utf16 else _first_line_not_utf8(sample)
+        from harness.csvlines import first_line_not_utf8
+
+        found = None if utf16 else first_line_not_utf8(sample)
+        where = f" (line {found[0]}: {found[1]})" if found else ""
         raise SubmissionRejected(
             f"the file is text but not UTF-8{where} (perhaps Latin-1 or UTF-16 from a spreadsheet). "
             "Save it as UTF-8 CSV, e.g. pandas `to_csv(index=False)`, and submit it again." + NO_SLOT
@@ -430,18 +433,6 @@ def _sample(path: Path, compression: str) -> bytes:
             f"the file starts like gzip but cannot be decompressed ({exc}). Compress it again "
             "(gzip file.csv) or submit the plain CSV." + NO_SLOT
         ) from None
-
-
-def _first_line_not_utf8(sample: bytes) -> str:
-    """' (line N: ...)' for the first line of `sample` that is not UTF-8, or '' (the sample's last
-    line may be cut in the middle of a character)."""
-    for number, line in enumerate(sample.split(b"\n")[:-1], start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            text = line.decode("latin-1").rstrip("\r")
-            return f" (line {number}: {text if len(text) <= 60 else text[:59] + '…'!r})"
-    return ""
 
 
 def _looks_like_text(sample: bytes) -> bool:
