@@ -6,10 +6,11 @@ import csv
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness import lifecycle, store, vault
-from harness.competition import Card, competition_names, load_card
+from harness import vault
+from harness.competition import Card, competition_names
 from harness.errors import CompeteError
 from harness.prepare import PUBLIC_FILES, file_checksums, submission_columns
+from harness.session import State, open_competition
 from harness.workspace import Workspace
 
 
@@ -72,10 +73,9 @@ def list_competitions(ws: Workspace) -> list[CompetitionSummary]:
     out = []
     for slug in competition_names(ws):
         try:
-            card = load_card(ws, slug)
-            out.append(
-                CompetitionSummary(slug, card.title, card.task, card.metric, lifecycle.state(ws, card).value)
-            )
+            with open_competition(ws, slug, prepared=False) as session:
+                card = session.card
+                out.append(CompetitionSummary(slug, card.title, card.task, card.metric, session.state.value))
         except CompeteError as exc:
             out.append(CompetitionSummary(slug, "", "", "", f"invalid card: {exc}"))
     return out
@@ -85,12 +85,9 @@ def describe(ws: Workspace, slug: str) -> CompetitionDetail:
     """Everything about one competition: card, rules, data files with columns and checksums, description."""
     from harness.metrics import get as get_metric
 
-    card = load_card(ws, slug)
-    state = lifecycle.state(ws, card)
-    record = None
-    if state is not lifecycle.State.NOT_PREPARED:
-        with store.connect(ws, slug, read_only=True) as con:
-            record = vault.last_preparation(con)
+    with open_competition(ws, slug, prepared=False) as session:
+        card, state = session.card, session.state
+        record = None if state is State.NOT_PREPARED else vault.last_preparation(session.store)
     description_path = card.folder / "description.md"
     return CompetitionDetail(
         slug=card.slug,

@@ -120,18 +120,18 @@ def _metric(card: Card) -> str:
 
 
 def _prepare(ws: Workspace, card: Card) -> str:
-    from harness import lifecycle, store, vault
+    from harness import vault
     from harness.prepare import file_checksums, prepare
+    from harness.session import State, open_competition
 
-    if lifecycle.state(ws, card) is lifecycle.State.NOT_PREPARED:
+    with open_competition(ws, card.slug, prepared=False, card=card) as session:
+        record = None if session.state is State.NOT_PREPARED else vault.last_preparation(session.store)
+    if record is None:
         done = prepare(ws, card.slug)
         return (
             f"prepared: {done.train_rows} train rows, {done.test_rows} test rows "
             f"({done.public_rows} on the public board)"
         )
-    with store.connect(ws, card.slug, read_only=True) as con:
-        record = vault.last_preparation(con)
-    assert record is not None
     current = file_checksums(ws.data_dir(card.slug))
     changed = sorted(name for name, digest in record.checksums.items() if current.get(name) != digest)
     if changed:
@@ -180,10 +180,11 @@ def _test_target(ws: Workspace, card: Card) -> str:
 
 
 def _labels(ws: Workspace, card: Card) -> str:
-    from harness import store, vault
+    from harness import vault
+    from harness.session import open_competition
 
-    with store.connect(ws, card.slug, read_only=True) as con:
-        labels = vault.labels_frame(con)
+    with open_competition(ws, card.slug, card=card) as session:
+        labels = vault.labels_frame(session.store)
     test_ids = set(_read(ws, card, "test.csv")[card.id_column].astype(str))
     label_ids = set(labels[card.id_column].astype(str))
     if test_ids != label_ids:
@@ -199,10 +200,11 @@ def _labels(ws: Workspace, card: Card) -> str:
 
 def _classes(ws: Workspace, card: Card) -> str:
     """The card's `classes` hold every target value of the data (train.csv and the hidden labels)."""
-    from harness import store, vault
+    from harness import vault
+    from harness.session import open_competition
 
-    with store.connect(ws, card.slug, read_only=True) as con:
-        labels = vault.labels_frame(con)
+    with open_competition(ws, card.slug, card=card) as session:
+        labels = vault.labels_frame(session.store)
     values = [*_read(ws, card, "train.csv")[card.target], *labels[card.target]]
     seen = {_as_label(v) for v in values}
     unknown = sorted(seen - set(card.classes or ()))
@@ -224,11 +226,12 @@ def _as_label(value: Any) -> str:
 
 
 def _sample_score(ws: Workspace, card: Card) -> str:
-    from harness import scoring, store
+    from harness import scoring
+    from harness.session import open_competition
 
     path = ws.data_dir(card.slug) / "sample_submission.csv"
-    with store.connect(ws, card.slug) as con:
-        score = scoring.score_file(con, card, path)
+    with open_competition(ws, card.slug, write=True, card=card) as session:
+        score = scoring.score_file(session.store, card, path)
     for name, value in (("public", score.public), ("private", score.private)):
         if value != value:
             raise _Failed(f"the sample submission's {name} score is not a number.")

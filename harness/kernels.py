@@ -340,9 +340,16 @@ def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
 
 
 def load_public(ws: Workspace, card: Card) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The competition's public `train.csv` and `test.csv`; NotPrepared when they are absent."""
+    """The competition's public `train.csv` and `test.csv`; NotPrepared when they are absent.
+
+    Read after passing through the door, which keeps the hidden labels out of `data/` while open.
+    """
     import pandas as pd
 
+    from harness.session import open_competition
+
+    with open_competition(ws, card.slug, prepared=False, card=card):
+        pass
     folder = ws.data_dir(card.slug)
     if not (folder / "train.csv").is_file() or not (folder / "test.csv").is_file():
         raise NotPrepared(card.slug)

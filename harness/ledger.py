@@ -30,10 +30,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import lifecycle, store
+from harness import store
 from harness.competition import Card, load_card
 from harness.errors import (
-    NotPrepared,
     RuleViolation,
     StoreUnavailable,
     SubmissionRejected,
@@ -41,6 +40,7 @@ from harness.errors import (
 )
 from harness.metrics import Metric
 from harness.metrics import get as get_metric
+from harness.session import State, open_competition
 from harness.store import as_utc, utc_now
 from harness.workspace import Workspace
 
@@ -243,12 +243,9 @@ def submit(
         )
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     at = _naive(now) if now is not None else utc_now()
-    with store.connect(ws, slug, create=False) as con:
-        state = lifecycle.state_in(con, card, as_utc(at))
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        late = state is lifecycle.State.CLOSED
-        lifecycle.keep_solution_in_step(con, ws, card, state)
+    with open_competition(ws, slug, write=True, now=as_utc(at), card=card) as session:
+        con, state = session.store, session.state
+        late = session.closed
         used = _used_today(con, who, at)
         limit = card.rules.daily_limit
         seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
@@ -295,7 +292,7 @@ def submit(
             raise
         rows = _rows(con, slug)
         selected = _selected(con)
-    revealed = state is lifecycle.State.CLOSED
+    revealed = state is State.CLOSED
     mine = next(r for r in rows if r.ref == ref)
     board = _public_board(rows, card, revealed)
     rank = next((b.rank for b in board if b.participant == who), None) if status == "scored" else None
@@ -590,7 +587,7 @@ def submissions(ws: Workspace, slug: str, participant: str | None = None) -> lis
     """
     card = load_card(ws, slug)
     rows, selected, state = _read_ledger(ws, card)
-    revealed = state is lifecycle.State.CLOSED
+    revealed = state is State.CLOSED
     out = [_present(r, revealed, selected) for r in reversed(rows)]
     if participant is not None:
         out = [s for s in out if s.participant == participant.strip()]
@@ -599,20 +596,16 @@ def submissions(ws: Workspace, slug: str, participant: str | None = None) -> lis
 
 def _read_ledger(
     ws: Workspace, card: Card, now: datetime | None = None
-) -> tuple[list[_Row], dict[str, list[str]], lifecycle.State]:
+) -> tuple[list[_Row], dict[str, list[str]], State]:
     """The ledger's rows, the final selections and the competition's state, read in one read-only open.
 
     A competition found closed publishes its solution file if it has none yet (closed by its
-    deadline), and one found open removes any (`lifecycle.keep_solution_in_step`). Raises
-    NotPrepared before `compete prepare`.
+    deadline), and one found open removes any: the door (`session.open_competition`) keeps it in step.
+    Raises NotPrepared before `compete prepare`.
     """
-    with store.connect(ws, card.slug, read_only=True) as con:
-        state = lifecycle.state_in(con, card, now)
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(card.slug)
-        lifecycle.keep_solution_in_step(con, ws, card, state)
-        rows, selected = _ledger_rows(con, card.slug)
-    return rows, selected, state
+    with open_competition(ws, card.slug, now=now, card=card) as session:
+        rows, selected = _ledger_rows(session.store, card.slug)
+    return rows, selected, session.state
 
 
 def _ledger_rows(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[list[_Row], dict[str, list[str]]]:
@@ -637,11 +630,11 @@ def leaderboard(
 def build_board(
     card: Card,
     *,
-    rows_state: tuple[list[_Row], dict[str, list[str]], lifecycle.State],
+    rows_state: tuple[list[_Row], dict[str, list[str]], State],
     private: bool,
 ) -> Leaderboard:
     rows, selected, state = rows_state
-    closed = state is lifecycle.State.CLOSED
+    closed = state is State.CLOSED
     if private and not closed:
         raise RuleViolation(
             f"the private leaderboard of {card.slug} stays hidden while the competition is open; "
@@ -659,9 +652,7 @@ def build_board(
     )
 
 
-def board_in(
-    con: duckdb.DuckDBPyConnection, card: Card, state: lifecycle.State, private: bool
-) -> Leaderboard:
+def board_in(con: duckdb.DuckDBPyConnection, card: Card, state: State, private: bool) -> Leaderboard:
     """A leaderboard read through an open store connection."""
     rows, selected = _ledger_rows(con, card.slug)
     return build_board(card, rows_state=(rows, selected, state), private=private)
@@ -676,7 +667,7 @@ def final_submissions(ws: Workspace, slug: str, *, participant: str | None = Non
     rows, selected, state = _read_ledger(ws, card)
     own = [r for r in rows if r.participant == who and _counts(r)]
     picked, how = _final_picks(own, selected.get(who, []), card)
-    revealed = state is lifecycle.State.CLOSED
+    revealed = state is State.CLOSED
     shown = tuple(_present(r, revealed, selected) for r in picked)
     return Selection(slug, who, tuple(r.ref for r in picked), card.rules.final_selections, shown, how)
 
@@ -713,11 +704,9 @@ def select(
             f"{slug} allows {limit} final selections, and {len(wanted)} were given; choose at most {limit}."
         )
     at = _naive(now) if now is not None else utc_now()
-    with store.connect(ws, slug, create=False) as con:
-        state = lifecycle.state_in(con, card, as_utc(at))
-        if state is lifecycle.State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        if state is lifecycle.State.CLOSED:
+    with open_competition(ws, slug, write=True, now=as_utc(at), card=card) as session:
+        con = session.store
+        if session.closed:
             raise RuleViolation(
                 f"{slug} is closed, so the final selections are fixed; "
                 f"`compete reopen {slug}` to practise again."

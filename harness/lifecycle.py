@@ -1,70 +1,40 @@
-"""Where a competition is in its life: not prepared, open, or closed.
+"""Where a competition is in its life: not prepared, open, or closed, and the commands that change it.
 
 A competition closes at its card's deadline or when `compete close` says so, and opens again with
 `compete reopen`. The events are kept in the store's `events` table, the last recorded wins (not the
-latest by its clock time: a clock set back must not undo a reopen). Closing writes the
-solution file (`data/<slug>/solution.csv`) and reveals the private board; `reopen --reseed` draws a
-fresh public/private split and rescores every submission from its kept file.
+latest by its clock time: a clock set back must not undo a reopen); `session.state_in` reads them.
+Closing writes the solution file (`data/<slug>/solution.csv`) and reveals the private board;
+`reopen --reseed` draws a fresh public/private split and rescores every submission from its kept file.
+
+Both open the competition through the one door (`session.open_competition`). The dependency runs one
+way: lifecycle uses the ledger (the private board at close), the ledger never uses lifecycle.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from harness.competition import Card
+from harness.ledger import Leaderboard, board_in
+from harness.session import (
+    LAST_RECORDED,
+    SOLUTION_FILE,
+    State,
+    open_competition,
+    remove_partial_solutions,
+    write_solution,
+)
 from harness.store import as_utc
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
     import duckdb
 
+    from harness.competition import Card
 
-class State(StrEnum):
-    NOT_PREPARED = "not prepared"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-# The events table is only ever appended to, so its row ids follow the order of recording.
-LAST_RECORDED = "rowid DESC"
-
-
-def state(ws: Workspace, card: Card, now: datetime | None = None) -> State:
-    """The state of `card`'s competition, read from its store (waits if another process writes it)."""
-    from harness import store
-
-    if not ws.store_path(card.slug).exists():
-        return State.NOT_PREPARED
-    with store.connect(ws, card.slug, read_only=True) as con:
-        return state_in(con, card, now)
-
-
-def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = None) -> State:
-    """The state of `card`'s competition, given an open store connection."""
-    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "preparations" not in tables or not con.execute("SELECT count(*) FROM preparations").fetchall()[0][0]:
-        return State.NOT_PREPARED
-    now = now or datetime.now(UTC)
-    rows = con.execute(
-        "SELECT kind, occurred_at FROM events WHERE kind IN ('close', 'reopen') "
-        f"ORDER BY {LAST_RECORDED} LIMIT 1"
-    ).fetchall()
-    last_kind, last_at = (rows[0][0], as_utc(rows[0][1])) if rows else (None, None)
-    if last_kind == "close":
-        return State.CLOSED
-    deadline = card.rules.deadline
-    if deadline is not None and now >= deadline and (last_at is None or last_at < deadline):
-        return State.CLOSED
-    return State.OPEN
-
-
-# ------------------------------------------------------------------------------- close and reopen
-SOLUTION_FILE = "solution.csv"
+__all__ = ["Closing", "Reopening", "Rescore", "State", "close", "reopen"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +44,7 @@ class Closing:
     competition: str
     closed_at: datetime
     already_closed: bool
-    board: Any  # ledger.Leaderboard (private)
+    board: Leaderboard  # the private board
     solution_path: Path
 
 
@@ -110,16 +80,11 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
     Closing a competition that is already closed (by `compete close`) records nothing new and shows the
     same results; one closed by its deadline gets its close recorded. Raises NotPrepared.
     """
-    from harness import ledger, store
-    from harness.competition import load_card
-    from harness.errors import NotPrepared
+    from harness import store
 
-    card = load_card(ws, slug)
     at = _naive(now)
-    with store.connect(ws, slug, create=False) as con:
-        current = state_in(con, card, as_utc(at))
-        if current is State.NOT_PREPARED:
-            raise NotPrepared(slug)
+    with open_competition(ws, slug, write=True, now=as_utc(at)) as session:
+        con, card = session.store, session.card
         last = _last_switch(con)
         already = last is not None and last[0] == "close"
         if last is not None and already:
@@ -129,13 +94,13 @@ def close(ws: Workspace, slug: str, now: datetime | None = None) -> Closing:
         try:
             if not already:
                 con.execute("INSERT INTO events VALUES (?, 'close', NULL)", [at])
-            _remove_partial_solutions(ws, slug)  # left by a killed close; no one else holds the store
-            path = _write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE, ws.private_dir(slug))
+            remove_partial_solutions(ws, slug)  # left by a killed close; no one else holds the store
+            path = write_solution(con, card, ws.data_dir(slug) / SOLUTION_FILE, ws.private_dir(slug))
             con.execute("COMMIT")
         except BaseException:
             store.rollback(con)
             raise
-        board = ledger.board_in(con, card, State.CLOSED, private=True)
+        board = board_in(con, card, State.CLOSED, private=True)
     return Closing(slug, as_utc(at), already, board, path)
 
 
@@ -157,16 +122,12 @@ def reopen(
     import secrets
 
     from harness import store
-    from harness.competition import load_card
-    from harness.errors import NotPrepared, RuleViolation
+    from harness.errors import RuleViolation
 
-    card = load_card(ws, slug)
     at = _naive(now)
-    with store.connect(ws, slug, create=False) as con:
-        current = state_in(con, card, as_utc(at))
-        if current is State.NOT_PREPARED:
-            raise NotPrepared(slug)
-        was_closed = current is State.CLOSED
+    with open_competition(ws, slug, write=True, now=as_utc(at)) as session:
+        con, card = session.store, session.card
+        was_closed = session.closed
         if not was_closed and not reseed:
             raise RuleViolation(
                 f"{slug} is already open; `compete reopen {slug} --reseed` draws a new public/private split."
@@ -209,22 +170,6 @@ def _last_switch(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
     return (str(rows[0][0]), rows[0][1]) if rows else None
 
 
-def keep_solution_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card, state: State) -> None:
-    """The solution file follows the state: there once closed (`publish_solution`), gone while open.
-
-    Every command that reads the state calls this, so that a process killed between a close's move
-    of the file and its commit (or a reopen's) leaves the hidden labels in data/ only until the next
-    command.
-    """
-    from contextlib import suppress
-
-    if state is State.CLOSED:
-        publish_solution(con, ws, card)
-    elif state is State.OPEN:
-        with suppress(OSError):  # a read-only data/: `compete reopen` says what is wrong
-            (ws.data_dir(card.slug) / SOLUTION_FILE).unlink(missing_ok=True)
-
-
 def _unpublish_solution(ws: Workspace, slug: str) -> None:
     """Remove the solution file and any partial one; StoreUnavailable if data/ will not let go."""
     from harness.errors import StoreUnavailable
@@ -232,75 +177,12 @@ def _unpublish_solution(ws: Workspace, slug: str) -> None:
 
     try:
         (ws.data_dir(slug) / SOLUTION_FILE).unlink(missing_ok=True)
-        _remove_partial_solutions(ws, slug)
+        remove_partial_solutions(ws, slug)
     except OSError as exc:
         raise StoreUnavailable(
             f"the solution file could not be removed, so {slug} stays closed: "
             f"{_os_problem(exc, ws.data_dir(slug))}"
         ) from None
-
-
-def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) -> Path | None:
-    """The solution file of a closed competition, written if it is not there yet.
-
-    A deadline closes a competition without `compete close`: the first command that finds it closed
-    (a board, the ledger, a late submission) publishes the solution, as closing would. Returns None
-    when the file cannot be written (a read-only workspace): reading a board must not fail for it,
-    and `compete close` says what is wrong.
-    """
-    from harness.errors import StoreUnavailable
-
-    path = ws.data_dir(card.slug) / SOLUTION_FILE
-    if path.exists():
-        return path
-    try:
-        return _write_solution(con, card, path, ws.private_dir(card.slug))
-    except StoreUnavailable:
-        return None
-
-
-def _remove_partial_solutions(ws: Workspace, slug: str) -> None:
-    """Remove the partial solution files a killed process left (data/ held them before they went to
-    the private folder)."""
-    for folder in ws.private_dir(slug), ws.data_dir(slug):
-        for partial in folder.glob(f".{SOLUTION_FILE}.partial-*"):
-            partial.unlink(missing_ok=True)
-
-
-def _write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, private: Path) -> Path:
-    """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private).
-
-    It is written to a partial file in the `private` folder (beside the labels) and moved to `path`
-    whole: a process killed half-way leaves no labels among the public data.
-    """
-    import duckdb
-
-    from harness.errors import StoreUnavailable
-    from harness.store import _os_problem
-    from harness.store import quote_identifier as q
-
-    partial = private / f".{path.name}.partial-{os.getpid()}"
-    columns = ", ".join(q(c) for c in (card.id_column, *card.target_columns))
-    literal = "'" + str(partial).replace("'", "''") + "'"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
-            f"COPY (SELECT {columns}, usage AS Usage FROM labels ORDER BY {q(card.id_column)}) "
-            f"TO {literal} (FORMAT csv, HEADER, DELIMITER ',')"
-        )
-        os.replace(partial, path)
-    except duckdb.IOException as exc:
-        raise StoreUnavailable(
-            f"the solution file {path} could not be written ({str(exc).splitlines()[0]}); the competition "
-            "stays open. Check the free disk space and that the workspace is writable."
-        ) from None
-    except OSError as exc:
-        raise StoreUnavailable(
-            f"the solution file could not be written: {_os_problem(exc, path.parent)}"
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
 
 
 def _redraw_split(con: duckdb.DuckDBPyConnection, card: Card, seed: int) -> int:

@@ -24,11 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import lifecycle, schemas, store, validation, vault
-from harness.competition import Card, load_card, load_module
+from harness import schemas, store, validation, vault
+from harness.competition import Card, load_module
 from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
 from harness.metrics import get as get_metric
+from harness.session import State, keep_solution_in_step, open_competition, state_in
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -56,11 +57,10 @@ def prepare(ws: Workspace, slug: str, *, force: bool = False) -> Prepared:
     Without `force`, a competition whose public files are still those recorded at its last preparation
     is left as it is (`skipped`); missing or changed files are rebuilt.
     """
-    card = load_card(ws, slug)
-    if not force and lifecycle.state(ws, card) is not lifecycle.State.NOT_PREPARED:
-        with store.connect(ws, slug, read_only=True) as con:
-            record = vault.last_preparation(con)
-        assert record is not None
+    with open_competition(ws, slug, prepared=False) as session:
+        card = session.card
+        record = None if session.state is State.NOT_PREPARED else vault.last_preparation(session.store)
+    if not force and record is not None:
         if file_checksums(ws.data_dir(slug)) == record.checksums:
             return Prepared(
                 slug,
@@ -133,6 +133,9 @@ def _build(ws: Workspace, card: Card) -> Prepared:
         vault.write_labels(con, pd.DataFrame(labels), record)
         # The submission rules, derived now that pandera is loaded, so `submit` need not import it.
         validation.cache_rules(con, card, models["Submission"])
+        # The public folder was replaced whole: a closed competition's solution is written again
+        # from the new labels, an open one's never comes back.
+        keep_solution_in_step(con, ws, card, state_in(con, card))
     return Prepared(card.slug, ws.data_dir(card.slug), len(train), len(test), record.public_rows, checksums)
 
 

@@ -10,24 +10,41 @@ command runs. It hands back a `CompetitionSession` with what the command needs.
 
 A read opens the store read-only (other readers are not kept waiting); `write=True` opens it for
 writing, which waits, within a bound, for another process that writes it.
+
+The state (not prepared / open / closed) and the solution file that follows it live here too, since
+the door is the one place that reads the one and keeps the other in step; `lifecycle` changes the
+state (close, reopen) and `ledger` records submissions, both through this door.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.competition import Card, load_card
 from harness.errors import NotPrepared
-from harness.lifecycle import State, keep_solution_in_step, state_in
 from harness.store import as_utc
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
     import duckdb
+
+
+class State(StrEnum):
+    NOT_PREPARED = "not prepared"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# The events table is only ever appended to, so its row ids follow the order of recording.
+LAST_RECORDED = "rowid DESC"
+SOLUTION_FILE = "solution.csv"
 
 
 @dataclass(frozen=True)
@@ -88,3 +105,106 @@ def open_competition(
             raise NotPrepared(card.slug)
         keep_solution_in_step(con, ws, card, state)
         yield CompetitionSession(ws, card, state, con)
+
+
+def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
+    """The state of `slug`'s competition, read through the door (so its solution file is in step)."""
+    with open_competition(ws, slug, prepared=False, now=now) as session:
+        return session.state
+
+
+def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = None) -> State:
+    """The state of `card`'s competition, given an open store connection."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "preparations" not in tables or not con.execute("SELECT count(*) FROM preparations").fetchall()[0][0]:
+        return State.NOT_PREPARED
+    now = now or datetime.now(UTC)
+    rows = con.execute(
+        "SELECT kind, occurred_at FROM events WHERE kind IN ('close', 'reopen') "
+        f"ORDER BY {LAST_RECORDED} LIMIT 1"
+    ).fetchall()
+    last_kind, last_at = (rows[0][0], as_utc(rows[0][1])) if rows else (None, None)
+    if last_kind == "close":
+        return State.CLOSED
+    deadline = card.rules.deadline
+    if deadline is not None and now >= deadline and (last_at is None or last_at < deadline):
+        return State.CLOSED
+    return State.OPEN
+
+
+# ------------------------------------------------------------------------------- the solution file
+def keep_solution_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card, state: State) -> None:
+    """The solution file follows the state: there once closed (`publish_solution`), gone while open.
+
+    `open_competition` calls this for every command, so that a process killed between a close's move
+    of the file and its commit (or a reopen's) leaves the hidden labels in data/ only until the next
+    command.
+    """
+    if state is State.CLOSED:
+        publish_solution(con, ws, card)
+    elif state is State.OPEN:
+        with suppress(OSError):  # a read-only data/: `compete reopen` says what is wrong
+            (ws.data_dir(card.slug) / SOLUTION_FILE).unlink(missing_ok=True)
+
+
+def publish_solution(con: duckdb.DuckDBPyConnection, ws: Workspace, card: Card) -> Path | None:
+    """The solution file of a closed competition, written if it is not there yet.
+
+    A deadline closes a competition without `compete close`: the first command that finds it closed
+    (a board, the ledger, a late submission) publishes the solution, as closing would. Returns None
+    when the file cannot be written (a read-only workspace): reading a board must not fail for it,
+    and `compete close` says what is wrong.
+    """
+    from harness.errors import StoreUnavailable
+
+    path = ws.data_dir(card.slug) / SOLUTION_FILE
+    if path.exists():
+        return path
+    try:
+        return write_solution(con, card, path, ws.private_dir(card.slug))
+    except StoreUnavailable:
+        return None
+
+
+def remove_partial_solutions(ws: Workspace, slug: str) -> None:
+    """Remove the partial solution files a killed process left (data/ held them before they went to
+    the private folder)."""
+    for folder in ws.private_dir(slug), ws.data_dir(slug):
+        for partial in folder.glob(f".{SOLUTION_FILE}.partial-*"):
+            partial.unlink(missing_ok=True)
+
+
+def write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, private: Path) -> Path:
+    """Write the solution as Kaggle publishes it: id, target column(s), Usage (Public/Private).
+
+    It is written to a partial file in the `private` folder (beside the labels) and moved to `path`
+    whole: a process killed half-way leaves no labels among the public data.
+    """
+    import duckdb
+
+    from harness.errors import StoreUnavailable
+    from harness.store import _os_problem
+    from harness.store import quote_identifier as q
+
+    partial = private / f".{path.name}.partial-{os.getpid()}"
+    columns = ", ".join(q(c) for c in (card.id_column, *card.target_columns))
+    literal = "'" + str(partial).replace("'", "''") + "'"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(
+            f"COPY (SELECT {columns}, usage AS Usage FROM labels ORDER BY {q(card.id_column)}) "
+            f"TO {literal} (FORMAT csv, HEADER, DELIMITER ',')"
+        )
+        os.replace(partial, path)
+    except duckdb.IOException as exc:
+        raise StoreUnavailable(
+            f"the solution file {path} could not be written ({str(exc).splitlines()[0]}); the competition "
+            "stays open. Check the free disk space and that the workspace is writable."
+        ) from None
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"the solution file could not be written: {_os_problem(exc, path.parent)}"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

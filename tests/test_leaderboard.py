@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score
 
-from harness import ledger, lifecycle, store, vault
+from harness import ledger, lifecycle, session, store, vault
 from harness.competition import load_card
 from harness.errors import RuleViolation, StoreUnavailable, UnknownName
+from harness.session import state_of
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
     cli,
@@ -217,13 +218,13 @@ def test_the_solution_is_written_beside_the_labels_and_moved_whole(
     for leftover in leftovers:
         leftover.write_text("id,label,Usage\n")
     moved = []
-    replace = lifecycle.os.replace
+    replace = session.os.replace
 
     def spy(src: Path, dst: Path) -> None:
         moved.append((Path(src).parent, Path(dst).parent, Path(src).stat().st_size))
         replace(src, dst)
 
-    monkeypatch.setattr(lifecycle.os, "replace", spy)
+    monkeypatch.setattr(session.os, "replace", spy)
     lifecycle.close(tiny, SLUG)
     assert len(moved) == 1 and moved[0][:2] == (private, data) and moved[0][2] > 100
     assert not any(leftover.exists() for leftover in leftovers)
@@ -251,7 +252,7 @@ def test_an_open_competition_never_keeps_a_solution_file(tiny: Workspace) -> Non
     (solution / "x").write_text("x")
     with pytest.raises(StoreUnavailable, match="stays closed"):
         lifecycle.reopen(tiny, SLUG)
-    assert lifecycle.state(tiny, load_card(tiny, SLUG)) is lifecycle.State.CLOSED
+    assert state_of(tiny, SLUG) is session.State.CLOSED
 
 
 def test_closing_again_reports_when_it_closed(tiny: Workspace) -> None:
@@ -261,11 +262,10 @@ def test_closing_again_reports_when_it_closed(tiny: Workspace) -> None:
 
 
 def test_the_latest_recorded_event_wins_even_if_the_clock_went_back(tiny: Workspace) -> None:
-    card = load_card(tiny, SLUG)
     lifecycle.close(tiny, SLUG, now=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
     reopened = lifecycle.reopen(tiny, SLUG, now=datetime(2026, 5, 1, 11, 55, tzinfo=UTC))
     assert reopened.was_closed
-    assert lifecycle.state(tiny, card, now=datetime(2026, 5, 1, 12, 5, tzinfo=UTC)) is lifecycle.State.OPEN
+    assert state_of(tiny, SLUG, now=datetime(2026, 5, 1, 12, 5, tzinfo=UTC)) is session.State.OPEN
 
 
 def test_submissions_after_the_close_are_late_shown_but_never_ranked(tiny: Workspace) -> None:
@@ -301,7 +301,7 @@ def test_a_past_deadline_closes_the_competition(tiny: Workspace) -> None:
     solution.unlink()
     assert json.loads(cli("leaderboard", SLUG, "--private", "-f", "json").stdout)[0]["ref"] == "s0001"
     assert solution.exists(), "the first board seen after the deadline publishes the solution"
-    assert lifecycle.state(tiny, load_card(tiny, SLUG)) is lifecycle.State.CLOSED
+    assert state_of(tiny, SLUG) is session.State.CLOSED
     closing = lifecycle.close(tiny, SLUG)
     assert not closing.already_closed and [r.ref for r in closing.board.rows] == [on_time.submission.ref]
 
@@ -315,7 +315,7 @@ def test_reopen_opens_again_and_hides_the_private_scores(tiny: Workspace) -> Non
     assert (tiny.data_dir(SLUG) / "solution.csv").exists()
     result = cli("reopen", SLUG)
     assert result.exit_code == 0, result.output
-    assert lifecycle.state(tiny, load_card(tiny, SLUG)) is lifecycle.State.OPEN
+    assert state_of(tiny, SLUG) is session.State.OPEN
     assert not (tiny.data_dir(SLUG) / "solution.csv").exists()
     assert all(r["private_score"] is None for r in json.loads(cli("submissions", SLUG, "-f", "json").stdout))
     assert cli("leaderboard", SLUG, "--private").exit_code == 1
@@ -425,7 +425,7 @@ def test_reopen_reseed_draws_a_new_split_and_rescores_from_the_kept_files(tiny: 
         for usage, got in (("Public", public), ("Private", private)):
             part = kept[kept["usage"] == usage]
             assert got == pytest.approx(accuracy_score(part["label"], part["label_pred"])), (ref, usage)
-    assert lifecycle.state(tiny, card) is lifecycle.State.OPEN
+    assert state_of(tiny, SLUG) is session.State.OPEN
 
 
 def test_every_command_of_the_area_has_an_example() -> None:

@@ -500,8 +500,7 @@ def test_the_os_user_is_the_default_participant(tiny: Workspace, monkeypatch: py
 
 def test_close_on_a_full_disk_leaves_the_competition_open(tiny: Workspace) -> None:
     """RLIMIT_FSIZE again: the solution file (about 1 kB) cannot be written, so nothing changes."""
-    from harness import lifecycle
-    from harness.competition import load_card
+    from harness.session import State, state_of
 
     result = subprocess.run(
         [*COMPETE, "close", "tiny-binary"],
@@ -515,6 +514,6 @@ def test_close_on_a_full_disk_leaves_the_competition_open(tiny: Workspace) -> No
     assert result.returncode == 1, result.stdout + result.stderr
     assert "solution file" in result.stderr and "stays open" in result.stderr
     assert "Traceback" not in result.stderr
-    assert lifecycle.state(tiny, load_card(tiny, "tiny-binary")) is lifecycle.State.OPEN
+    assert state_of(tiny, "tiny-binary") is State.OPEN
     assert not (tiny.data_dir("tiny-binary") / "solution.csv").exists()
     assert cli("close", "tiny-binary").exit_code == 0
