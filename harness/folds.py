@@ -5,14 +5,22 @@ on the training file, the scheme, `k` and the seed, never on the kernel.
 
     stratified  StratifiedKFold on the target (shuffled, seeded)
     kfold       KFold (shuffled, seeded)
-    group       GroupKFold by the card's column: a group never sits on both sides (shuffled, seeded)
+    group       GroupKFold by the card's column: a group never sits on both sides (shuffled, seeded).
+                The folds balance the number of groups, not of rows: the shuffled groups are dealt
+                into k batches whose group counts differ by at most one, so a fold holding a few big
+                groups validates on more rows than one holding small ones, and nothing balances the
+                target across folds. The mean of the fold scores weighs each fold alike.
     time        expanding window: rows ordered by the card's column (then the id); fold i trains on
-                everything before its validation block, which always lies in the future
+                everything before its validation block, which always lies in the future. The column
+                is the time, and rows with equal times move together: a block's edges fall between
+                two times, never inside one (see `_time_splits`)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from harness.competition import Card
@@ -38,7 +46,7 @@ def make_folds(card: Card, train: pd.DataFrame, k: int | None = None) -> list[Fo
     Raises KernelError when the data cannot be split that way (too few rows, groups or members of a class).
     """
     import numpy as np
-    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
     k = k or card.cv.k
     if k < 2:
@@ -58,11 +66,7 @@ def make_folds(card: Card, train: pd.DataFrame, k: int | None = None) -> list[Fo
             splits = GroupKFold(n_splits=k, shuffle=True, random_state=seed).split(positions, groups=groups)
         elif scheme == "time":
             assert card.cv.column is not None
-            ordered = train.reset_index(drop=True).sort_values(
-                [card.cv.column, card.id_column], kind="stable"
-            )
-            order = ordered.index.to_numpy()
-            splits = ((order[fit], order[valid]) for fit, valid in TimeSeriesSplit(n_splits=k).split(order))
+            splits = _time_splits(train, card.cv.column, card.id_column, k)
         else:  # pragma: no cover - the card parser refuses other schemes
             raise AssertionError(f"unknown CV scheme {scheme!r}")
         folds = [
@@ -74,3 +78,40 @@ def make_folds(card: Card, train: pd.DataFrame, k: int | None = None) -> list[Fo
             "use fewer folds (--folds)."
         ) from None
     return folds
+
+
+def _time_splits(
+    train: pd.DataFrame, column: str, id_column: str, k: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Expanding-window splits of `train` by time, with whole times on each side.
+
+    The rows are ordered by (time, id) and cut as scikit-learn's TimeSeriesSplit cuts them: k
+    validation blocks of n // (k + 1) rows at the end, each fold training on everything before its
+    block. Each cut then moves to the nearest edge between two times (the earlier one when both are
+    as near), so rows of one date never sit on both sides. With one row per time nothing moves.
+    Raises ValueError when the times are too few for k folds of at least one time each.
+    """
+    import numpy as np
+
+    ordered = train.reset_index(drop=True).sort_values([column, id_column], kind="stable")
+    order = ordered.index.to_numpy()
+    times = ordered[column].to_numpy()
+    n = len(order)
+    size = n // (k + 1)
+    if size == 0:
+        raise ValueError(f"{n} rows are too few for {k} time-ordered folds")
+    # The positions where a new time starts, and the end: the only places a cut may fall.
+    starts = np.flatnonzero(np.r_[True, times[1:] != times[:-1]])
+    edges = np.r_[starts, n]
+    cuts = []
+    for wanted in (n - (k - i) * size for i in range(k + 1)):
+        right = int(np.searchsorted(edges, wanted, side="left"))
+        below, above = edges[max(right - 1, 0)], edges[min(right, len(edges) - 1)]
+        cuts.append(int(below if wanted - below <= above - wanted else above))
+    if cuts[0] == 0 or any(b <= a for a, b in pairwise(cuts)):
+        raise ValueError(
+            f"the {len(starts)} distinct values of {column!r} cannot give {k} validation blocks that each "
+            "hold whole times after some training rows"
+        )
+    for low, high in pairwise(cuts):
+        yield order[:low], order[low:high]
