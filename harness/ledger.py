@@ -3,7 +3,8 @@
 It lives in the competition's store (tables `submissions` and `selections`, migration 2 of
 `store.MIGRATIONS`). A submission is written in one transaction after its file has been kept under
 `submissions/<slug>/<ref>.<ext>`, so a process killed at any moment leaves either a complete row or
-none (at worst an unreferenced copy of the file, which the next submission with that ref replaces).
+none (at worst a kept copy that no row names, which the next command that writes removes:
+`session.remove_unrecorded_copies`).
 
 Rules, as on Kaggle:
 - a rejected file is recorded with its reason but costs no slot; the daily limit counts the scored

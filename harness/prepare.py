@@ -29,7 +29,13 @@ from harness.competition import Card, load_module
 from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
 from harness.metrics import get as get_metric
-from harness.session import State, keep_solution_in_step, open_competition, state_in
+from harness.session import (
+    State,
+    keep_solution_in_step,
+    open_competition,
+    remove_unrecorded_copies,
+    state_in,
+)
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -136,6 +142,7 @@ def _build(ws: Workspace, card: Card) -> Prepared:
         # The public folder was replaced whole: a closed competition's solution is written again
         # from the new labels, an open one's never comes back.
         keep_solution_in_step(con, ws, card, state_in(con, card))
+        remove_unrecorded_copies(con, ws, card.slug)
     return Prepared(card.slug, ws.data_dir(card.slug), len(train), len(test), record.public_rows, checksums)
 
 

@@ -19,6 +19,7 @@ state (close, reopen) and `ledger` records submissions, both through this door.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class State(StrEnum):
 # The events table is only ever appended to, so its row ids follow the order of recording.
 LAST_RECORDED = "rowid DESC"
 SOLUTION_FILE = "solution.csv"
+# A kept copy of a submission: submissions/<slug>/<ref><suffixes>, as `ledger` names it.
+KEPT_COPY = re.compile(r"^s\d{4,}(\.[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ def open_competition(
 
     Raises UnknownName (an unknown slug), CardError, NotPrepared (unless `prepared` is False: then a
     competition without a store is handed back with `con` None and state NOT_PREPARED), StoreBusy and
-    StoreUnavailable. `now` decides a deadline (tests); `card` saves loading the card again.
+    StoreUnavailable. `now` decides a deadline (tests); `card` saves loading the card again. Opening to
+    write also removes what a killed submit left (`remove_unrecorded_copies`).
     """
     from harness import store
 
@@ -104,6 +108,8 @@ def open_competition(
         if state is State.NOT_PREPARED and prepared:
             raise NotPrepared(card.slug)
         keep_solution_in_step(con, ws, card, state)
+        if write:
+            remove_unrecorded_copies(con, ws, card.slug)
         yield CompetitionSession(ws, card, state, con)
 
 
@@ -208,3 +214,26 @@ def write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, priva
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+# ----------------------------------------------------------------------------- a killed submit's copy
+def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> None:
+    """Remove the kept copies under `submissions/<slug>/` that no ledger row names.
+
+    A submit keeps its copy before it records the row; one killed in between leaves a copy with no
+    row, under a ref the next submit takes again (perhaps with another suffix: `s0010.csv.gz` beside
+    `s0010.csv`). Only files named as kept copies are touched: a learner's own files and the runs
+    folder stay. Called with the store open for writing, so no submit is between its copy and its row.
+    """
+    folder = ws.submissions_dir(slug)
+    if not folder.is_dir():
+        return
+    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    recorded: set[Path] = set()
+    if "submissions" in tables:
+        rows = con.execute("SELECT stored_path FROM submissions WHERE stored_path IS NOT NULL").fetchall()
+        recorded = {ws.root / row[0] for row in rows}
+    for path in folder.iterdir():
+        if KEPT_COPY.match(path.name) and path not in recorded and path.is_file():
+            with suppress(OSError):  # a read-only folder: the next submit says what is wrong
+                path.unlink()

@@ -398,6 +398,9 @@ def test_a_submit_killed_at_any_moment_leaves_a_whole_ledger(tiny: Workspace) ->
     assert json.loads(after.stdout)["ref"] == rows[-1]["ref"]
     leftovers = [p.name for p in tiny.submissions_dir("tiny-binary").glob(".*partial*")]
     assert leftovers == []
+    # Every kept copy is a recorded one: a killed submit's copy went with the next submit.
+    kept = {p for p in tiny.submissions_dir("tiny-binary").iterdir() if p.is_file()}
+    assert kept == {tiny.root / str(r["stored_path"]) for r in rows}
 
 
 # ------------------------------------------------------------------------- full disk, read-only

@@ -136,3 +136,48 @@ def test_only_the_door_and_prepare_connect_to_a_store() -> None:
         if path.name in allowed:
             continue
         assert "store.connect(" not in path.read_text(encoding="utf-8"), f"{path} bypasses the door"
+
+
+# ------------------------------------------------------------------------- what a killed submit leaves
+def _plant_killed_submit(ws: Workspace, ref: str) -> Path:
+    """A kept copy with no ledger row, as a submit killed between its copy and its row leaves it."""
+    import gzip
+
+    folder = ws.submissions_dir(SLUG)
+    left = folder / f"{ref}.csv.gz"
+    left.write_bytes(gzip.compress((ws.data_dir(SLUG) / "sample_submission.csv").read_bytes()))
+    return left
+
+
+def test_a_reused_ref_never_leaves_two_files(tiny: Workspace) -> None:
+    _submit(tiny)
+    folder = tiny.submissions_dir(SLUG)
+    left = _plant_killed_submit(tiny, "s0002")
+    own = folder / "my-notes.txt"
+    own.write_text("mine", encoding="utf-8")
+    _submit(tiny, "bob")
+    assert not left.exists()
+    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert files == ["my-notes.txt", "s0001.csv", "s0002.csv"]
+    with open_competition(tiny, SLUG) as session:
+        stored = session.store.execute("SELECT ref, stored_path FROM submissions ORDER BY seq").fetchall()
+    assert stored == [("s0001", f"submissions/{SLUG}/s0001.csv"), ("s0002", f"submissions/{SLUG}/s0002.csv")]
+
+
+@pytest.mark.parametrize("command", ["select", "close", "reopen", "prepare"])
+def test_the_next_command_that_writes_removes_a_killed_submits_copy(tiny: Workspace, command: str) -> None:
+    _submit(tiny)
+    args = {
+        "select": ["select", SLUG, "s0001", "--as", "alice"],
+        "close": ["close", SLUG],
+        "reopen": ["reopen", SLUG, "--reseed"],
+        "prepare": ["prepare", SLUG, "--force"],
+    }[command]
+    left = _plant_killed_submit(tiny, "s0002")
+    later = _plant_killed_submit(tiny, "s0007")
+    assert cli("leaderboard", SLUG).exit_code == 0
+    assert left.exists(), "a command that only reads leaves the store's folders alone"
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert not left.exists() and not later.exists()
+    assert (tiny.submissions_dir(SLUG) / "s0001.csv").exists()
