@@ -18,6 +18,7 @@ their folders through the same machinery.
 
 from __future__ import annotations
 
+import csv
 import json
 import keyword
 import math
@@ -54,6 +55,7 @@ DEFAULT_METRICS: dict[str, tuple[str, ...]] = {
     "ranking": ("map_at_k",),
 }
 TODO = "TODO"
+HEADER_EXAMPLES = 3  # lines named when the rows do not fit the header
 RANKING_K = 12  # map_at_k's cut-off, written into the card so it can be read and changed
 
 
@@ -281,10 +283,63 @@ def read_table(path: Path) -> pd.DataFrame:
     fmt = _source_format(path)
     if not path.is_file():
         raise AuthoringError(f"no file at {path}; give the path of a CSV or Parquet file.")
+    if fmt == "csv":
+        check_csv_header(path)
     try:
         return pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
     except Exception as exc:  # a parser's own error names the line or the column
         raise AuthoringError(f"{path} could not be read as {fmt}: {type(exc).__name__}: {exc}") from None
+
+
+def check_csv_header(path: Path) -> None:
+    """Refuse a CSV file whose header is not a header of its rows.
+
+    A header with fewer fields than the rows makes pandas turn the first fields of every row into an
+    index, which a competition would then drop without a word (scikit-learn's bundled wine_data.csv
+    starts `178,13,class_0,...`: 5 fields above rows of 14); one with more fields fills columns with
+    nothing. A header of numbers only is a first row of data. Raises AuthoringError naming the lines.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header: list[str] | None = None
+            header_line = 0
+            differing: list[tuple[int, int]] = []
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if header is None:
+                    header, header_line = row, reader.line_num
+                    continue
+                if len(row) != len(header):
+                    differing.append((reader.line_num, len(row)))
+                    if len(differing) > HEADER_EXAMPLES:
+                        break
+    except (UnicodeDecodeError, csv.Error):
+        return  # pandas' own reader names what breaks such a file
+    if header is None:
+        return
+    if differing:
+        shown = ", ".join(f"line {line} has {count}" for line, count in differing[:HEADER_EXAMPLES])
+        more = " (and more lines)" if len(differing) > HEADER_EXAMPLES else ""
+        raise AuthoringError(
+            f"{path.name}: the header (line {header_line}) has {len(header)} fields but the rows differ: "
+            f"{shown}{more}. Every line needs as many fields as the header; if line {header_line} is not "
+            "the header of these rows, replace it with one naming every column (nothing was written)."
+        )
+    if all(_is_number(name) for name in header):
+        raise AuthoringError(
+            f"{path.name}: the first line ({','.join(header)[:60]}) holds only numbers, so it looks like a "
+            "row of data, not a header. Add a first line naming the columns (nothing was written)."
+        )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_ids_as_csv_reads_them(ids: pd.Series, name: str) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from harness.authoring import (
     Authored,
     Draft,
+    check_csv_header,
     check_ids,
     check_new_slug,
     class_labels,
@@ -97,6 +98,7 @@ class _Layout:
     label_columns: tuple[str, ...]  # the labels file's columns that give the target (one, or the classes)
     features: tuple[str, ...]
     dropped: tuple[str, ...]  # train.csv columns that test.csv lacks (besides the target)
+    test_only: tuple[str, ...] = ()  # test.csv columns that train.csv lacks (dropped too)
 
 
 def import_kaggle(
@@ -285,6 +287,8 @@ def _layout(
 ) -> _Layout:
     import pandas as pd
 
+    for path in (train_path, test_path, sample_path):
+        check_csv_header(path)
     train_cols = [str(c) for c in pd.read_csv(train_path, nrows=0).columns]
     test_cols = [str(c) for c in pd.read_csv(test_path, nrows=0).columns]
     sample_cols = [str(c) for c in pd.read_csv(sample_path, nrows=0).columns]
@@ -351,6 +355,7 @@ def _layout(
         label_columns,
         features,
         dropped,
+        tuple(c for c in test_cols if c not in train_cols),
     )
 
 
@@ -362,6 +367,8 @@ def _changes(layout: _Layout, labels_name: str, ignored: bool) -> str:
         parts.append("rows marked Ignored (not scored on Kaggle) are dropped from the test set")
     if layout.dropped:
         parts.append(f"columns only in train.csv are dropped: {', '.join(layout.dropped)}")
+    if layout.test_only:
+        parts.append(f"columns only in test.csv are dropped: {', '.join(layout.test_only)}")
     return "; ".join(parts) + "."
 
 
@@ -496,6 +503,8 @@ def _write(
         )
         if layout.dropped:
             draft.notes.append(f"dropped columns only in train.csv: {', '.join(layout.dropped)}")
+        if layout.test_only:
+            draft.notes.append(f"dropped columns only in test.csv: {', '.join(layout.test_only)}")
 
     files = {
         "source/train.csv": layout.train,

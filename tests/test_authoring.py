@@ -429,3 +429,36 @@ def test_ranking_competition_scores_map_at_k(ws: Workspace, tmp_path: Path, opti
     public, private = score(ws, card, path)
     assert public == pytest.approx(want[0], abs=1e-9) and private == pytest.approx(want[1], abs=1e-9)
     assert all(r.ok for r in check_competition(ws, "baskets"))
+
+
+def test_a_header_shorter_than_its_rows_is_refused_naming_the_lines(ws: Workspace, tmp_path: Path) -> None:
+    """scikit-learn's wine_data.csv: a first line of 5 fields above rows of 14. pandas would make the
+    first 9 fields an index and the competition would lose them without a word."""
+    rng = np.random.default_rng(3)
+    rows = [",".join([*(f"{v:.2f}" for v in rng.random(13)), str(i % 3)]) for i in range(60)]
+    source = tmp_path / "wine_data.csv"
+    source.write_text("60,13,class_0,class_1,class_2\n" + "\n".join(rows) + "\n")
+    with pytest.raises(AuthoringError) as info:
+        new_competition(ws, "wine", source, "class_2")
+    message = str(info.value)
+    assert "header (line 1) has 5 fields" in message
+    assert "line 2 has 14" in message and "line 3 has 14" in message
+    assert not ws.competition_dir("wine").exists()
+
+
+def test_a_header_longer_than_some_rows_is_refused(ws: Workspace, tmp_path: Path) -> None:
+    source = tmp_path / "short.csv"
+    binary_frame(40).to_csv(source, index=False)
+    lines = source.read_text().splitlines()
+    lines[7] = ",".join(lines[7].split(",")[:3])
+    source.write_text("\n".join(lines) + "\n")
+    with pytest.raises(AuthoringError, match=r"line 8 has 3"):
+        new_competition(ws, "short", source, "y")
+
+
+def test_a_header_of_numbers_only_is_refused_as_a_row_of_data(ws: Workspace, tmp_path: Path) -> None:
+    source = tmp_path / "headless.csv"
+    frame = binary_frame(40)[["x1", "count", "y"]]
+    frame.to_csv(source, index=False, header=False)
+    with pytest.raises(AuthoringError, match="looks like a row of data"):
+        new_competition(ws, "headless", source, str(frame["y"].iloc[0]))

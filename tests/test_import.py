@@ -280,3 +280,12 @@ def test_mlebench_map_at_k_grader_makes_a_ranking_task(ws: Workspace, tmp_path: 
     assert load_card(ws, "baskets").metric_options == {"k": 5}
     results = check_competition(ws, "baskets")
     assert all(r.ok for r in results), [r for r in results if not r.ok]
+
+
+def test_columns_only_in_test_csv_are_named_as_dropped(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    folder, _ = kaggle_folder(tmp_path / "downloads")
+    test = pd.read_csv(folder / "test.csv")
+    test.assign(Ticket="T").to_csv(folder / "test.csv", index=False)
+    authored = import_kaggle(ws, folder, metric="roc_auc")
+    assert any("dropped columns only in test.csv: Ticket" in n for n in authored.notes)
+    assert "columns only in test.csv are dropped: Ticket" in load_card(ws, "titanic-like").source.changes
