@@ -254,7 +254,13 @@ def check_new_slug(ws: Workspace, slug: str) -> None:
     if ws.competition_dir(slug).exists():
         raise AuthoringError(
             f"competition {slug!r} already exists at {ws.competition_dir(slug)}; choose another slug "
-            "or delete that folder first."
+            f"or remove it with `compete delete {slug}` first."
+        )
+    leftovers = [p for p in (ws.data_dir(slug), ws.private_dir(slug), ws.submissions_dir(slug)) if p.exists()]
+    if leftovers:
+        raise AuthoringError(
+            f"an earlier competition {slug!r} left its data behind ({', '.join(map(str, leftovers))}), "
+            f"which a new one would meet; run `compete delete {slug}` to remove them, or choose another slug."
         )
 
 

@@ -53,6 +53,18 @@ class NotPrepared(CompeteError):
         super().__init__(f"competition {slug!r} is not prepared yet; run `compete prepare {slug}` first.")
 
 
+class StalePreparation(CompeteError):
+    """The competition's data were prepared from another card than the one in its folder now."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        super().__init__(
+            f"competition {slug!r} changed since its data were prepared (its card, code or source data "
+            f"differ from those prepared): run `compete prepare {slug} --force` to prepare it again, "
+            f"or `compete delete {slug}` to start afresh."
+        )
+
+
 class SchemaViolation(CompeteError):
     """A frame that a competition's pandera schema refuses."""
 

@@ -63,7 +63,8 @@ def prepare(ws: Workspace, slug: str, *, force: bool = False) -> Prepared:
     Without `force`, a competition whose public files are still those recorded at its last preparation
     is left as it is (`skipped`); missing or changed files are rebuilt.
     """
-    with open_competition(ws, slug, prepared=False) as session:
+    # A competition prepared from another card is refused (StalePreparation) unless forced.
+    with open_competition(ws, slug, prepared=False, allow_stale=force) as session:
         card = session.card
         record = None if session.state is State.NOT_PREPARED else vault.last_preparation(session.store)
     if not force and record is not None:
@@ -134,7 +135,12 @@ def _build(ws: Workspace, card: Card) -> Prepared:
             seed = vault.current_public_seed(con, card)
             labels["usage"] = vault.public_split(labels[card.id_column], card.split.public_fraction, seed)
         record = vault.make_record(
-            len(train), len(test), int((labels["usage"] == vault.PUBLIC).sum()), checksums, datetime.now(UTC)
+            len(train),
+            len(test),
+            int((labels["usage"] == vault.PUBLIC).sum()),
+            checksums,
+            datetime.now(UTC),
+            card,
         )
         vault.write_labels(con, pd.DataFrame(labels), record)
         # The submission rules, derived now that pandera is loaded, so `submit` need not import it.

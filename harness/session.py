@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.competition import Card, load_card
-from harness.errors import NotPrepared
+from harness.errors import NotPrepared, StalePreparation
 from harness.store import as_utc
 from harness.workspace import Workspace
 
@@ -87,6 +87,7 @@ def open_competition(
     prepared: bool = True,
     now: datetime | None = None,
     card: Card | None = None,
+    allow_stale: bool = False,
 ) -> Iterator[CompetitionSession]:
     """Open `slug` for one command and close its store on exit.
 
@@ -94,8 +95,10 @@ def open_competition(
     competition without a store is handed back with `con` None and state NOT_PREPARED), StoreBusy and
     StoreUnavailable. `now` decides a deadline (tests); `card` saves loading the card again. Opening to
     write also removes what a killed submit left (`remove_unrecorded_copies`).
+    Raises StalePreparation for data prepared from another card than the folder's now (a competition
+    deleted and made again, its card or code changed), unless `allow_stale` (prepare rebuilding it).
     """
-    from harness import store
+    from harness import store, vault
 
     card = card or load_card(ws, slug)
     if not ws.store_path(card.slug).exists():
@@ -110,6 +113,10 @@ def open_competition(
         keep_solution_in_step(con, ws, card, state)
         if write:
             remove_unrecorded_copies(con, ws, card.slug)
+        if state is not State.NOT_PREPARED and not allow_stale:
+            record = vault.last_preparation(con)
+            if record is not None and vault.is_stale(record, card):
+                raise StalePreparation(card.slug)
         yield CompetitionSession(ws, card, state, con)
 
 

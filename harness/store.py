@@ -93,6 +93,17 @@ MIGRATIONS: list[tuple[int, str]] = [
         # an earlier public/private split, so it stays off the boards (NULL, from before: false).
         "ALTER TABLE submissions ADD COLUMN stale BOOLEAN DEFAULT false;",
     ),
+    (
+        4,
+        # What the card and the competition's folder were when the data were prepared (see
+        # vault.card_fingerprint): a card recreated or changed since is told from the one prepared.
+        """
+        CREATE TABLE prepared_cards (
+            prepared_at TIMESTAMP NOT NULL,
+            card_sha256 VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 

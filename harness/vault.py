@@ -35,6 +35,7 @@ class Preparation:
     test_rows: int
     public_rows: int
     checksums: dict[str, str]
+    card_sha256: str | None = None  # vault.card_fingerprint of the card prepared; None before it was kept
 
 
 def public_split(ids: pd.Series, fraction: float, seed: int) -> pd.Series:
@@ -71,6 +72,11 @@ def write_labels(con: duckdb.DuckDBPyConnection, labels: pd.DataFrame, record: P
                 json.dumps(record.checksums, sort_keys=True),
             ],
         )
+        if record.card_sha256 is not None:
+            con.execute(
+                "INSERT INTO prepared_cards VALUES (?, ?)",
+                [record.prepared_at.astimezone(UTC).replace(tzinfo=None), record.card_sha256],
+            )
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -86,7 +92,61 @@ def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
     if not rows:
         return None
     at, version, train_rows, test_rows, public_rows, checksums = rows[0]
-    return Preparation(as_utc(at), version, train_rows, test_rows, public_rows, json.loads(checksums))
+    cards = con.execute(
+        "SELECT card_sha256 FROM prepared_cards WHERE prepared_at = ? ORDER BY rowid DESC LIMIT 1", [at]
+    ).fetchall()
+    return Preparation(
+        as_utc(at),
+        version,
+        train_rows,
+        test_rows,
+        public_rows,
+        json.loads(checksums),
+        cards[0][0] if cards else None,
+    )
+
+
+def card_fingerprint(card: Card) -> str:
+    """SHA-256 of what the prepared data are made from: the card's fields that shape them (task,
+    metric, columns, classes, split, CV scheme; not its title, rules or texts), the folder's code
+    (prepare.py, schema.py, any other .py) and the names and sizes of its other files (the source data).
+
+    A competition deleted and made again from another file, or whose card or code changed since
+    `compete prepare`, has another fingerprint than the one recorded with its data.
+    """
+    import hashlib
+    from dataclasses import asdict
+
+    shape = {
+        "task": card.task,
+        "metric": card.metric,
+        "metric_options": card.metric_options,
+        "id_column": card.id_column,
+        "target_columns": list(card.target_columns),
+        "classes": list(card.classes) if card.classes is not None else None,
+        "split": asdict(card.split),
+        "cv": asdict(card.cv),
+    }
+    digest = hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode())
+    for path in sorted(card.folder.rglob("*")):
+        relative = path.relative_to(card.folder)
+        if not path.is_file() or any(p.startswith(".") or p == "__pycache__" for p in relative.parts):
+            continue
+        if path.name in ("competition.toml", "description.md"):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0")
+        if path.suffix == ".py":
+            digest.update(path.read_bytes())
+        else:
+            digest.update(str(path.stat().st_size).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def is_stale(record: Preparation, card: Card) -> bool:
+    """Whether the data recorded by `record` were prepared from another card than `card` (a record
+    from before fingerprints were kept is taken as it is)."""
+    return record.card_sha256 is not None and record.card_sha256 != card_fingerprint(card)
 
 
 def current_public_seed(con: duckdb.DuckDBPyConnection, card: Card) -> int:
@@ -105,9 +165,15 @@ def labels_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def make_record(
-    train_rows: int, test_rows: int, public_rows: int, checksums: dict[str, str], at: datetime
+    train_rows: int,
+    test_rows: int,
+    public_rows: int,
+    checksums: dict[str, str],
+    at: datetime,
+    card: Card | None = None,
 ) -> Preparation:
-    return Preparation(at, __version__, train_rows, test_rows, public_rows, checksums)
+    fingerprint = card_fingerprint(card) if card is not None else None
+    return Preparation(at, __version__, train_rows, test_rows, public_rows, checksums, fingerprint)
 
 
 def describe(record: Preparation | None) -> dict[str, Any]:

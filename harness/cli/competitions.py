@@ -1,4 +1,4 @@
-"""Commands that pick and prepare competitions: list, show, prepare."""
+"""Commands that pick, prepare and remove competitions: list, show, prepare, delete."""
 
 from __future__ import annotations
 
@@ -159,3 +159,36 @@ def prepare(
     )
     if any("error" in r for r in results):
         raise typer.Exit(code=1)
+
+
+@app.command()
+def delete(
+    slug: Annotated[str, typer.Argument(help="The competition to remove, such as churn.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Remove a competition: its folder under competitions/, data/SLUG, .compete/SLUG (hidden labels
+    and every submission's record) and the kept submission files. Your kernels and reports stay.
+
+    Asks first; --yes does not. Use it before making a competition again under the same slug.
+
+    Example: compete delete churn --yes
+    """
+    from harness.removal import delete_competition, plan_removal
+
+    ws = find_workspace()
+    plan = plan_removal(ws, slug)
+    if not yes:
+        for path in plan.removed:
+            typer.echo(f"  {path}", err=True)
+        if not typer.confirm(
+            f"Delete competition {slug!r}: the {len(plan.removed)} folders above?", err=True
+        ):
+            typer.echo("nothing was deleted.", err=True)
+            raise typer.Exit(code=1)
+    done = delete_competition(ws, slug)
+    rows = [{"path": str(p), "action": "deleted"} for p in done.removed]
+    rows += [{"path": str(p), "action": "kept"} for p in done.kept]
+    render_rows(rows, fmt, ["path", "action"], title=f"Deleted {slug}")
