@@ -456,15 +456,23 @@ def run_kernel(
     """`compete run`: load a kernel (unless given one), cross-validate it, fit on all of train and
     write its submission.
 
-    The result of a full run (all rows) of a kernel in `kernels/` is remembered for `kernels list`.
+    The result of a full run (all rows, the card's folds) of a kernel in `kernels/` is remembered for
+    `kernels list`; a run on other folds (`--folds 3`) leaves the remembered one as it is.
     """
     kernel = name_or_path if isinstance(name_or_path, Kernel) else load_kernel(ws, name_or_path)
     result = cross_validate(
         ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
     )
-    if kernel.info.in_workspace and rows is None:
+    if remembers(ws, kernel.info, folds, rows):
         _save_run(ws, kernel.info, result)
     return result
+
+
+def remembers(ws: Workspace, info: KernelInfo, folds: int | None, rows: int | None) -> bool:
+    """Whether a run of `info` with these options is the one remembered for `kernels list`: a kernel in
+    `kernels/`, on all rows and the card's own folds."""
+    official = folds is None or folds == load_card(ws, info.competition).cv.k
+    return info.in_workspace and rows is None and official
 
 
 @dataclass(frozen=True)
@@ -474,10 +482,19 @@ class RunOutcome:
     cv: CVResult
     participant: str
     submission: Any = None  # harness.ledger.SubmitOutcome
+    # Kept for `kernels list` (a kernel in kernels/, on the card's folds); None outside kernels/.
+    remembered: bool | None = None
+    changed_files: tuple[str, ...] = ()  # public files changed since prepare (see harness.freshness)
 
     def as_dict(self) -> dict[str, Any]:
         submitted = self.submission.as_dict() if self.submission is not None else None
-        return {**self.cv.as_dict(), "participant": self.participant, "submission": submitted}
+        return {
+            **self.cv.as_dict(),
+            "participant": self.participant,
+            "submission": submitted,
+            "remembered": self.remembered,
+            "changed_files": list(self.changed_files),
+        }
 
 
 def run_and_submit(
@@ -493,12 +510,15 @@ def run_and_submit(
     """`compete run [--submit]`: run the kernel, then (with `submit`) submit its predictions file as
     `participant` (default: `participant_for(info)`), recording the CV score and the kernel's name
     beside the public score."""
+    from harness.freshness import changed_since_prepare
+
     kernel = load_kernel(ws, name_or_path)
+    changed = changed_since_prepare(ws, kernel.info.competition)
     result = run_kernel(ws, kernel, folds=folds, progress=progress)
     who = participant or participant_for(kernel.info)
-    if not submit:
-        return RunOutcome(result, who)
-    return RunOutcome(result, who, _submit(ws, kernel.info, result, who, message))
+    remembered = remembers(ws, kernel.info, folds, None) if kernel.info.in_workspace else None
+    submitted = _submit(ws, kernel.info, result, who, message) if submit else None
+    return RunOutcome(result, who, submitted, remembered, changed)
 
 
 def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None) -> Any:
@@ -522,7 +542,12 @@ def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, pa
     try:
         return kernel.fit_predict(train, test, params)
     except Exception as exc:
-        raise KernelError(f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}") from exc
+        from harness.tracebacks import own_frames
+
+        raise KernelError(
+            f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}"
+            + own_frames(exc, kernel.info.path)
+        ) from exc
 
 
 def normalize_predictions(
@@ -806,18 +831,32 @@ def describe_kernel(ws: Workspace, name_or_path: str | Path) -> KernelDetail:
 
 
 def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
-    """The kernel's participant on the public leaderboard (rank, best public score), if it submitted."""
+    """The kernel's own best submission (one that `compete run --submit` made of it): its public score,
+    its ref, how many it made, and its rank where it is its participant's entry on the public board.
+    None when the kernel submitted nothing (another submission of the same participant is not its)."""
     from harness import ledger
 
     try:
         board = ledger.leaderboard(ws, info.competition)
+        mine = [
+            s
+            for s in ledger.submissions(ws, info.competition)
+            if s.kernel == info.name and s.public_score is not None and not s.late and not s.stale
+        ]
     except NotPrepared:
         return None
-    who = participant_for(info)
-    for row in board.rows:
-        if row.participant == who:
-            return {"rank": row.rank, "of": len(board.rows), "public_score": row.public_score, "ref": row.ref}
-    return None
+    if not mine:
+        return None
+    sign = -1.0 if board.greater_is_better else 1.0
+    best = min(reversed(mine), key=lambda s: sign * float(s.public_score or 0.0))  # the earliest of a tie
+    row = next((r for r in board.rows if r.ref == best.ref), None)
+    return {
+        "rank": row.rank if row else None,
+        "of": len(board.rows),
+        "public_score": best.public_score,
+        "ref": best.ref,
+        "submissions": len(mine),
+    }
 
 
 def _theory_notes(ws: Workspace, info: KernelInfo) -> list[str]:
@@ -860,6 +899,8 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
         "__METRIC__": card.metric,
         "__POSITIVE__": card.classes[-1] if card.classes else "",
     }
+    if fills["__PREDICTION__"] != "probability":  # POSITIVE means something only where P(positive) is wanted
+        text = _without_positive(text)
     for token, value in fills.items():
         text = text.replace(token, value)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -868,18 +909,43 @@ def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
     return target
 
 
+def _without_positive(template: str) -> str:
+    """The template without its POSITIVE constant and the branch that uses it."""
+    lines = template.splitlines(keepends=True)
+    out: list[str] = []
+    skip = 0
+    for line in lines:
+        if skip:
+            skip -= 1
+        elif line.startswith("POSITIVE = "):
+            pass
+        elif line.strip() == 'if PREDICTION == "probability":':
+            skip = 1  # and its return
+        else:
+            out.append(line)
+    return "".join(out)
+
+
 # --- running a kernel file as a script -------------------------------------------------------------
 
 
 def main(path: str | Path) -> None:
-    """Run the kernel at `path` through the harness and print its CV score (for `python kernel.py`)."""
+    """Run the kernel at `path` through the harness and print its CV score (for `python kernel.py`).
+
+    The workspace is the kernel's own (the file lies in the project), else the one `compete run`
+    finds from the current directory (a kernel kept elsewhere, run from inside the project).
+    """
     import sys
 
-    from harness.errors import ending
+    from harness.errors import NoWorkspace, ending
 
     file = Path(path).resolve()
     try:
-        result = run_kernel(find_workspace(file.parent), file)
+        try:
+            ws = find_workspace(file.parent)
+        except NoWorkspace:
+            ws = find_workspace()
+        result = run_kernel(ws, file)
     except BaseException as exc:  # said as `compete run` says it, without the harness's traceback
         end = ending(exc)
         if end is None:

@@ -389,3 +389,28 @@ def test_an_own_kernel_outside_kernels_has_no_remembered_run(
     )
     assert last_run(prepared_workspace, load_kernel(prepared_workspace, "titanic/baseline").info) is not None
     assert last_run(prepared_workspace, load_kernel(prepared_workspace, copy).info) is None
+
+
+def test_the_template_pins_its_threads_and_fits_the_task(own_kernels: Workspace) -> None:
+    penguins = new_kernel(own_kernels, "penguins", "mine").read_text(encoding="utf-8")
+    spam = new_kernel(own_kernels, "spam", "mine").read_text(encoding="utf-8")
+    for text in (penguins, spam):
+        assert "threadpool_limits(limits=1)" in text
+    assert "POSITIVE" not in penguins, "no positive class in a multiclass competition"
+    assert 'POSITIVE = "1"' in spam or "POSITIVE = " in spam
+    for slug in ("penguins", "spam"):
+        assert "baseline" not in load_kernel(own_kernels, f"{slug}/mine").info.techniques
+
+
+def test_kernels_show_credits_a_kernel_only_with_its_own_submissions(own_kernels: Workspace) -> None:
+    from harness.kernels import describe_kernel, run_and_submit
+    from harness.ledger import submit
+
+    new_kernel(own_kernels, "titanic", "mine")
+    sample = own_kernels.data_dir("titanic") / "sample_submission.csv"
+    submit(own_kernels, "titanic", sample)  # by hand, as the learner
+    assert describe_kernel(own_kernels, "titanic/mine").leaderboard is None, "never run, never submitted"
+    outcome = run_and_submit(own_kernels, "titanic/mine", folds=2, submit=True)
+    entry = describe_kernel(own_kernels, "titanic/mine").leaderboard
+    assert entry is not None and entry["ref"] == outcome.submission.submission.ref
+    assert entry["submissions"] == 1

@@ -148,3 +148,100 @@ def test_a_broken_kernel_run_as_a_script_says_what_compete_run_says(
     assert by_hand.returncode == by_run.exit_code == 1
     assert "Traceback" not in by_hand.stderr, by_hand.stderr
     assert by_hand.stderr.strip() == by_run.stderr.strip()
+
+
+WOMEN_SURVIVE = (
+    'KERNEL = {"competition": "titanic", "title": "Women survive", "techniques": ["baseline"]}\n'
+    "def fit_predict(train, test, params):\n"
+    "    return (test['Sex'] == 'female').astype(int)\n"
+    'if __name__ == "__main__":\n'
+    "    from harness.kernels import main\n"
+    "    main(__file__)\n"
+)
+
+
+def test_a_kernel_error_shows_the_kernels_own_lines_and_debug_the_whole_traceback(
+    prepared_workspace: Workspace, tmp_path
+) -> None:
+    path = tmp_path / "raises.py"
+    path.write_text(
+        'KERNEL = {"competition": "titanic", "title": "Raises", "techniques": ["baseline"]}\n'
+        "def features(frame):\n"
+        "    return frame[['Fare', 'Fare2']]\n"
+        "def fit_predict(train, test, params):\n"
+        "    X = features(train)\n"
+        "    return X\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", str(path), "--folds", "2"])
+    assert result.exit_code == 1
+    assert "raised in fold 1/2: KeyError" in result.stderr
+    assert f'File "{path}", line 5, in fit_predict' in result.stderr
+    assert f'File "{path}", line 3, in features' in result.stderr
+    assert "frame[['Fare', 'Fare2']]" in result.stderr
+    assert "harness" not in result.stderr.replace("(`compete --debug", "")
+    assert "Traceback" not in result.stderr
+    debug = runner.invoke(app, ["--debug", "run", str(path), "--folds", "2"])
+    assert debug.exit_code == 1
+    assert "Traceback" in debug.stderr and "harness/kernels.py" in debug.stderr
+    assert debug.stderr.rstrip().splitlines()[-1] == result.stderr.rstrip().splitlines()[-1]
+
+
+def test_python_on_a_kernel_outside_the_project_runs_from_inside_it(
+    prepared_workspace: Workspace, tmp_path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from harness.workspace import ENV_VAR
+    from tests.test_submit_support import repo_python_env
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    path = outside / "women.py"
+    path.write_text(WOMEN_SURVIVE, encoding="utf-8")
+    env = {k: v for k, v in repo_python_env().items() if k != ENV_VAR}
+    env["OMP_NUM_THREADS"] = "1"
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=prepared_workspace.root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "titanic/women: accuracy" in done.stdout
+    assert os.fspath(prepared_workspace.submissions_dir("titanic")) in done.stdout
+
+
+def test_a_run_on_other_folds_keeps_the_remembered_official_result(prepared_workspace: Workspace) -> None:
+    official = runner.invoke(app, ["run", "titanic/baseline"])
+    assert official.exit_code == 0, official.output
+    assert "5 stratified folds" in official.stdout
+    before = json.loads(runner.invoke(app, ["kernels", "list", "titanic", "-f", "json"]).stdout)
+    other = runner.invoke(app, ["run", "titanic/baseline", "-k", "3"])
+    assert other.exit_code == 0, other.output
+    assert "3 stratified folds" in other.stdout and "not kept for" in " ".join(other.stdout.split())
+    after = json.loads(runner.invoke(app, ["kernels", "list", "titanic", "-f", "json"]).stdout)
+    row = {r["name"]: r for r in after}["titanic/baseline"]
+    assert row["folds"] == 5 and row == {r["name"]: r for r in before}["titanic/baseline"]
+    table = runner.invoke(app, ["kernels", "list", "titanic"], env={"COLUMNS": "200"})
+    assert "5 folds" in table.stdout
+
+
+def test_run_and_submit_warn_when_test_csv_changed_since_prepare(
+    prepared_workspace: Workspace, tmp_path
+) -> None:
+    test_csv = prepared_workspace.data_dir("titanic") / "test.csv"
+    test_csv.write_text(test_csv.read_text() + "\n")
+    path = tmp_path / "women.py"
+    path.write_text(WOMEN_SURVIVE, encoding="utf-8")
+    ran = runner.invoke(app, ["run", str(path), "--folds", "2"])
+    assert ran.exit_code == 0, ran.output
+    assert "test.csv" in ran.stderr and "changed since `compete prepare titanic`" in ran.stderr
+    sample = prepared_workspace.data_dir("titanic") / "sample_submission.csv"
+    submitted = runner.invoke(app, ["submit", "titanic", str(sample)])
+    assert submitted.exit_code == 0, submitted.output
+    assert "changed since `compete prepare titanic`" in submitted.stderr

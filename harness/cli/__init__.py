@@ -33,6 +33,10 @@ class _Group(TyperGroup):
             end = ending(exc)
             if end is None:
                 raise
+            if _DEBUG:
+                import traceback
+
+                typer.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
             typer.echo(end[0], err=True)
             raise typer.Exit(code=end[1]) from None
 
@@ -48,6 +52,14 @@ app = typer.Typer(
 )
 
 
+_DEBUG = False  # `compete --debug`: an error is shown with its whole traceback
+
+
+def _debug(value: bool) -> None:
+    global _DEBUG
+    _DEBUG = value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"compete {__version__}")
@@ -58,6 +70,15 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            callback=_debug,
+            is_eager=True,
+            help="Show an error's whole traceback (the harness's too).",
+        ),
     ] = False,
 ) -> None:
     """A local, Kaggle-style competition harness for learning machine learning by doing.

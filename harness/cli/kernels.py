@@ -36,7 +36,7 @@ def list_(
     if fmt is Format.table:
         for row in rows:
             if row["cv"] is not None:
-                row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f} ({row['metric']})"
+                row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f} ({row['metric']}, {row['folds']} folds)"
             if row["error"]:
                 row["title"] = f"BROKEN: {row['error']}"
     render_rows(
@@ -97,11 +97,16 @@ def _show_table(detail: Any) -> None:
         else f"not run yet: compete run {info.name}"
     )
     board = detail.leaderboard
-    board_text = (
-        f"rank {board['rank']} of {board['of']}, public score {board['public_score']:.6g} ({board['ref']})"
-        if board
-        else f"not submitted yet as {_participant(info)}: compete run {info.name} --submit"
-    )
+    if board is None:
+        board_text = f"not submitted yet as {_participant(info)}: compete run {info.name} --submit"
+    else:
+        place = f"rank {board['rank']} of {board['of']}, " if board["rank"] is not None else ""
+        made = (
+            f"best of {board['submissions']} made by this kernel"
+            if board["submissions"] > 1
+            else "made by this kernel"
+        )
+        board_text = f"{place}public score {board['public_score']:.6g} ({board['ref']}, {made})"
     rows = [
         ("kernel", info.name),
         ("competition", info.competition),
@@ -192,6 +197,10 @@ def run(
     else:
         with contextlib.redirect_stdout(sys.stderr):  # the kernel's prints stay out of the JSON or CSV
             outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message, participant=as_)
+    if outcome.changed_files:
+        from harness.freshness import warning
+
+        typer.echo(warning(ws, outcome.cv.competition, outcome.changed_files), err=True)
     data = outcome.as_dict()
     if fmt is Format.json:
         emit_json(data)
@@ -211,7 +220,7 @@ def _run_table(outcome: Any, kernel: str) -> None:
     cv = outcome.cv
     out = console()
     direction = "higher is better" if cv.greater_is_better else "lower is better"
-    title = escape(f"{cv.kernel}: {cv.metric} ({direction}), {cv.scheme} folds")
+    title = escape(f"{cv.kernel}: {cv.metric} ({direction}), {cv.folds} {cv.scheme} folds")
     table = Table(title=title, header_style="bold")
     for column in ("fold", "score", "seconds"):
         table.add_column(column, justify="right")
@@ -221,6 +230,10 @@ def _run_table(outcome: Any, kernel: str) -> None:
     table.add_row("mean ± std", f"{cv.mean:.5f} ± {cv.std:.5f}", f"{cv.seconds:.2f}")
     out.print(table)
     out.print(escape(f"test predictions ({cv.test_rows} rows): {cv.predictions_path}"))
+    if outcome.remembered is False:
+        out.print(
+            escape("not kept for `compete kernels list`, which keeps the last run on the card's own folds")
+        )
     if outcome.submission is not None:
         from harness.cli.submissions import _submit_table
 

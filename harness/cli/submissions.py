@@ -37,9 +37,14 @@ def submit(
 
     Example: compete submit titanic submission.csv -m "added family size"
     """
+    from harness.freshness import changed_since_prepare, warning
     from harness.ledger import submit as run_submit
 
-    outcome = run_submit(find_workspace(), slug, file, participant=as_, message=message, cv_score=cv)
+    ws = find_workspace()
+    changed = changed_since_prepare(ws, slug)
+    if changed:
+        typer.echo(warning(ws, slug, changed), err=True)
+    outcome = run_submit(ws, slug, file, participant=as_, message=message, cv_score=cv)
     s = outcome.submission
     if fmt is Format.json:
         emit_json(outcome.as_dict())
