@@ -628,9 +628,16 @@ def normalize_predictions(
         assert card.classes is not None
         unknown = sorted(set(labels) - set(card.classes))
         if unknown:
+            fractions = pd.to_numeric(pd.Series(unknown), errors="coerce").between(0, 1, inclusive="neither")
+            hint = (
+                " These look like probabilities, and this metric scores class labels: predict the labels "
+                "themselves (scikit-learn: `predict`, or threshold the probabilities)."
+                if fractions.any()
+                else ""
+            )
             raise KernelError(
                 f"{where}: predicted label(s) {unknown[:5]} that are not classes of the competition "
-                f"({list(card.classes)})."
+                f"({list(card.classes)}).{hint}"
             )
         return pd.DataFrame({column: labels.astype(str).to_numpy()})
     if kind is Prediction.RANKING:
@@ -638,6 +645,16 @@ def normalize_predictions(
         if ranked.isna().any():
             raise KernelError(f"{where}: returned {int(ranked.isna().sum())} missing rankings.")
         return pd.DataFrame({column: ranked.astype(str).to_numpy()})
+    if (
+        kind is Prediction.PROBABILITY
+        and card.classes
+        and pd.Series(values).astype(str).isin(card.classes).all()
+    ):
+        numeric = pd.to_numeric(pd.Series(values), errors="coerce").notna().all()
+        if not numeric:  # text labels; 0/1 labels are valid probabilities (scored, see harness.advice)
+            from harness.advice import labels_where_probability
+
+            raise KernelError(f"{where}: {labels_where_probability(column, card.classes)}.")
     floats = _as_float(where, values)
     if kind is Prediction.PROBABILITY and ((floats < 0).any() or (floats > 1).any()):
         raise KernelError(f"{where}: returned probabilities outside [0, 1].")

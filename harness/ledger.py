@@ -118,6 +118,7 @@ class SubmitOutcome:
     daily_limit: int
     remaining_today: int
     private_revealed: bool
+    notes: tuple[str, ...] = ()  # warnings about a scored file (see harness.advice)
 
     @property
     def rejected(self) -> bool:
@@ -153,6 +154,7 @@ class SubmitOutcome:
             "sha256": s.sha256,
             "submitted_at": s.submitted_at,
             "message": s.message,
+            "notes": list(self.notes),
         }
 
 
@@ -226,7 +228,7 @@ def submit(
     has used up today's slots, NotPrepared before `compete prepare`, StoreBusy when another process
     holds the store too long, StoreUnavailable when the workspace cannot be written.
     """
-    from harness import scoring, validation
+    from harness import advice, scoring, validation
 
     card = load_card(ws, slug)
     who = _participant(participant)
@@ -253,13 +255,16 @@ def submit(
         ref = f"s{seq:04d}"
         kept, digest, size = _keep_copy(ws, slug, source, ref)
         try:
+            _refuse_a_resubmission(con, who, digest)
             public: float | None = None
             private: float | None = None
             error: str | None = None
+            notes: tuple[str, ...] = ()
             try:
                 rules = validation.load_rules(con, card)
                 score = scoring.score_file(con, card, ws.root / kept, rules)
                 public, private, status = score.public, score.private, "scored"
+                notes = advice.notes(con, card, rules, ws.root / kept)
             except SubmissionRejected as exc:
                 status, error = "rejected", str(exc)
             if status == "scored" and used >= limit:
@@ -313,7 +318,26 @@ def submit(
         daily_limit=limit,
         remaining_today=max(remaining, 0),
         private_revealed=revealed,
+        notes=notes,
     )
+
+
+def _refuse_a_resubmission(con: duckdb.DuckDBPyConnection, who: str, digest: str) -> None:
+    """Refuse a file byte for byte the same as one `who` had scored: it would score the same and
+    spend a slot for nothing. (A stale one, scored on an earlier split, may be submitted again.)"""
+    earlier = con.execute(
+        "SELECT ref, public_score FROM submissions WHERE participant = ? AND sha256 = ? "
+        "AND status = 'scored' AND NOT coalesce(stale, false) ORDER BY seq LIMIT 1",
+        [who, digest],
+    ).fetchall()
+    if earlier:
+        ref, public = earlier[0]
+        raise RuleViolation(
+            f"this file is the same, byte for byte (SHA-256 {digest[:12]}…), as {ref}, which {who} "
+            f"submitted before (public score {public:.6g}); it would score the same and spend a slot. "
+            "Nothing was recorded: change the predictions, or select the earlier one with "
+            f"`compete select`."
+        )
 
 
 def _check_what_comes_with(
@@ -546,7 +570,22 @@ def _final_picks(own: list[_Row], selected: list[str], card: Card) -> tuple[list
     picked = [r for r in own if r.ref in selected]
     if picked:
         return picked, "selection"
-    return _sorted_best(own, card, private=False)[: card.rules.final_selections], "best public"
+    distinct = list({r.sha256: r for r in reversed(_sorted_best(own, card, private=False))}.values())
+    best = _sorted_best(distinct, card, private=False)  # one of byte-identical files: the earliest
+    return best[: card.rules.final_selections], "best public"
+
+
+def _refuse_twins(chosen: list[_Row]) -> None:
+    """Refuse final selections of which two are the same file (the same SHA-256): the second one
+    would add nothing to the private board but take a selection."""
+    first: dict[str, str] = {}
+    for row in chosen:
+        if row.sha256 in first:
+            raise RuleViolation(
+                f"{first[row.sha256]} and {row.ref} are the same file (SHA-256 {row.sha256[:12]}…); "
+                "select one of them, and another submission in place of the other."
+            )
+        first[row.sha256] = row.ref
 
 
 def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]]) -> list[BoardRow]:
@@ -732,6 +771,7 @@ def select(
                 raise RuleViolation(
                     f"{ref} {_why_off_the_boards(row)}, so it cannot be a final selection; pick a scored one."
                 )
+        _refuse_twins([rows[ref] for ref in wanted])
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("DELETE FROM selections WHERE participant = ?", [who])

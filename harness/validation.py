@@ -776,9 +776,12 @@ def _conditions(
             "NULL",  # the row number says it all
         )
     ]
+    # Class labels where the probability of the positive class is scored (text labels; 0/1 labels
+    # are numbers, scored, and warned about afterwards: see `harness.advice`).
+    labels = rules.classes if rules.prediction == Prediction.PROBABILITY.value else None
     for i, rule in enumerate(rules.prediction_rules):
         text, num = columns[rule.name]
-        conditions += _column_conditions(rule, text, num, f"z_{i}", f"p{i}", params)
+        conditions += _column_conditions(rule, text, num, f"z_{i}", f"p{i}", params, labels)
     if rules.prediction == Prediction.CLASS_PROBABILITIES.value:
         total = " + ".join(f"coalesce({columns[r.name][1]}, 0)" for r in rules.prediction_rules)
         conditions.append(
@@ -857,8 +860,8 @@ def _match_columns(raw: RawFile, rules: SubmissionRules) -> tuple[dict[str, str]
         problems.append(_repeats_problem(raw))
     if rules.id_column in missing:
         problems.append(
-            f"the id column {rules.id_column!r} is missing; the first column must be the test ids "
-            f"from test.csv, named {rules.id_column!r}."
+            f"the id column {rules.id_column!r} is missing; add a column named {rules.id_column!r} "
+            "holding the test ids from test.csv (in any column order; first is usual)."
         )
     missing_predictions = [c for c in missing if c != rules.id_column]
     if missing_predictions:
@@ -978,11 +981,18 @@ def _looks_like_value(text: str, rules: SubmissionRules) -> bool:
 
 
 def _column_conditions(
-    rule: ColumnRule, text: str, num: str | None, null: str, prefix: str, params: dict[str, Any]
+    rule: ColumnRule,
+    text: str,
+    num: str | None,
+    null: str,
+    prefix: str,
+    params: dict[str, Any],
+    labels: tuple[str, ...] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(what is wrong, condition, shown value) for each check of one prediction column.
 
-    The rule's values go into `params` under names starting with `prefix`.
+    The rule's values go into `params` under names starting with `prefix`. `labels` are the class
+    labels of a column scored on the probability of the positive class (the last of them).
     """
     out: list[tuple[str, str, str]] = []
     name = repr(rule.name)
@@ -1000,11 +1010,19 @@ def _column_conditions(
     if num is not None:
         if rule.allowed is None:
             example = "3" if rule.kind == "integer" else "0.25"
+            is_text = f"{present} AND {num} IS NULL"
+            if labels:
+                from harness.advice import labels_where_probability
+
+                params[f"{prefix}_labels"] = list(labels)
+                is_label = f"coalesce(list_contains(${prefix}_labels::VARCHAR[], {text}), false)"
+                out.append((labels_where_probability(rule.name, labels), f"{is_text} AND {is_label}", text))
+                is_text = f"{is_text} AND NOT {is_label}"
             out.append(
                 (
                     f"rows have text where column {name} expects a number; "
                     f"write plain numbers such as {example}",
-                    f"{present} AND {num} IS NULL",
+                    is_text,
                     text,
                 )
             )

@@ -92,9 +92,16 @@ def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
     if not rows:
         return None
     at, version, train_rows, test_rows, public_rows, checksums = rows[0]
-    cards = con.execute(
-        "SELECT card_sha256 FROM prepared_cards WHERE prepared_at = ? ORDER BY rowid DESC LIMIT 1", [at]
-    ).fetchall()
+    kept = con.execute(  # a store from before fingerprints, opened read-only, is not migrated
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'prepared_cards'"
+    ).fetchall()[0][0]
+    cards = (
+        con.execute(
+            "SELECT card_sha256 FROM prepared_cards WHERE prepared_at = ? ORDER BY rowid DESC LIMIT 1", [at]
+        ).fetchall()
+        if kept
+        else []
+    )
     return Preparation(
         as_utc(at),
         version,
@@ -109,7 +116,8 @@ def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
 def card_fingerprint(card: Card) -> str:
     """SHA-256 of what the prepared data are made from: the card's fields that shape them (task,
     metric, columns, classes, split, CV scheme; not its title, rules or texts), the folder's code
-    (prepare.py, schema.py, any other .py) and the names and sizes of its other files (the source data).
+    (prepare.py and any other .py but schema.py) and the names and sizes of its other files (the
+    source data).
 
     A competition deleted and made again from another file, or whose card or code changed since
     `compete prepare`, has another fingerprint than the one recorded with its data.
@@ -132,7 +140,9 @@ def card_fingerprint(card: Card) -> str:
         relative = path.relative_to(card.folder)
         if not path.is_file() or any(p.startswith(".") or p == "__pycache__" for p in relative.parts):
             continue
-        if path.name in ("competition.toml", "description.md"):
+        # The card is read above; the description is text; schema.py's rules are read afresh by
+        # every submission (a changed schema needs no new preparation).
+        if path.name in ("competition.toml", "description.md", "schema.py"):
             continue
         digest.update(relative.as_posix().encode() + b"\0")
         if path.suffix == ".py":

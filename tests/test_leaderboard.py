@@ -19,6 +19,7 @@ from harness.errors import RuleViolation, StoreUnavailable, UnknownName
 from harness.session import state_of
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
+    another_copy,
     cli,
     labels,
     perfect,
@@ -294,7 +295,7 @@ def test_a_past_deadline_closes_the_competition(tiny: Workspace) -> None:
     before = datetime(2019, 12, 31, 23, 0, tzinfo=UTC)
     on_time = _submit(tiny, sample(tiny, SLUG), "alice", now=before)
     assert not on_time.submission.late and on_time.submission.private_score is None
-    late = _submit(tiny, sample(tiny, SLUG), "alice", now=before + timedelta(hours=2))
+    late = _submit(tiny, another_copy(tiny, sample(tiny, SLUG), 1), "alice", now=before + timedelta(hours=2))
     assert late.submission.late and late.public_rank is None
     solution = tiny.data_dir(SLUG) / "solution.csv"
     assert solution.read_text().splitlines()[0].endswith(",Usage")  # published as `close` would

@@ -22,6 +22,7 @@ from harness.errors import RuleViolation
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
     COMPETE,
+    another_copy,
     cli,
     perfect,
     repo_python_env,
@@ -73,10 +74,14 @@ def test_daily_limit_counts_scored_submissions_per_utc_day(tiny: Workspace) -> N
     assert first.remaining_today == 1
     rejected = ledger.submit(tiny, "tiny-regression", bad, now=late_evening.replace(minute=51))
     assert rejected.rejected and rejected.remaining_today == 1  # a rejected file costs no slot
-    second = ledger.submit(tiny, "tiny-regression", good, now=late_evening.replace(minute=52))
+    second = ledger.submit(
+        tiny, "tiny-regression", another_copy(tiny, good, 1), now=late_evening.replace(minute=52)
+    )
     assert second.remaining_today == 0
     with pytest.raises(RuleViolation, match=r"used all 2 submissions of today \(UTC\).*in 0h0[0-9]m"):
-        ledger.submit(tiny, "tiny-regression", good, now=late_evening.replace(minute=53))
+        ledger.submit(
+            tiny, "tiny-regression", another_copy(tiny, good, 2), now=late_evening.replace(minute=53)
+        )
     assert len(_ledger_rows(tiny, "tiny-regression")) == 3  # the refused one is not recorded
     # With no slot left, a broken file is still checked, recorded and explained.
     assert ledger.submit(tiny, "tiny-regression", bad, now=late_evening.replace(minute=54)).rejected
@@ -87,7 +92,9 @@ def test_daily_limit_counts_scored_submissions_per_utc_day(tiny: Workspace) -> N
     )
     # Just after midnight UTC the count starts again.
     next_day = datetime(2027, 3, 2, 0, 1, tzinfo=UTC)
-    assert ledger.submit(tiny, "tiny-regression", good, now=next_day).remaining_today == 1
+    assert (
+        ledger.submit(tiny, "tiny-regression", another_copy(tiny, good, 3), now=next_day).remaining_today == 1
+    )
 
 
 def test_the_day_is_the_utc_day_whatever_the_local_offset(tiny: Workspace) -> None:
@@ -97,20 +104,25 @@ def test_the_day_is_the_utc_day_whatever_the_local_offset(tiny: Workspace) -> No
     tokyo = timezone(timedelta(hours=9))
     # 08:30 in Tokyo on the 2nd is 23:30 UTC on the 1st; 09:30 in Tokyo is 00:30 UTC on the 2nd.
     ledger.submit(tiny, "tiny-regression", good, now=datetime(2027, 3, 2, 8, 30, tzinfo=tokyo))
-    ledger.submit(tiny, "tiny-regression", good, now=datetime(2027, 3, 2, 8, 40, tzinfo=tokyo))
+    ledger.submit(
+        tiny, "tiny-regression", another_copy(tiny, good, 1), now=datetime(2027, 3, 2, 8, 40, tzinfo=tokyo)
+    )
     assert (
         ledger.submit(
-            tiny, "tiny-regression", good, now=datetime(2027, 3, 2, 9, 30, tzinfo=tokyo)
+            tiny,
+            "tiny-regression",
+            another_copy(tiny, good, 2),
+            now=datetime(2027, 3, 2, 9, 30, tzinfo=tokyo),
         ).remaining_today
         == 1
     )
 
 
 def test_the_limit_in_the_cli_is_a_clear_error(tiny: Workspace) -> None:
-    good = str(sample(tiny, "tiny-regression"))
-    assert cli("submit", "tiny-regression", good).exit_code == 0
-    assert cli("submit", "tiny-regression", good).exit_code == 0
-    third = cli("submit", "tiny-regression", good)
+    good = sample(tiny, "tiny-regression")
+    assert cli("submit", "tiny-regression", str(good)).exit_code == 0
+    assert cli("submit", "tiny-regression", str(another_copy(tiny, good, 1))).exit_code == 0
+    third = cli("submit", "tiny-regression", str(another_copy(tiny, good, 2)))
     assert third.exit_code == 1 and "used all 2 submissions of today" in third.stderr
     assert "Traceback" not in third.output
 
@@ -446,7 +458,7 @@ def test_a_full_disk_gives_a_clear_error_and_no_partial_state(
     assert "nothing was recorded" in result.stderr.lower()
     assert _assert_complete(tiny, "tiny-binary") == before
     assert sorted(p.name for p in tiny.submissions_dir("tiny-binary").iterdir()) == ["s0001.csv"]
-    again = cli("submit", "tiny-binary", str(good), "-f", "json")
+    again = cli("submit", "tiny-binary", str(another_copy(tiny, good, 1)), "-f", "json")
     assert again.exit_code == 0 and json.loads(again.stdout)["ref"] == "s0002"
 
 

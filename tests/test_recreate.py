@@ -60,8 +60,8 @@ def test_the_title_rules_and_texts_of_a_card_may_change_without_preparing_again(
 
 def test_a_competition_made_again_from_other_code_is_stale(tiny: Workspace) -> None:
     prepare(tiny, SLUG)
-    schema = tiny.competition_dir(SLUG) / "schema.py"
-    schema.write_text(schema.read_text() + "\n# made again\n")
+    code = tiny.competition_dir(SLUG) / "prepare.py"
+    code.write_text(code.read_text() + "\n# made again\n")
     with pytest.raises(StalePreparation):
         with open_competition(tiny, SLUG, prepared=False):
             pass

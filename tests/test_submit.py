@@ -18,6 +18,7 @@ from harness import ledger, store
 from harness.competition import load_card
 from harness.workspace import Workspace
 from tests.test_submit_support import (  # noqa: F401
+    another_copy,
     cli,
     labels,
     perfect,
@@ -488,7 +489,7 @@ def test_ctrl_c_while_scoring_ends_submit_cleanly_and_records_nothing(
 
     ledger.submit(tiny, "tiny-binary", sample(tiny, "tiny-binary"))  # one recorded before
     monkeypatch.setattr(scoring, "score_file", interrupted)
-    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
+    result = cli("submit", "tiny-binary", str(another_copy(tiny, sample(tiny, "tiny-binary"), 1)))
     assert result.exit_code == 130  # type: ignore[attr-defined]
     assert "interrupted: nothing half-done was recorded." in result.stderr  # type: ignore[attr-defined]
     assert result.exception is None or isinstance(result.exception, SystemExit)  # type: ignore[attr-defined]
@@ -643,7 +644,14 @@ def test_titanic_end_to_end_with_the_sample_submission(workspace: Workspace) -> 
     out = _json(first)
     assert out["status"] == "scored" and 0 < out["public_score"] < 1 and out["private_score"] is None
     again = subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "submit", "titanic", str(path)],
+        [
+            sys.executable,
+            "-c",
+            "from harness.cli import main; main()",
+            "submit",
+            "titanic",
+            str(another_copy(workspace, path, 1)),
+        ],
         capture_output=True,
         text=True,
         cwd=workspace.root,
@@ -664,7 +672,7 @@ def test_cached_rules_follow_changes_to_schema_py(tiny: Workspace) -> None:
             "    y: Series[float]\n\n    class", "    y: Series[float] = pa.Field(ge=0)\n\n    class"
         )
     )
-    error = ledger.submit(tiny, "tiny-regression", path).submission.error or ""
+    error = ledger.submit(tiny, "tiny-regression", another_copy(tiny, path, 1)).submission.error or ""
     assert "values outside [0, inf) in column 'y'" in error
 
 

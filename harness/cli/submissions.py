@@ -80,6 +80,8 @@ def _submit_table(outcome: Any) -> None:
         else:
             out.print(f"  your best      no (best so far {outcome.previous_best:.6g})")
     out.print(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
+    for note in outcome.notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
 
 
 def _against_cv(public: float, cv: float, greater_is_better: bool) -> str:
