@@ -164,3 +164,20 @@ def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[s
     assert json.loads(capsys.readouterr().out, parse_constant=refuse) == [
         {"score": None, "other": None, "cv": None, "ok": 0.5}
     ]
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_flags_show_no_value_placeholder(command: list[str]) -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, [*command, "--help"])
+    assert "<bool>" not in result.output
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_show_puts_the_whole_summary_inside_the_panel(prepared_workspace: Workspace, width: int) -> None:
+    from harness.competition import competition_names, load_card
+
+    for slug in competition_names(prepared_workspace):
+        result = CliRunner(env={"COLUMNS": str(width)}).invoke(app, ["show", slug])
+        assert result.exit_code == 0, result.output
+        shown = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
+        assert " ".join(load_card(prepared_workspace, slug).summary.split()) in " ".join(shown.split()), slug

@@ -218,14 +218,43 @@ def test_theory_unknown_topic_fails_cleanly_with_suggestions(workspace: Workspac
     assert not isinstance(result.exception, UnknownName)  # caught and reported, not raised
 
 
-def test_latex_survives_the_terminal_rendering() -> None:
+def test_latex_is_shown_in_unicode_and_examples_keep_their_labels() -> None:
     from harness.cli.theory import terminal_markdown
 
-    body = "Inline $a\\,b_{ij}$ and\n\n$$\n\\text{roc\\_auc}\n$$\n\n```example metric=rmse\ny,p\n```\n"
+    body = (
+        "Inline $a\\,b_{ij}$ and\n\n$$\n\\text{roc\\_auc} = \\frac{1}{n}\n$$\n\n"
+        "```example metric=rmse\ny,p\n```\n"
+    )
     out = terminal_markdown(body)
-    assert "`a\\,b_{ij}`" in out
-    assert "```latex\n\\text{roc\\_auc}\n```" in out
-    assert "```example metric=rmse\ny,p\n```" in out
+    assert "`a bᵢⱼ`" in out
+    assert "```text\nroc_auc = 1/n\n```" in out
+    assert "**example** `metric=rmse`\n\n```example metric=rmse\ny,p\n```" in out
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [
+        (r"\epsilon = 10^{-15}", "ε = 10⁻¹⁵"),
+        (r"\sqrt{\frac{1}{n} \sum_{i=1}^{n} (y_i - \hat y_i)^2}", "√(1/n Σᵢ₌₁ⁿ (yᵢ - ŷᵢ)²)"),
+        (r"\hat w = (X^\top X + \lambda I)^{-1} X^\top y", "ŵ = (Xᵀ X + λ I)⁻¹ Xᵀ y"),
+        (r"\tilde p_{ik} \le 1 - \epsilon", "p̃ᵢₖ ≤ 1 - ε"),
+        (r"\frac{a + b}{\min(c, d)}", "(a + b)/(min(c, d))"),
+    ],
+)
+def test_formulas_read_as_unicode(latex: str, shown: str) -> None:
+    from harness.latex import to_unicode
+
+    assert to_unicode(latex) == shown
+
+
+def test_every_note_renders_without_raw_latex(workspace: Workspace) -> None:
+    for topic in TOPICS:
+        result = CliRunner(env={"COLUMNS": "100"}).invoke(app, ["theory", topic])
+        assert result.exit_code == 0, result.output
+        for raw in ("$$", "\\frac", "\\sum", "\\text", "\\hat"):
+            assert raw not in result.stdout, (topic, raw)
+    accuracy = CliRunner(env={"COLUMNS": "100"}).invoke(app, ["theory", "accuracy"]).stdout
+    assert "metric=accuracy" in accuracy and "metric=balanced_accuracy" in accuracy
 
 
 def test_the_readme_indexes_every_note() -> None:

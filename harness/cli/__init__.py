@@ -41,6 +41,21 @@ class _Group(TyperGroup):
             raise typer.Exit(code=end[1]) from None
 
 
+def _no_placeholder_for_flags() -> None:
+    """Show no value placeholder beside a flag in `--help`: typer 0.29 writes `--submit <bool>`, which
+    reads as if the flag took a value (`--submit true`), but a flag takes none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_no_placeholder_for_flags()
+
 app = typer.Typer(
     cls=_Group,
     name="compete",

@@ -47,9 +47,11 @@ def show(
 
 
 def _show_table(detail: object) -> None:
+    from rich.console import Group
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     from harness.catalog import CompetitionDetail
 
@@ -84,7 +86,9 @@ def _show_table(detail: object) -> None:
         rows.append(("theory", ", ".join(detail.theory)))
     for key, value in rows:
         card.add_row(key, escape(value))
-    out.print(Panel(card, title=f"[bold]{escape(detail.title)}[/bold]", subtitle=escape(detail.summary)))
+    # The summary goes inside the panel: in its border it would be cut off at the panel's width.
+    summary = Text(detail.summary, style="italic")
+    out.print(Panel(Group(summary, Text(""), card), title=f"[bold]{escape(detail.title)}[/bold]"))
 
     files = Table(title=f"Data files in {escape(detail.data_dir)}", header_style="bold")
     for column in ("file", "rows", "columns", "sha256"):

@@ -93,26 +93,34 @@ def _show_note(detail: dict[str, Any]) -> None:
     out.print(Markdown(terminal_markdown(detail["body"])))
 
 
-_FENCE = re.compile(r"^```.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$((?:[^$\n]|\n(?!\n))+?)\$")  # may go on to the next line
 
 
 def terminal_markdown(body: str) -> str:
-    """The note's Markdown with its LaTeX kept verbatim for the terminal.
+    """The note's Markdown for the terminal: formulas in Unicode, worked examples under their labels.
 
-    Markdown would eat the backslashes and underscores of LaTeX (`\\,`, `\\_`), so display math becomes
-    a `latex` code block and inline math a code span; fenced blocks are left as they are.
+    Display math becomes a plain-text block and inline math a code span, both in Unicode
+    (`harness.latex`): Markdown would eat LaTeX's backslashes and underscores, and raw LaTeX reads
+    badly. A fenced block whose info string says more than a language (```example metric=accuracy)
+    gets that label as a line above it, since the terminal shows no info string.
     """
     out, last = [], 0
     for fence in _FENCE.finditer(body):
-        out.append(_math_as_code(body[last : fence.start()]))
+        out.append(_math_as_text(body[last : fence.start()]))
+        label = fence.group("info").strip()
+        if " " in label:
+            kind, _, rest = label.partition(" ")
+            out.append(f"**{kind}** `{rest.strip()}`\n\n")
         out.append(fence.group(0))
         last = fence.end()
-    out.append(_math_as_code(body[last:]))
+    out.append(_math_as_text(body[last:]))
     return "".join(out)
 
 
-def _math_as_code(text: str) -> str:
-    text = _DISPLAY_MATH.sub(lambda m: "\n```latex\n" + m.group(1).strip() + "\n```\n", text)
-    return _INLINE_MATH.sub(lambda m: f"`{m.group(1)}`", text)
+def _math_as_text(text: str) -> str:
+    from harness.latex import to_unicode
+
+    text = _DISPLAY_MATH.sub(lambda m: "\n```text\n" + to_unicode(m.group(1)) + "\n```\n", text)
+    return _INLINE_MATH.sub(lambda m: f"`{to_unicode(m.group(1))}`", text)
