@@ -45,8 +45,8 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-SHORT_CELL = 20  # a column whose cells are all this short keeps its width in a table
-FREE_TEXT_WIDTH = 16  # the least room left to each column of longer text beside them
+TEXT_MIN = 10  # the least room a column of free text keeps before columns are left out
+TEXT_NAMES = ("title", "message", "error", "file", "file_name", "techniques", "path", "summary", "tags")
 
 
 def render_rows(
@@ -55,8 +55,17 @@ def render_rows(
     columns: Sequence[str] | None = None,
     title: str | None = None,
     empty: str = "nothing to show",
+    text: Sequence[str] = TEXT_NAMES,
+    priority: Sequence[str] = (),
 ) -> None:
-    """Print rows as a rich table, a JSON array (all keys) or CSV (`columns`, or all keys)."""
+    """Print rows as a rich table, a JSON array (all keys) or CSV (`columns`, or all keys).
+
+    In a table, a value is never broken across lines: numbers, refs, names and dates keep their
+    width; the columns of free text (`text`, and any whose values hold spaces and run long) are cut
+    with an ellipsis to fit the terminal, down to TEXT_MIN characters; beyond that, columns are left
+    out, the least important first (`priority` names the most important first; the others follow in
+    the order of `columns`), and the table says which.
+    """
     if fmt is Format.json:
         emit_json(list(rows))
         return
@@ -76,25 +85,66 @@ def render_rows(
         return
     # A table is read by a person: columns empty in every row only take room.
     columns = [c for c in columns if any(_cell(row.get(c)) for row in rows)]
-    table = Table(title=escape(title) if title else None, header_style="bold")
     headers = {column: column.replace("_", " ") for column in columns}
-    widths = {c: _short_width(headers[c], [_cell(row.get(c)) for row in rows]) for c in columns}
-    # Short values (refs, dates, scores) keep their width and free text wraps beside them, when
-    # that leaves the free text some room; else every column folds.
-    short = [w for w in widths.values() if w is not None]
-    keep = sum(w + 3 for w in short) + FREE_TEXT_WIDTH * (len(columns) - len(short)) <= console().width
-    for column in columns:
-        width = widths[column] if keep else None
-        table.add_column(headers[column], overflow="fold", no_wrap=width is not None, min_width=width)
-    for row in rows:
-        table.add_row(*(escape(_cell(row.get(c))) for c in columns))
+    cells = {c: [_cell(row.get(c)) for row in rows] for c in columns}
+    free = {c for c in columns if c in text or _is_prose(cells[c])}
+    natural = {c: max(max(map(len, cells[c])), _longest_word(headers[c])) for c in columns}
+    least = {c: min(natural[c], TEXT_MIN) if c in free else natural[c] for c in columns}
+    ranked = [c for c in priority if c in columns] + [c for c in columns if c not in priority]
+    kept = set(_fitting(ranked, least, console().width))
+    shown = [c for c in columns if c in kept]
+    widths = _widths(shown, natural, least, free, console().width)
+    left_out = [c for c in columns if c not in shown]
+    caption = f"left out at this width: {', '.join(left_out)} (see --format csv)" if left_out else None
+    table = Table(title=escape(title) if title else None, header_style="bold", caption=caption)
+    from rich.text import Text
+
+    for column in shown:
+        table.add_column(
+            Text(headers[column], no_wrap=False, overflow="fold"),  # a header may break between words
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths[column],
+        )
+    for k in range(len(rows)):
+        table.add_row(*(escape(cells[c][k]) for c in shown))
     console().print(table)
 
 
-def _short_width(header: str, cells: list[str]) -> int | None:
-    """The width of a column of short cells and its header on one line each, else None."""
-    longest = max(map(len, cells))
-    return max(longest, len(header)) if longest <= SHORT_CELL else None
+def _fitting(columns: list[str], least: dict[str, int], width: int) -> list[str]:
+    """The columns, from the first, that fit `width` at their least widths (a rich table takes 3
+    characters a column and 1 more for its borders and padding); the first is always kept."""
+    shown = list(columns)
+    while len(shown) > 1 and sum(least[c] + 3 for c in shown) + 1 > width:
+        shown.pop()
+    return shown
+
+
+def _widths(
+    shown: list[str], natural: dict[str, int], least: dict[str, int], free: set[str], width: int
+) -> dict[str, int]:
+    """Each column's width: its natural width, but for free text, which shares what is left over
+    (at least its least width), the shortest first."""
+    out = {c: natural[c] for c in shown}
+    room = width - 1 - sum(natural[c] + 3 for c in shown if c not in free) - 3 * len(free & set(shown))
+    texts = sorted((c for c in shown if c in free), key=lambda c: natural[c])
+    for k, column in enumerate(texts):
+        share = room // (len(texts) - k)
+        out[column] = max(least[column], min(natural[column], share))
+        room -= out[column]
+    return out
+
+
+def _is_prose(cells: list[str]) -> bool:
+    """Whether a column holds free text: some value with a space that runs past a short name's length."""
+    return any(" " in cell and len(cell) > SHORT_CELL for cell in cells)
+
+
+def _longest_word(header: str) -> int:
+    return max(map(len, header.split()), default=0)
+
+
+SHORT_CELL = 20  # a value with spaces longer than this is free text (a date with its time is not)
 
 
 def escape(value: object) -> str:

@@ -91,8 +91,8 @@ def _show_table(detail: object) -> None:
     out.print(Panel(Group(summary, Text(""), card), title=f"[bold]{escape(detail.title)}[/bold]"))
 
     files = Table(title=f"Data files in {escape(detail.data_dir)}", header_style="bold")
-    for column in ("file", "rows", "columns", "sha256"):
-        files.add_column(column, overflow="fold")
+    for column in ("file", "rows", "columns", "sha256"):  # names, counts and checksums never break
+        files.add_column(column, no_wrap=column != "columns", overflow="ellipsis")
     for f in detail.files:
         if f.rows is None:
             files.add_row(escape(f.name), "-", "(not prepared)", "-")

@@ -36,15 +36,16 @@ def list_(
     if fmt is Format.table:
         for row in rows:
             if row["cv"] is not None:
-                row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f} ({row['metric']}, {row['folds']} folds)"
+                row["cv"] = f"{row['cv']:.5f} ± {row['cv_std']:.5f}"
             if row["error"]:
                 row["title"] = f"BROKEN: {row['error']}"
     render_rows(
         rows,
         fmt,
-        ["name", "title", "techniques", "tunable", "cv"],
+        ["name", "title", "techniques", "tunable", "cv", "folds", "metric"],
         title="Kernels",
         empty="no kernels yet; start one with `compete kernels new <competition> <name>`",
+        priority=["name", "cv", "folds", "metric", "title"],
     )
 
 

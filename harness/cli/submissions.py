@@ -127,7 +127,8 @@ def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format
             columns.append("private_score")
         columns += ["cv_score", "selected", "file", "message", "error"]
         empty = f"no submissions by {as_.strip()!r} yet" if as_ is not None else "no submissions yet"
-        render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty=empty)
+        keep = ["ref", "public_score", "status", "private_score", "participant", "date", "cv_score"]
+        render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty=empty, priority=keep)
         return
     from dataclasses import fields
 
@@ -165,7 +166,8 @@ def _render_board(board: Any, fmt: Format) -> None:
         columns.append("chosen_by")
     direction = "higher is better" if board.greater_is_better else "lower is better"
     title = f"{board.board.capitalize()} leaderboard of {board.competition} ({board.metric}, {direction})"
-    render_rows(rows, fmt, columns, title=title, empty="no scored submissions yet")
+    keep = ["rank", "participant", "score", "ref", "public_rank", "change"]
+    render_rows(rows, fmt, columns, title=title, empty="no scored submissions yet", priority=keep)
 
 
 @app.command()
@@ -208,6 +210,7 @@ def select(
         fmt,
         ["ref", "file_name", "submitted_at", "message", "public_score", "private_score", "chosen_by"],
         empty="no scored submissions yet, so none stands for the private board",
+        priority=["ref", "public_score", "private_score", "submitted_at"],
     )
 
 
