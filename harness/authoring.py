@@ -380,9 +380,15 @@ def _source_format(path: Path) -> str:
 
 def _require_column(name: str, columns: Sequence[str], what: str, option: str) -> None:
     if name not in columns:
+        import difflib
+
+        by_fold = {c.casefold(): c for c in columns}
+        close = [by_fold[name.casefold()]] if name.casefold() in by_fold else []
+        close += [c for c in difflib.get_close_matches(name, columns, n=3, cutoff=0.6) if c not in close]
+        mean = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise AuthoringError(
             f"the {what} {name!r} is not a column of the data; the columns are: "
-            f"{', '.join(columns)}. Give one of them with {option}."
+            f"{', '.join(columns)}. Give one of them with {option}.{mean}"
         )
 
 
@@ -625,15 +631,29 @@ def free_text_columns(frame: pd.DataFrame, exclude: Sequence[str]) -> list[str]:
     return [str(c) for c in frame.columns if c not in exclude and profile_column(frame[c]).free_text]
 
 
-def fill_task_and_metric(draft: Draft, frame: pd.DataFrame, task: str | None, metric: str | None) -> None:
-    """Set the draft's task, classes and metric from the options, inferring what is not given."""
+def fill_task_and_metric(
+    draft: Draft, frame: pd.DataFrame, task: str | None, metric: str | None, task_option: bool = True
+) -> None:
+    """Set the draft's task, classes and metric from the options, inferring what is not given.
+
+    `task_option` says whether the command has a --task option to override the inferred task with
+    (`compete new` has; an import takes the task from the competition's own files and card).
+    """
     from harness import metrics
 
     target = frame[draft.target_columns[0]]
     text = free_text_columns(frame, [draft.id_column, *draft.target_columns])
     if task is None:
-        draft.task, why = infer_task(target, text)
-        draft.notes.append(f"task: {draft.task} (inferred: {why}; override with --task)")
+        try:
+            draft.task, why = infer_task(target, text)
+        except AuthoringError as exc:
+            if task_option:
+                raise
+            raise AuthoringError(
+                str(exc).replace("give --task multiclass to keep them all as classes, or ", "")
+            ) from None
+        override = "override with --task" if task_option else f"edit task in {CARD_FILE} to change it"
+        draft.notes.append(f"task: {draft.task} (inferred: {why}; {override})")
     else:
         if task not in TASKS:
             raise AuthoringError(f"--task {task!r} is not a task; choose one of {', '.join(TASKS)}.")

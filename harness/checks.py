@@ -38,6 +38,7 @@ class CheckResult:
     name: str
     ok: bool
     message: str
+    todo: bool = False  # passed, with placeholders left to fill in (shown as such, not as ok)
 
 
 def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
@@ -55,6 +56,9 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
     def run(name: str, step: Callable[[], str]) -> bool:
         try:
             results.append(CheckResult(name, True, step()))
+            return True
+        except _ToDo as exc:
+            results.append(CheckResult(name, True, str(exc), todo=True))
             return True
         except _Failed as exc:
             results.append(CheckResult(name, False, str(exc)))
@@ -92,6 +96,10 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
 
 class _Failed(Exception):
     """A check that found a problem; the message says what and what to do."""
+
+
+class _ToDo(Exception):
+    """A check that passed but found placeholders left to fill in."""
 
 
 def _files(card: Card) -> str:
@@ -255,8 +263,8 @@ def _description(card: Card) -> str:
     todos = len(re.findall(r"\bTODO\b", text))
     card_todos = len(re.findall(r"\bTODO\b", card.path.read_text(encoding="utf-8")))
     if todos or card_todos:
-        return (
+        raise _ToDo(
             f"names metric, source and licence; TODO placeholders left: {todos} in description.md, "
-            f"{card_todos} in {card.path.name}"
+            f"{card_todos} in {card.path.name}; replace them with the story, the source and its licence"
         )
     return "names the metric, the source and the licence"

@@ -74,7 +74,8 @@ def make_folds(card: Card, train: pd.DataFrame, k: int | None = None) -> list[Fo
         ]
     except ValueError as exc:
         raise KernelError(
-            f"{card.slug}: cannot make {k} {scheme} folds of {len(train)} training rows: {exc}; "
+            f"{card.slug}: cannot make {k} {scheme} folds of {len(train)} training rows: "
+            f"{str(exc).rstrip('.')}; "
             "use fewer folds (--folds)."
         ) from None
     return folds

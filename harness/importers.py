@@ -480,7 +480,7 @@ def _write(
         )
 
     def build(frame: pd.DataFrame) -> None:
-        fill_task_and_metric(draft, frame, "ranking" if ranking else None, metric)
+        fill_task_and_metric(draft, frame, "ranking" if ranking else None, metric, task_option=False)
         if metric is None and metric_note:
             draft.notes[-1] = (
                 f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "

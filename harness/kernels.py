@@ -279,7 +279,7 @@ def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
     if not isinstance(meta, dict):
         raise KernelError(
             f"{where}: defines no KERNEL dict; add KERNEL = {{'competition': ..., 'title': ..., "
-            "'techniques': [...]}} at module level (see kernels/README.md)."
+            "'techniques': [...]} at module level (see kernels/README.md)."
         )
     missing = [key for key in KERNEL_KEYS if key not in meta]
     if missing:

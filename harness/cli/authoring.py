@@ -136,7 +136,7 @@ def check(
     from harness.checks import check_competition
 
     results = check_competition(find_workspace(), slug)
-    rows = [{**asdict(r), "status": "ok" if r.ok else "FAILED"} for r in results]
+    rows = [{**asdict(r), "status": "TODO" if r.todo else "ok" if r.ok else "FAILED"} for r in results]
     render_rows(rows, fmt, ["name", "status", "message"], title=f"compete check {slug}")
     if not all(r.ok for r in results):
         raise typer.Exit(code=1)

@@ -251,19 +251,24 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        stderr = Console(stderr=True)
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=stderr,
             transient=True,
+            # A bar is for a person watching: redirected to a file, it would only leave an empty line.
+            disable=not stderr.is_terminal,
         )
         self.bar.__enter__()
         self.task: Any = None
         return self.update
 
     def update(self, label: str, done: int, total: int) -> None:
+        if self.bar.disable:
+            return
         if self.task is None:
             self.task = self.bar.add_task(label, total=total)
         self.bar.update(self.task, description=label, completed=done, total=total)

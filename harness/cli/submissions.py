@@ -100,8 +100,16 @@ def _shortened(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+WhoseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as", help="Only this participant's submissions (default: everyone's).", show_default=False
+    ),
+]
+
+
 @app.command("submissions")
-def submissions_(slug: SlugArg, as_: AsOption = None, fmt: FormatOption = Format.table) -> None:
+def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = Format.table) -> None:
     """List the ledger of a competition, newest first: every submission, scored or rejected.
 
     Private scores appear once the competition is closed.
