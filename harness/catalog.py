@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness import vault
-from harness.competition import Card, competition_names
-from harness.errors import CompeteError
+from harness.competition import Card, competition_names, load_card
+from harness.errors import CompeteError, StalePreparation
 from harness.prepare import PUBLIC_FILES, file_checksums, submission_columns
 from harness.session import State, open_competition
 from harness.workspace import Workspace
@@ -76,6 +76,10 @@ def list_competitions(ws: Workspace) -> list[CompetitionSummary]:
             with open_competition(ws, slug, prepared=False) as session:
                 card = session.card
                 out.append(CompetitionSummary(slug, card.title, card.task, card.metric, session.state.value))
+        except StalePreparation:
+            card = load_card(ws, slug)
+            state = f"stale: run `compete prepare {slug} --force`"
+            out.append(CompetitionSummary(slug, card.title, card.task, card.metric, state))
         except CompeteError as exc:
             out.append(CompetitionSummary(slug, "", "", "", f"invalid card: {exc}"))
     return out

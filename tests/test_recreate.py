@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,28 @@ def test_new_refuses_a_slug_whose_earlier_data_remain(tiny: Workspace, tmp_path:
         new_competition(tiny, SLUG, source, "label")
     delete_competition(tiny, SLUG)
     new_competition(tiny, SLUG, source, "label")
+
+
+def test_every_command_tells_of_a_stale_competition(tiny: Workspace) -> None:
+    prepare(tiny, SLUG)
+    sample = str(tiny.data_dir(SLUG) / "sample_submission.csv")
+    _edit_card(tiny, "public_seed = 5", "public_seed = 6")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list", "-f", "json"])
+    assert listed.exit_code == 0, listed.output
+    [row] = [r for r in json.loads(listed.stdout) if r["slug"] == SLUG]
+    assert row["state"] == f"stale: run `compete prepare {SLUG} --force`"
+    for args in (
+        ["show", SLUG],
+        ["submit", SLUG, sample],
+        ["submissions", SLUG],
+        ["leaderboard", SLUG],
+        ["select", SLUG],
+        ["close", SLUG],
+        ["prepare", SLUG],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"compete prepare {SLUG} --force" in result.stderr, (args, result.stderr)
+    assert runner.invoke(app, ["prepare", SLUG, "--force"]).exit_code == 0
+    assert runner.invoke(app, ["submit", SLUG, sample]).exit_code == 0
