@@ -92,3 +92,25 @@ def notes(con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, pa
         return tuple(out)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {q(raw.table)}")
+
+
+def prediction_notes(card: Card, predictions: Path) -> tuple[str, ...]:
+    """The same warnings for a kernel's predictions file (`compete run`), read with pandas."""
+    import pandas as pd
+
+    from harness.metrics import prediction_for
+
+    if card.metric != "log_loss":
+        return ()
+    frame = pd.read_csv(predictions).drop(columns=[card.id_column])
+    values = frame.to_numpy(dtype=float)
+    out = []
+    hard = int(((values == 0) | (values == 1)).any(axis=1).sum())
+    if hard:
+        out.append(hard_predictions_note(hard, len(frame)))
+    if prediction_for(card) is Prediction.CLASS_PROBABILITIES:
+        sums = values.sum(axis=1)
+        off = [k for k, total in enumerate(sums) if abs(total - 1) > SUM_TOLERANCE]
+        if off:
+            out.append(rescaled_note(len(off), off[0] + 1, float(sums[off[0]])))
+    return tuple(out)

@@ -485,6 +485,7 @@ class RunOutcome:
     # Kept for `kernels list` (a kernel in kernels/, on the card's folds); None outside kernels/.
     remembered: bool | None = None
     changed_files: tuple[str, ...] = ()  # public files changed since prepare (see harness.freshness)
+    notes: tuple[str, ...] = ()  # what the predictions are told besides their score (harness.advice)
 
     def as_dict(self) -> dict[str, Any]:
         submitted = self.submission.as_dict() if self.submission is not None else None
@@ -494,6 +495,7 @@ class RunOutcome:
             "submission": submitted,
             "remembered": self.remembered,
             "changed_files": list(self.changed_files),
+            "notes": list(self.notes),
         }
 
 
@@ -518,7 +520,15 @@ def run_and_submit(
     who = participant or participant_for(kernel.info)
     remembered = remembers(ws, kernel.info, folds, None) if kernel.info.in_workspace else None
     submitted = _submit(ws, kernel.info, result, who, message) if submit else None
-    return RunOutcome(result, who, submitted, remembered, changed)
+    notes = submitted.notes if submitted is not None else _prediction_notes(ws, kernel.info, result)
+    return RunOutcome(result, who, submitted, remembered, changed, notes)
+
+
+def _prediction_notes(ws: Workspace, info: KernelInfo, result: CVResult) -> tuple[str, ...]:
+    from harness.advice import prediction_notes
+
+    assert result.predictions_path is not None
+    return prediction_notes(load_card(ws, info.competition), result.predictions_path)
 
 
 def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None) -> Any:

@@ -127,3 +127,21 @@ def test_the_kernel_path_names_labels_and_probabilities_as_submit_does(
     )
     with pytest.raises(KernelError, match=r"look like probabilities, and this metric scores class labels"):
         run_kernel(prepared_workspace, proba_kernel, folds=2)
+
+
+def test_the_kernel_path_warns_of_hard_predictions_under_log_loss(
+    prepared_workspace: Workspace, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    path = _kernel(
+        tmp_path,
+        "food-reviews",
+        "def fit_predict(train, test, params):\n    return (np.arange(len(test)) % 2).astype(float)\n",
+    )
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["run", str(path), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "rows predict a probability of exactly 0 or 1" in said and "costs 34.5" in said

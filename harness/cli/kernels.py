@@ -238,9 +238,11 @@ def _run_table(outcome: Any, kernel: str) -> None:
     if outcome.submission is not None:
         from harness.cli.submissions import _submit_table
 
-        _submit_table(outcome.submission)
+        _submit_table(outcome.submission)  # with its notes
         out.print(escape(f"  compare on the board: compete leaderboard {cv.competition}"))
     else:
+        for note in outcome.notes:
+            out.print(f"[yellow]note:[/yellow] {escape(note)}")
         out.print(escape(f"submit them with: compete run {shlex.quote(kernel)} --submit"))
 
 
