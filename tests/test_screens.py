@@ -46,6 +46,8 @@ def test_every_table_fits_80_columns_and_keeps_values_whole(
     score = f"{json.loads(submitted.stdout)['public_score']:.6g}"
     ran = invoke(app, ["run", "titanic/lgbm-features", "--folds", "2", "--submit"])
     assert ran.exit_code == 0, ran.output
+    assert all(len(line) <= WIDTH for line in _lines(ran.stdout)), ran.stdout
+    assert _whole(ran.stdout, "titanic/lgbm-features")
     commands = {
         "list": ["list"],
         "kernels list": ["kernels", "list"],
@@ -55,6 +57,7 @@ def test_every_table_fits_80_columns_and_keeps_values_whole(
         "theory": ["theory"],
         "prepare": ["prepare", "titanic"],
         "show": ["show", "titanic"],
+        "check": ["check", "titanic"],
     }
     outputs = {}
     for name, args in commands.items():
