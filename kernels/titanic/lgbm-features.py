@@ -1,16 +1,26 @@
 # %% [markdown]
-# # Titanic: LightGBM on features read out of the names
+# # Titanic: LightGBM on titles, class and the family's fate
 #
-# The baseline (`titanic/baseline`) used sex, class and age as a linear model sees them. Two things
-# it cannot do, and this kernel adds:
+# Two simple approaches set the bar. The baseline (`titanic/baseline`, logistic regression on sex, class
+# and age) scores 0.771. The women-and-children rule (`titanic/rule-women-children`: women live, men
+# die, unless the family's women and boys in train all died or all lived) scores 0.812 with no model at
+# all. This kernel gives a tree model what the rule knows, and what the rule cannot weigh:
 #
 # 1. **Interactions.** Being a woman helped far more in first class than in third; being a boy helped
-#    only while he was a child. Trees split on one feature, then on another inside that branch, so they
-#    find such interactions without our writing them down.
-# 2. **What the name says.** The data have only five columns, but the `Name` column holds a title
-#    (Mr, Mrs, Miss, Master, Dr, Rev, ...) and a surname. The title encodes sex, rough age *and* marital
-#    status at once, and it is known even when `Age` is missing ("Master" means a boy). The surname,
-#    counted over every passenger, is a rough family size: large families in third class fared badly.
+#    only while he was a child. Trees split on one feature, then on another inside that branch.
+# 2. **What the name says.** The `Name` column holds a title (Mr, Mrs, Miss, Master, ...) that encodes
+#    sex, rough age and marital status at once, and a surname, which with the class makes a family.
+# 3. **The family's fate**, read from the training labels of the *other* members only.
+#
+# Theory notes (`compete theory NAME`): `compete theory gradient-boosting` (the model),
+# `compete theory leakage` (why other members' labels are allowed and one's own is not),
+# `compete theory categorical-encoding` (a family's survival is a target encoding),
+# `compete theory feature-engineering`, `compete theory cross-validation` (paired fold differences),
+# `compete theory accuracy`.
+#
+# **The model.** Boosting adds $M$ small trees, each fitted to the gradient of the log loss of the
+# trees before it: $F_m(x) = F_{m-1}(x) + \eta\, h_m(x)$, $\hat p = \sigma(F_M(x))$, and the label is
+# $[\hat p \ge 0.5]$. **The metric**: accuracy, $\frac{1}{n}\sum_i [\hat y_i = y_i]$.
 
 # %%
 from __future__ import annotations
@@ -19,13 +29,19 @@ import pandas as pd
 
 KERNEL = {
     "competition": "titanic",
-    "title": "LightGBM on titles, family size and class",
-    "techniques": ["gradient-boosting", "feature-engineering", "missing-values", "hyperparameter-tuning"],
+    "title": "LightGBM on titles, class and the family's survival",
+    "techniques": [
+        "gradient-boosting",
+        "feature-engineering",
+        "target-encoding",
+        "leakage",
+        "hyperparameter-tuning",
+    ],
     "reference": True,
 }
 
 PARAMS = {
-    "n_estimators": 300,
+    "n_estimators": 150,
     "learning_rate": 0.03,
     "num_leaves": 8,
     "min_child_samples": 40,
@@ -39,16 +55,33 @@ PARAMS = {
 # ## Features
 #
 # - **title**, taken from between the comma and the first full stop. Rare titles (Dr, Rev, Col, the
-#   Countess, ...) are each held by a handful of people; a tree would fit their few outcomes exactly, so
-#   they are pooled into `Rare`. Mlle/Ms count as Miss and Mme as Mrs (French and modern spellings).
-# - **family_size**: how many passengers share the surname, counted over train *and* test rows. That
-#   uses the test rows' names but never their labels, so it is not a leak: the same count could be made
-#   on the day of the competition. Counting survivors per family would be a leak inside the folds
-#   unless done out-of-fold (see the theory note on target encoding).
-# - **married_woman**: "Mrs. John Smith (Mary Jones)" keeps the maiden name in brackets.
-# - **Age** stays missing where it is missing: LightGBM learns which side of each split missing values
-#   should go, so no imputation is needed (and `age_missing` is implicit).
-# - Text columns become pandas `category` columns, which LightGBM splits on natively.
+#   Countess, ...) are each held by a handful of people, so they are pooled into `Rare`. Mlle/Ms count
+#   as Miss and Mme as Mrs.
+# - **family**: surname and class (the data keep no ticket or fare). **family_size** counts its members
+#   over train *and* test rows: that reads the test rows' names, never their labels, and could be counted
+#   on the day of the competition.
+# - **family_survival**: the share of the family's women and boys in the training rows who survived,
+#   $s_i = \operatorname{mean}\{y_{i'} : i' \in \text{fam}(i) \cap W,\ i' \ne i\}$ ($W$ the women and
+#   boys of train), missing when there is no such other member. For a training row its own label is left
+#   out; a test row (a validation fold in CV) is never in train, so its label never is. LightGBM routes
+#   the missing values itself.
+# - **Age is not used.** The title already says child or adult, and `Age` is missing for a fifth of the
+#   passengers; with it the trees split on noise (see the ablation below).
+#
+# ## Ablation: each choice, measured on the competition's five folds
+#
+# | variant | CV accuracy | folds |
+# |---|---|---|
+# | this kernel | 0.8213 | 0.798 0.798 0.854 0.803 0.854 |
+# | with `Age` added | 0.8135 | 0.798 0.775 0.843 0.809 0.843 |
+# | without `family_survival` | 0.7910 | 0.775 0.781 0.826 0.764 0.809 |
+# | `family_survival` including the row's own label | 0.7247 | 0.685 0.758 0.685 0.685 0.809 |
+#
+# The last line is the leak the theory note describes, and it does not even pay in CV: a passenger alone
+# in train gets $s_i = y_i$, the trees learn to copy it, and the validation rows, whose own labels are
+# (rightly) absent, are then predicted from a feature that means something else. The number of
+# boosting rounds (150) and the leaf sizes were chosen from a grid of 18 settings on these folds, so the
+# first line is a little optimistic (`compete theory hyperparameter-tuning`).
 
 # %%
 TITLES = {
@@ -62,43 +95,57 @@ TITLES = {
 }
 
 
-def features(frame: pd.DataFrame, surname_counts: pd.Series) -> pd.DataFrame:
-    raw_title = frame["Name"].str.extract(r",\s*([^.]+)\.", expand=False).str.strip()
-    surname = frame["Name"].str.split(",").str[0].str.strip()
-    out = pd.DataFrame(
+def title(frame: pd.DataFrame) -> pd.Series:
+    raw = frame["Name"].str.extract(r",\s*([^.]+)\.", expand=False).str.strip()
+    return raw.map(TITLES).fillna("Rare")
+
+
+def family(frame: pd.DataFrame) -> pd.Series:
+    return frame["Name"].str.split(",").str[0].str.strip() + "/" + frame["Pclass"].astype(str)
+
+
+def family_survival(train: pd.DataFrame, frame: pd.DataFrame, own_label_out: bool) -> pd.Series:
+    """The survival of each row's family's women and boys in `train`, leaving the row's own label out."""
+    women_and_boys = (train["Sex"] == "female") | (title(train) == "Master")
+    survived = train.loc[women_and_boys, "Survived"].astype(float)
+    by_family = survived.groupby(family(train)[women_and_boys])
+    total = family(frame).map(by_family.sum()).fillna(0.0)
+    count = family(frame).map(by_family.count()).fillna(0.0)
+    if own_label_out:  # `frame` is `train`: take each woman's and boy's own label back out
+        own = ((frame["Sex"] == "female") | (title(frame) == "Master")).astype(float)
+        total, count = total - own * frame["Survived"].astype(float), count - own
+    return (total / count.where(count > 0)).astype(float)
+
+
+def features(frame: pd.DataFrame, train: pd.DataFrame, family_sizes: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "female": (frame["Sex"] == "female").astype(int),
             "Pclass": frame["Pclass"],
-            "Age": frame["Age"],
-            "title": raw_title.map(TITLES).fillna("Rare"),
-            "family_size": surname.map(surname_counts).fillna(1).astype(int),
-            "married_woman": frame["Name"].str.contains("(", regex=False).astype(int),
+            "title": pd.Categorical(title(frame), categories=["Mr", "Mrs", "Miss", "Master", "Rare"]),
+            "family_size": family(frame).map(family_sizes).fillna(1).astype(int),
+            "family_survival": family_survival(train, frame, own_label_out=frame is train),
         }
     )
-    out["title"] = pd.Categorical(out["title"], categories=["Mr", "Mrs", "Miss", "Master", "Rare"])
-    return out
 
 
 # %% [markdown]
 # ## Model
 #
-# Gradient boosting adds small trees one after another, each fitted to what the previous ones got
-# wrong. With under a thousand rows the danger is fitting noise, so the trees are kept small
-# (`num_leaves=8`, at least 40 passengers per leaf), the learning rate low, and each tree sees 80 % of
-# the rows and columns. `search_space` lets `compete tune` explore those choices on the same folds.
-#
-# Accuracy scores the label, so we threshold the predicted probability at 0.5.
+# With under a thousand rows the danger is fitting noise, so the trees are small (`num_leaves=8`, at
+# least 40 passengers per leaf), the learning rate low, and each tree sees 80 % of the rows and columns.
+# `search_space` lets `compete tune` explore those choices on the same folds. Accuracy scores the label,
+# so the probability is thresholded at 0.5.
 
 
 # %%
 def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
     import lightgbm as lgb
 
-    names = pd.concat([train["Name"], test["Name"]])
-    surname_counts = names.str.split(",").str[0].str.strip().value_counts()
+    family_sizes = family(pd.concat([train, test])).value_counts()
     model = lgb.LGBMClassifier(**params, subsample_freq=1, random_state=0, n_jobs=1, verbose=-1)
-    model.fit(features(train, surname_counts), train["Survived"])
-    probability = model.predict_proba(features(test, surname_counts))[:, 1]
+    model.fit(features(train, train, family_sizes), train["Survived"])
+    probability = model.predict_proba(features(test, train, family_sizes))[:, 1]
     return (probability >= 0.5).astype(int)
 
 
@@ -121,6 +168,27 @@ def search_space(trial) -> dict:
 # - Truncated names: the data keep only the first 31 characters, so a few long titles and surnames are
 #   cut; a cut surname still counts consistently, a cut title falls into `Rare`.
 # - Thresholding at 0.5 is right for accuracy; for log loss or AUC return the probability instead.
+# - Families whose members are all in test get no `family_survival`; the model falls back on title and
+#   class, as the rule falls back on sex.
+
+# %% [markdown]
+# ## Paired comparison on the same five folds
+#
+# Each fold scores both kernels on the same 178 passengers, so the differences fold by fold cancel the
+# folds' own difficulty (`compete theory cross-validation`):
+#
+# | fold | baseline | rule | this kernel | this − rule | this − baseline |
+# |---|---|---|---|---|---|
+# | 1 | 0.7697 | 0.7978 | 0.7978 | +0.0000 | +0.0281 |
+# | 2 | 0.7135 | 0.7753 | 0.7978 | +0.0225 | +0.0843 |
+# | 3 | 0.7809 | 0.8371 | 0.8539 | +0.0169 | +0.0730 |
+# | 4 | 0.7753 | 0.8034 | 0.8034 | +0.0000 | +0.0281 |
+# | 5 | 0.8146 | 0.8483 | 0.8539 | +0.0056 | +0.0393 |
+# | mean | 0.7708 | 0.8124 | 0.8213 | +0.0090 | +0.0506 |
+#
+# Against the rule it never loses a fold and wins two (paired $t = \bar d / (s_d/\sqrt{5}) = 1.97$):
+# a small, honest gain, about one or two passengers a fold. Against the baseline it wins every fold
+# ($t = 4.3$). The rule is the harder bar: most of what can be known from these five columns is in it.
 
 # %%
 if __name__ == "__main__":
