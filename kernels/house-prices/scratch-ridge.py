@@ -4,30 +4,34 @@
 # A house's log price as a weighted sum of its facts: $\hat y = b + x^\top w$. Least squares picks the
 # weights that minimise the squared error; ridge adds a penalty that keeps them small:
 #
-# $$\min_{w, b} \lVert y - b\mathbf{1} - Xw\rVert^2 + \lambda \lVert w\rVert^2 .$$
+# $$\min_{w, b} \lVert y - b\mathbf{1} - Xw\rVert^2 + \alpha \lVert w\rVert^2 .$$
+#
+# $\alpha$ is scikit-learn's `Ridge(alpha)`, on the summed loss. The theory notes write every penalty
+# on the mean loss (theory/README.md: the mean of $\tfrac12 (y_i - \hat y_i)^2$ plus
+# $\tfrac\lambda2 \lVert w\rVert^2$), which has the same minimiser when $\alpha = n\lambda$.
 #
 # **The closed form.** Centre every column of $X$ and $y$ (with the training means); the intercept then
-# drops out and setting the gradient $-2X^\top(y - Xw) + 2\lambda w$ to zero gives the *normal equations*
+# drops out and setting the gradient $-2X^\top(y - Xw) + 2\alpha w$ to zero gives the *normal equations*
 #
-# $$(X^\top X + \lambda I) w = X^\top y, \qquad b = \bar y - \bar x^\top w.$$
+# $$(X^\top X + \alpha I) w = X^\top y, \qquad b = \bar y - \bar x^\top w.$$
 #
 # The intercept is not penalised (shrinking the average price towards 0 would make no sense), which is
-# why we centre instead of adding a column of ones. With $\lambda = 0$ this is ordinary least squares.
+# why we centre instead of adding a column of ones. With $\alpha = 0$ this is ordinary least squares.
 #
-# **Solving, not inverting.** $X^\top X + \lambda I$ is symmetric positive definite for $\lambda > 0$;
+# **Solving, not inverting.** $X^\top X + \alpha I$ is symmetric positive definite for $\alpha > 0$;
 # we solve the $p \times p$ system (`np.linalg.solve`: an LU factorisation, $O(p^3)$) rather than forming
 # its inverse, which is slower and loses accuracy. Building $X^\top X$ costs $O(np^2)$.
 #
 # **Why the penalty.** One-hot encoding 40 categorical columns gives ~300 features, many of them rare
 # or collinear (a "no basement" flag and a zero basement area say the same thing). Then $X^\top X$ is
-# singular or nearly so and least squares gives huge weights of opposite signs. Adding $\lambda$ to every
-# eigenvalue bounds the condition number by $(\sigma_{max}^2 + \lambda)/\lambda$: the weights become
+# singular or nearly so and least squares gives huge weights of opposite signs. Adding $\alpha$ to every
+# eigenvalue bounds the condition number by $(\sigma_{max}^2 + \alpha)/\alpha$: the weights become
 # stable, at the price of a little bias. Because the penalty treats all weights alike, the features are
 # standardised first.
 #
 # **What breaks it.** Non-linear effects (a linear model on the raw price would fit poorly: prices are
 # multiplicative, so we model $\log(1 + \text{price})$, which is also what RMSLE scores); outliers (the
-# squared loss lets a few huge houses pull the fit); more features than rows for $\lambda = 0$.
+# squared loss lets a few huge houses pull the fit); more features than rows for $\alpha = 0$.
 
 # %%
 import numpy as np
@@ -138,7 +142,7 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> np.nda
 # ## Checked against scikit-learn
 #
 # `tests/test_scratch.py`: on the diabetes data (shifted and rescaled so the intercept matters),
-# the weights agree with `Ridge(alpha)` and, for $\lambda = 0$, `LinearRegression` to 1e-6 relative
+# the weights agree with `Ridge(alpha)` and, for $\alpha = 0$, `LinearRegression` to 1e-6 relative
 # (observed ~1e-15). `tests/test_scratch_cv.py` fits `Ridge` on the same design on this competition's
 # folds: the same RMSLE on every fold.
 

@@ -10,7 +10,9 @@
 # written the way scikit-learn writes it so the two can be compared number for number:
 #
 # $$J(w, b) = \frac{1}{n}\sum_{i=1}^n \Big[-y_i \log p_i - (1 - y_i)\log(1 - p_i)\Big] +
-#   \frac{1}{2Cn}\lVert w\rVert^2 .$$
+#   \frac{1}{2Cn}\lVert w\rVert^2 ,$$
+#
+# the theory notes' convention (theory/README.md) with $\lambda = 1/(Cn)$.
 #
 # `C` is the inverse strength of the penalty: small `C`, small weights. scikit-learn's objective is
 # $C n$ times this one, which has the same minimiser.
