@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from harness import theory
-from harness.metrics import MetricContext, Prediction, get, metric_names
+from harness.metrics import metric_names
 from harness.workspace import Workspace
+from tests import declared
 from tests.conftest import REPO
 
 WS = Workspace(REPO)
-NOTES = theory.all_notes(WS)
+NOTES = [theory.load_note(WS, topic) for topic in declared.NOTES]  # the project's own
 EXAMPLES = [(note.topic, i, ex) for note in NOTES for i, ex in enumerate(note.examples)]
 
 
@@ -35,40 +34,13 @@ def test_every_example_is_small_and_states_four_decimals() -> None:
 def test_the_worked_example_gives_the_stated_score(
     topic: str, index: int, example: theory.WorkedExample
 ) -> None:
+    from harness.contracts import example_score
+
     assert example.metric in metric_names(), f"{topic}: no metric {example.metric!r} in the registry"
-    metric = get(example.metric)
-    options: dict[str, Any] = {k: int(v) if v.isdigit() else v for k, v in example.options.items()}
-    options.pop("classes", None)
-    ctx = MetricContext(classes=example.classes, options=options)
-    score = _score(metric, example, ctx)
+    score = example_score(example)
     assert round(score, example.decimals) == pytest.approx(example.score, abs=0.5 * 10**-example.decimals), (
         f"{topic}: {example.metric} of the worked example is {score:.6f}, the note says {example.score}"
     )
-
-
-def _score(metric: Any, example: theory.WorkedExample, ctx: MetricContext) -> float:
-    """The score the harness gives the example, through the metric's own SQL over DuckDB."""
-    kind = metric.kind(ctx) if hasattr(metric, "kind") else metric.prediction
-    column = {name: [row[i] for row in example.rows] for i, name in enumerate(example.columns)}
-    y = column["y"]
-    classes = ctx.classes or ("0", "1")
-    if kind is Prediction.CLASS_PROBABILITIES:
-        if "p" in column:  # a binary example: p is the probability of the last class
-            pred: Any = [[1.0 - float(v), float(v)] for v in column["p"]]
-        else:
-            pred = [[float(column[f"p_{c}"][i]) for c in classes] for i in range(len(y))]
-    elif kind is Prediction.PROBABILITY:
-        pred = [float(v) for v in (column["p"] if "p" in column else column[f"p_{classes[-1]}"])]
-    elif kind is Prediction.VALUE:
-        y, pred = [float(v) for v in y], [float(v) for v in column["p"]]
-    else:
-        pred = column["p"]
-    from harness import metrics
-
-    score_predictions = getattr(metrics, "score_predictions", None)
-    if score_predictions is None:
-        from harness.metrics._frame import score_predictions
-    return float(score_predictions(metric, y, pred, ctx))
 
 
 # ---- numbers stated in the prose --------------------------------------------------------------------
@@ -79,7 +51,7 @@ def _prose(topic: str) -> str:
 
 
 def test_the_kappa_example_states_its_own_sums() -> None:
-    """Counts, ΣwO and ΣwE of the QWK worked example, recomputed from its rows (E_ij = row i × column j / n)."""
+    """Counts, ΣwO and ΣwE of the QWK worked example, from its rows (E_ij = row i × column j / n)."""
     from fractions import Fraction
 
     (example,) = theory.load_note(WS, "quadratic-weighted-kappa").examples

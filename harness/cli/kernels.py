@@ -152,6 +152,31 @@ def new(
     console().print(escape(f"created {path}\nrun it with: compete run {slug}/{name}"))
 
 
+@kernels_app.command("check")
+def check(
+    kernel: Annotated[
+        str, typer.Argument(help="A kernel name such as titanic/my-model, or a path to a .py file.")
+    ],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Check a kernel against the contract every reference kernel meets: metadata, notebook cells,
+    theory notes, search space, and a quick run on a sample of its (prepared) competition.
+
+    Exits with 1 if any check fails.
+
+    Example: compete kernels check titanic/my-model
+    """
+    from dataclasses import asdict
+
+    from harness.contracts import check_kernel
+
+    results = check_kernel(find_workspace(), kernel)
+    rows = [{**asdict(r), "status": "ok" if r.ok else "FAILED"} for r in results]
+    render_rows(rows, fmt, ["name", "status", "message"], title=f"compete kernels check {kernel}")
+    if not all(r.ok for r in results):
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def run(
     kernel: Annotated[

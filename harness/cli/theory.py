@@ -20,12 +20,20 @@ def theory(
             help="A note's topic (such as gradient-boosting), or a metric or technique it covers."
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Check the note (TOPIC, or a path to a .md file) against the contract every note meets.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the theory notes, or show one: intuition, key formulas, assumptions, failure modes, uses.
 
     Without TOPIC: every note with its tags and what uses it (kernels and competitions).
     With TOPIC: that note, rendered; a metric name or technique tag finds the note covering it.
+    With --check: check the note (front matter, sections, links, worked examples); exits 1 on a failure.
 
     Example: compete theory log-loss
     """
@@ -34,6 +42,9 @@ def theory(
     from harness import theory as notes
 
     ws = find_workspace()
+    if check:
+        _check(ws, topic, fmt)
+        return
     if topic is None:
         rows = [asdict(s) for s in notes.summaries(ws)]
         render_rows(
@@ -68,6 +79,20 @@ def theory(
         render_rows([{"key": k, "value": v} for k, v in detail.items() if k not in ("body", "sections")], fmt)
     else:
         _show_note(detail)
+
+
+def _check(ws: Any, topic: str | None, fmt: Format) -> None:
+    from dataclasses import asdict
+
+    from harness.contracts import check_note
+
+    if topic is None:
+        raise typer.BadParameter("name the note to check: compete theory my-note --check")
+    results = check_note(ws, topic)
+    rows = [{**asdict(r), "status": "ok" if r.ok else "FAILED"} for r in results]
+    render_rows(rows, fmt, ["name", "status", "message"], title=f"compete theory {topic} --check")
+    if not all(r.ok for r in results):
+        raise typer.Exit(code=1)
 
 
 def _show_note(detail: dict[str, Any]) -> None:
