@@ -75,6 +75,14 @@ class TestKernelContract:
         assert any(c.kind == "markdown" for c in cells), "annotate the kernel with markdown cells"
         assert any("def fit_predict" in c.source for c in cells if c.kind == "code")
 
+    def test_names_its_theory_notes_and_the_formulas_of_its_model_and_metric(self, name: str) -> None:
+        info = load_kernel(Workspace(REPO), name).info
+        cells = kernel_cells(info.path.read_text(encoding="utf-8"))
+        markdown = "\n".join(c.source for c in cells if c.kind == "markdown")
+        assert markdown.count("compete theory ") >= 2, "name the theory notes it relies on"
+        assert "$$" in markdown, "give the key formula of its model or metric"
+        assert "**The metric**" in markdown, "state the metric and its formula"
+
     def test_meets_the_contract_a_learner_checks_with_compete_kernels_check(
         self, name: str, prepared_workspace: Workspace
     ) -> None:

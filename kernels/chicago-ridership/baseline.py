@@ -10,6 +10,18 @@
 # - **Recent weeks only** (`weeks = 52`): ridership drifts over the years (it grew by a third from 2004
 #   to 2012); the last year is a better guess for the next than the whole history.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory mae` (why the median),
+# `compete theory time-series-folds` (why each fold is scored on the future of its training rows).
+#
+# **The model**: for a day $t$, the median of the same weekday over the last 52 weeks of training,
+# $$\hat y_t = \operatorname{median}\{y_s : t_{\max} - s \le 52 \text{ weeks},\
+#   \operatorname{weekday}(s) = \operatorname{weekday}(t)\}.$$
+# **The metric**: mean absolute error, $\text{mae} = \frac{1}{n}\sum_i |\hat y_i - y_i|$, which a
+# median minimises.
+
 # %%
 from __future__ import annotations
 

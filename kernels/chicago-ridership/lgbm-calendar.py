@@ -12,6 +12,19 @@
 # the metric (mean absolute error): it fits medians, so the rare storm or holiday in the training rows
 # does not pull every prediction down.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory gradient-boosting` (the model),
+# `compete theory mae` (the metric and the L1 objective), `compete theory lag-features` and
+# `compete theory leakage` (features that exist at prediction time), `compete theory time-series-folds`,
+# `compete theory feature-engineering`.
+#
+# **The model**: boosting on the absolute error. Each round fits a tree $h_m$ to the sign of the residuals,
+# $\operatorname{sign}(y_i - F_{m-1}(x_i))$, sets each leaf to the median residual of its rows, and adds it,
+# $$F_m(x) = F_{m-1}(x) + \eta\, h_m(x).$$
+# **The metric**: $\text{mae} = \frac{1}{n}\sum_i |\hat y_i - y_i|$, the loss the model minimises.
+
 # %%
 from __future__ import annotations
 

@@ -8,6 +8,17 @@
 # It earns about 0.64. Any model that reads the text should do far better; one that does worse is
 # confidently wrong somewhere, which log loss punishes hard.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory log-loss`,
+# `compete theory grouped-folds` (the card's folds keep a product's reviews together).
+#
+# **The model**: a constant, the share of great reviews among the training rows, $\hat p = \bar y$.
+# **The metric**: log loss,
+# $$\text{log\_loss} = -\frac{1}{n}\sum_i \big(y_i \log \hat p + (1 - y_i)\log(1 - \hat p)\big),$$
+# which among constants is smallest at $\hat p = \bar y$.
+
 # %%
 from __future__ import annotations
 

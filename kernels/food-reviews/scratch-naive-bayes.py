@@ -36,6 +36,15 @@
 # carry, and take runs of letters, digits and apostrophes as words (`[a-z0-9']+`). Words seen in fewer
 # than `min_df` training reviews are dropped (they are mostly noise and typos).
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory naive-bayes`, `compete theory text-features`,
+# `compete theory calibration` (the temperature), `compete theory log-loss`, `compete theory from-scratch`.
+#
+# **The metric**: log loss,
+# $$\text{log\_loss} = -\frac{1}{n}\sum_i \big(y_i \log \hat p_i + (1 - y_i)\log(1 - \hat p_i)\big).$$
+
 # %%
 import re
 

@@ -21,6 +21,21 @@
 #    would memorise the training reviews. `C` sets how much it may (smaller C, smaller weights); on
 #    these folds C=1 gave 0.493, C=4 0.445, C=8 0.438, C=10 0.438.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory text-features` (tf-idf), `compete theory
+# logistic-regression`, `compete theory regularization` (the penalty `C`), `compete theory log-loss`,
+# `compete theory grouped-folds`.
+#
+# **The features**: for review $i$ and term $j$, $x_{ij} = (1 + \log \text{tf}_{ij})\, \text{idf}_j$ with
+# $\text{idf}_j = \log\frac{1 + n}{1 + \text{df}_j} + 1$, each row scaled to unit length.
+# **The model**: $\hat p_i = \sigma(w^\top x_i + b)$, fitted by minimising the mean log loss plus
+# $\frac{\lambda}{2}\lVert w\rVert^2$, where scikit-learn's $C = 1/(n\lambda)$ (its `liblinear` solver
+# penalises the intercept as well).
+# **The metric**: log loss,
+# $$\text{log\_loss} = -\frac{1}{n}\sum_i \big(y_i \log \hat p_i + (1 - y_i)\log(1 - \hat p_i)\big).$$
+
 # %%
 from __future__ import annotations
 

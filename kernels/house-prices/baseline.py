@@ -10,6 +10,19 @@
 # constant that minimises squared error in log space is the mean of `log(1 + price)`, turned back into
 # dollars: a geometric mean, which sits below the arithmetic mean of skewed prices.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory rmsle`,
+# `compete theory log-transform` (why a geometric mean).
+#
+# **The model**: for a house in neighbourhood $g$, the geometric mean of its training prices,
+# $\hat y = \operatorname{expm1}\big(\operatorname{mean}\{\log1p(y_i) : g_i = g\}\big)$.
+# **The metric**:
+# $$\text{rmsle} = \sqrt{\frac{1}{n}\sum_i \big(\log1p(\hat y_i) - \log1p(y_i)\big)^2}.$$
+# Two training houses over 4,000 sq ft were partial sales of unfinished houses, far cheaper than their size
+# says (see `kernels/house-prices/lgbm-log-target.py`); a neighbourhood's typical price hardly notices them.
+
 # %%
 from __future__ import annotations
 

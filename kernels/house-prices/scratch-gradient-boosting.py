@@ -34,6 +34,15 @@
 # beyond the largest house it has seen). Squared loss is sensitive to outliers (a Huber loss is the
 # usual cure).
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory gradient-boosting`, `compete theory decision-tree`,
+# `compete theory from-scratch`, `compete theory log-transform`, `compete theory rmsle`.
+#
+# **The metric**:
+# $$\text{rmsle} = \sqrt{\frac{1}{n}\sum_i \big(\log1p(\hat y_i) - \log1p(y_i)\big)^2}.$$
+
 # %%
 import numpy as np
 import pandas as pd

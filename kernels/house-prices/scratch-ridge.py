@@ -33,6 +33,19 @@
 # multiplicative, so we model $\log(1 + \text{price})$, which is also what RMSLE scores); outliers (the
 # squared loss lets a few huge houses pull the fit); more features than rows for $\alpha = 0$.
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory linear-regression`, `compete theory regularization`,
+# `compete theory from-scratch`, `compete theory log-transform`, `compete theory rmsle`.
+#
+# **The metric**:
+# $$\text{rmsle} = \sqrt{\frac{1}{n}\sum_i \big(\log1p(\hat y_i) - \log1p(y_i)\big)^2}.$$
+# Two training houses over 4,000 sq ft were partial sales of unfinished houses (160,000 and 183,850
+# dollars for 5,642 and 5,095 sq ft). A linear model extrapolates their size into a high price and misses
+# them by 2.1 and 1.6 in log price; both sit in fold 2, whose RMSLE is 0.194 with them and 0.144 without
+# (`compete theory rmsle`; `kernels/house-prices/lgbm-log-target.py` leaves them out of training).
+
 # %%
 import numpy as np
 import pandas as pd

@@ -10,6 +10,17 @@
 # every penguin those frequencies is the constant that minimises log loss, and the number every
 # model here must beat.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory log-loss`,
+# `compete theory stratified-folds`.
+#
+# **The model**: every penguin gets the training shares of the species, $\hat p_{k} = n_k / n$.
+# **The metric**: multiclass log loss,
+# $$\text{log\_loss} = -\frac{1}{n}\sum_i \sum_k y_{ik}\log \hat p_{ik},$$
+# which among constants is smallest at the class shares (it is then their entropy).
+
 # %%
 from __future__ import annotations
 

@@ -29,6 +29,16 @@
 # large training sets (every prediction scans all of them; trees or approximate indexes help).
 # Small `k` is a wiggly boundary (variance), large `k` a blurred one (bias).
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory k-nearest-neighbors`, `compete theory calibration`
+# (class shares of few neighbours are over-confident), `compete theory log-loss`,
+# `compete theory from-scratch`.
+#
+# **The metric**: multiclass log loss,
+# $$\text{log\_loss} = -\frac{1}{n}\sum_i \sum_k y_{ik}\log \hat p_{ik}.$$
+
 # %%
 import numpy as np
 import pandas as pd

@@ -9,6 +9,17 @@
 # constant (the class prior) earns exactly 0.5. A logistic regression on a handful of telling columns
 # is the simplest model that ranks.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory logistic-regression`,
+# `compete theory log-transform` (the counts), `compete theory roc-auc`.
+#
+# **The model**: $\hat p_i = \sigma(w^\top x_i + b)$ on a few columns, counts as $\log1p$.
+# **The metric**: ROC AUC, the share of (spam, not spam) pairs ranked the right way, ties counting one half:
+# $$\text{roc\_auc} = \frac{1}{n_+ n_-}\sum_{i \in P}\sum_{j \in N}
+#   \Big([\hat p_i > \hat p_j] + \tfrac12[\hat p_i = \hat p_j]\Big).$$
+
 # %%
 from __future__ import annotations
 

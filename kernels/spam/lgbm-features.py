@@ -10,6 +10,20 @@
 # with non-spam scores and is blind to the base rate. Reweighting classes would change the
 # probabilities' calibration, not (much) their order.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory gradient-boosting`, `compete theory roc-auc`,
+# `compete theory class-imbalance`, `compete theory feature-engineering`,
+# `compete theory hyperparameter-tuning`.
+#
+# **The model**: boosting on the log loss: each round fits a tree $h_m$ to the gradient
+# $y_i - \sigma(F_{m-1}(x_i))$ and adds it, $F_m(x) = F_{m-1}(x) + \eta\, h_m(x)$; the score submitted is
+# $\hat p = \sigma(F_M(x))$, whose order is all AUC sees.
+# **The metric**:
+# $$\text{roc\_auc} = \frac{1}{n_+ n_-}\sum_{i \in P}\sum_{j \in N}
+#   \Big([\hat p_i > \hat p_j] + \tfrac12[\hat p_i = \hat p_j]\Big).$$
+
 # %%
 from __future__ import annotations
 

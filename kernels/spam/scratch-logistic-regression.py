@@ -46,6 +46,16 @@
 #
 # **Cost.** Each gradient step is two matrix-vector products, $O(np)$.
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory logistic-regression`, `compete theory
+# gradient-descent`, `compete theory regularization`, `compete theory from-scratch`, `compete theory roc-auc`.
+#
+# **The metric**:
+# $$\text{roc\_auc} = \frac{1}{n_+ n_-}\sum_{i \in P}\sum_{j \in N}
+#   \Big([\hat p_i > \hat p_j] + \tfrac12[\hat p_i = \hat p_j]\Big).$$
+
 # %%
 from __future__ import annotations
 

@@ -8,6 +8,18 @@
 # at the lifeboats, and first-class cabins were nearer the boat deck. So sex, age and class should
 # carry most of the signal, and a linear model on those three is a fair first try.
 
+# %% [markdown]
+# ## Theory and formulas
+#
+# Theory notes (`compete theory NAME`): `compete theory baseline`, `compete theory logistic-regression`,
+# `compete theory categorical-encoding` (one-hot class), `compete theory missing-values` (age),
+# `compete theory accuracy`.
+#
+# **The model**: $\hat p_i = \sigma(w^\top x_i + b)$, the label $[\hat p_i \ge 0.5]$; fitted by minimising the
+# mean log loss plus $\frac{\lambda}{2}\lVert w\rVert^2$, scikit-learn's $C = 1/(n\lambda)$.
+# **The metric**: accuracy,
+# $$\text{accuracy} = \frac{1}{n}\sum_i [\hat y_i = y_i].$$
+
 # %%
 from __future__ import annotations
 

@@ -20,7 +20,9 @@
 #
 # **The model.** Boosting adds $M$ small trees, each fitted to the gradient of the log loss of the
 # trees before it: $F_m(x) = F_{m-1}(x) + \eta\, h_m(x)$, $\hat p = \sigma(F_M(x))$, and the label is
-# $[\hat p \ge 0.5]$. **The metric**: accuracy, $\frac{1}{n}\sum_i [\hat y_i = y_i]$.
+# $[\hat p \ge 0.5]$. **The metric**: accuracy,
+#
+# $$\text{accuracy} = \frac{1}{n}\sum_i [\hat y_i = y_i].$$
 
 # %%
 from __future__ import annotations

@@ -15,7 +15,7 @@
 # is allowed and one's own label is not), `compete theory categorical-encoding` (a family's survival is a
 # target encoding of the family), `compete theory baseline`, `compete theory accuracy`.
 #
-# **The metric**: accuracy, $\frac{1}{n}\sum_i [\hat y_i = y_i]$.
+# **The metric**: accuracy, $\text{accuracy} = \frac{1}{n}\sum_i [\hat y_i = y_i]$.
 #
 # **The rule** for a test passenger $i$ of family $f(i)$, with $W$ the women and boys of the training
 # rows and $s_f = \operatorname{mean}\{y_{i'} : i' \in W, f(i') = f\}$ their survival:

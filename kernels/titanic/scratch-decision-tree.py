@@ -30,6 +30,15 @@
 # are axis-aligned, so a diagonal boundary costs a staircase of splits. Depth and leaf size are the
 # regularisation; bagging (random forests) and boosting are the usual cures.
 
+# %% [markdown]
+# ## Theory notes and the metric
+#
+# Theory notes (`compete theory NAME`): `compete theory decision-tree`, `compete theory from-scratch`,
+# `compete theory missing-values`, `compete theory accuracy`.
+#
+# **The metric**:
+# $$\text{accuracy} = \frac{1}{n}\sum_i [\hat y_i = y_i].$$
+
 # %%
 from dataclasses import dataclass
 
