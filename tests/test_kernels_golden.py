@@ -26,6 +26,8 @@ GOLDEN = {
     "penguins/logreg-measurements": 0.016229,
     "chicago-ridership/baseline": 1.388733,
     "chicago-ridership/lgbm-calendar": 1.066212,
+    "wages/baseline": 0.499242,
+    "wages/lgbm-grouped": 0.468118,
 }
 TOLERANCE = 2e-4  # thread counts are pinned to 1, so runs agree far closer than this
 
@@ -74,3 +76,38 @@ def test_the_strong_reference_is_never_worse_on_a_fold_and_better_overall(
         theirs.fold_scores,
     )
     assert metric.better(ours.mean, theirs.mean)
+
+
+@pytest.mark.slow
+def test_on_wages_naive_folds_flatter_the_model_that_memorises_and_the_kernel_says_by_how_much(
+    prepared_workspace: Workspace,
+) -> None:
+    """The naive (shuffled) and grouped CV scores that wages/lgbm-grouped states are the real ones."""
+    import dataclasses
+
+    import numpy as np
+
+    from harness.competition import CVScheme, load_card
+    from harness.folds import make_folds
+    from harness.kernels import load_public
+
+    ws = prepared_workspace
+    card = load_card(ws, "wages")
+    train, _ = load_public(ws, card)
+    naive = dataclasses.replace(card, cv=CVScheme("kfold", card.cv.k, card.cv.seed))
+    text = load_kernel(ws, "wages/lgbm-grouped").info.path.read_text(encoding="utf-8")
+    scores = {}
+    for name in ("wages/baseline", "wages/lgbm-grouped"):
+        kernel = load_kernel(ws, name)
+        for label, scheme in (("naive", naive), ("grouped", card)):
+            errors = []
+            for fold in make_folds(scheme, train):
+                fit = train.iloc[fold.train_rows].reset_index(drop=True)
+                valid = train.iloc[fold.valid_rows].reset_index(drop=True)
+                features = valid.drop(columns=["wage"])
+                predicted = np.asarray(kernel.fit_predict(fit, features, kernel.info.params))
+                errors.append(float(np.sqrt(np.mean((predicted - valid["wage"].to_numpy()) ** 2))))
+            scores[name, label] = float(np.mean(errors))
+            assert f"{scores[name, label]:.4f}" in text, (name, label, scores[name, label])
+    assert scores["wages/lgbm-grouped", "grouped"] - scores["wages/lgbm-grouped", "naive"] > 0.01
+    assert abs(scores["wages/baseline", "grouped"] - scores["wages/baseline", "naive"]) < 0.005
