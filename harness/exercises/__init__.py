@@ -134,7 +134,14 @@ def start_exercise(ws: Workspace, name: str) -> Path:
 
 
 def run_checks(exercise: Exercise, path: Path) -> tuple[bool, str]:
-    """Run the exercise's pytest checks on the kernel file `path`: (all passed, pytest's summary)."""
+    """Run the exercise's pytest checks on the kernel file `path`: (all passed, pytest's summary).
+
+    Raises KernelError when pytest is not installed.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pytest") is None:
+        raise KernelError("exercise checks need pytest, which is not installed: `pip install pytest`.")
     env = {**os.environ, FILE_ENV: str(path.resolve()), "OMP_NUM_THREADS": "1", "COLUMNS": "240"}
     command = [
         sys.executable,
