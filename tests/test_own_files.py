@@ -8,6 +8,7 @@ kernel (from `compete kernels new`, or an own `scratch-*` file) and an own note 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,17 +131,17 @@ def test_compete_kernels_check_passes_a_new_kernel_and_names_what_is_wrong(
     assert "cross-validates" in result.stdout and "FAILED" not in result.stdout
 
     path = link / "titanic" / "my-model.py"
-    path.write_text(path.read_text(encoding="utf-8").replace('"baseline"', '"deep-magic"'), encoding="utf-8")
-    result = runner.invoke(app, ["kernels", "check", "titanic/my-model"])
+    fresh = path.read_text(encoding="utf-8")
+    unknown_tag = re.sub(r'"techniques": \[[^]]*\]', '"techniques": ["deep-magic"]', fresh)
+    assert unknown_tag != fresh
+    path.write_text(unknown_tag, encoding="utf-8")
+    result = runner.invoke(app, ["kernels", "check", "titanic/my-model", "-f", "json"])
     assert result.exit_code == 1
-    assert "FAILED" in result.output and "deep-magic" in result.output
+    assert "FAILED" in result.stdout and "deep-magic" in result.stdout
 
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        .replace('"deep-magic"', '"baseline"')
-        .replace("return model.predict(X_test)", "return model.predict(X_test)[:-1]"),
-        encoding="utf-8",
-    )
+    one_short = "\n\n_fit_predict = fit_predict\n\n\ndef fit_predict(train, test, params):\n"
+    one_short += "    return _fit_predict(train, test, params)[:-1]\n"
+    path.write_text(fresh + one_short, encoding="utf-8")
     result = runner.invoke(app, ["kernels", "check", "titanic/my-model", "-f", "csv"])
     assert result.exit_code == 1
     assert "cross-validates,FAILED" in result.stdout and "returned shape" in result.stdout
