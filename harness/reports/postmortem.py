@@ -1,0 +1,286 @@
+"""The post-mortem of one participant in a closed competition, as a value (`Postmortem`).
+
+It answers, from the ledger, the labels, the test features and the kept submission files: the
+shake-up; how much of the public gain held on the private rows, with a bootstrap interval per
+public score and the submissions tied with the best public one; the cost of the final selection;
+CV against the boards; the metric on slices of the test set and the calibration of the final
+submission; the mistakes found; and the studies behind the submissions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from harness.errors import RuleViolation
+from harness.reports import mistakes, slices, stats
+from harness.reports.history import Entry, History, load_predictions, read_history, rules_for
+from harness.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Row:
+    """One submission in the shake-up; reference kernels appear as comparison rows."""
+
+    ref: str
+    participant: str
+    kind: str
+    message: str | None
+    public_score: float
+    private_score: float | None
+    cv_score: float | None
+    public_rank: int
+    private_rank: int | None
+    final: bool
+    public_low: float | None
+    public_high: float | None
+    tied_with_best: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    competition: str
+    participant: str
+    metric: str
+    greater_is_better: bool
+    public_rows: int
+    private_rows: int
+    rows: tuple[Row, ...]
+    board: tuple[dict[str, Any], ...]
+    overfitting: dict[str, Any]
+    selection: dict[str, Any]
+    cv: dict[str, Any]
+    slices: tuple[slices.Slice, ...]
+    final_ref: str | None
+    calibration: stats.Calibration | None
+    mistakes: tuple[mistakes.Finding, ...]
+    studies: tuple[dict[str, Any], ...]
+    method: str
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(asdict(self).items())
+        out["rows"] = [r.as_dict() for r in self.rows]
+        out["slices"] = [s.as_dict() for s in self.slices]
+        out["calibration"] = self.calibration.as_dict() if self.calibration else None
+        out["mistakes"] = [m.as_dict() for m in self.mistakes]
+        return out
+
+
+METHOD = (
+    "Bootstrap: the public rows resampled with replacement ({reps} times, seed {seed}), the same "
+    "draws for every submission, so differences are paired; 95% percentile intervals. Two "
+    "submissions are tied when the interval of their paired difference holds 0. {how}"
+)
+
+
+def build(ws: Workspace, slug: str, participant: str) -> Postmortem:
+    """The post-mortem of `participant` in `slug`. Raises RuleViolation while the competition is open
+    or when the participant has no scored submission, NotPrepared before `compete prepare`."""
+    history = read_history(ws, slug)
+    try:
+        if not history.closed:
+            raise RuleViolation(
+                f"the post-mortem needs the private labels, and {slug} is still open; "
+                f"`compete close {slug}` ends it and reveals them, then run `compete postmortem {slug}`."
+            )
+        own = history.of(participant)
+        if not own:
+            who = sorted({e.participant for e in history.entries if not e.reference})
+            raise RuleViolation(
+                f"{participant!r} has no scored submission to {slug}; "
+                + (f"give one of {', '.join(who)} with --as NAME." if who else "submit first.")
+            )
+        return _build(history, participant, own)
+    finally:
+        history.close()
+
+
+def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
+    metric = history.metric
+    sign = history.sign
+    refs_rows = own + history.references()
+    loaded = set(load_predictions(history, refs_rows, rules_for(history.ws, history.card)))
+    reps = stats.replicates(history, [e.ref for e in refs_rows if e.ref in loaded])
+    intervals = {ref: iv for ref, v in reps.items() if (iv := stats.interval(v)) is not None}
+    best_public = min(own, key=lambda e: (sign * e.public_score, e.seq))
+    finals = history.finals(participant)
+    final = min(finals, key=lambda e: (sign * (e.private_score or 0.0), e.seq))
+    public_rank = _ranks(refs_rows, lambda e: e.public_score, sign)
+    private_rank = _ranks(refs_rows, lambda e: e.private_score or 0.0, sign)
+    rows = tuple(
+        Row(
+            ref=e.ref,
+            participant=e.participant,
+            kind="reference" if e.reference else "participant",
+            message=e.message,
+            public_score=e.public_score,
+            private_score=e.private_score,
+            cv_score=e.cv_score,
+            public_rank=public_rank[e.ref],
+            private_rank=private_rank[e.ref],
+            final=e in finals,
+            public_low=intervals[e.ref].low if e.ref in intervals else None,
+            public_high=intervals[e.ref].high if e.ref in intervals else None,
+            tied_with_best=(
+                e.participant == participant
+                and e.ref in reps
+                and best_public.ref in reps
+                and stats.tied(reps[e.ref], reps[best_public.ref])
+            ),
+        )
+        for e in refs_rows
+    )
+    from harness import ledger
+
+    board = ledger.leaderboard(history.ws, history.card.slug, private=True)
+    hard = _hard_predictions(history, [e.ref for e in own if e.ref in loaded])
+    calibration = stats.calibration(history, final.ref) if final.ref in loaded else None
+    evidence = mistakes.Evidence(
+        metric=metric.name,
+        greater_is_better=metric.greater_is_better,
+        own=tuple(own),
+        finals=tuple(finals),
+        intervals=intervals,
+        public_rows=history.public_rows,
+        private_rows=history.private_rows,
+        probabilities=history.kind.value in ("probability", "class_probabilities"),
+        hard_predictions=tuple(hard),
+        calibration=calibration,
+        final=final,
+    )
+    decomposable = metric.name in stats.MEAN_OF_ROWS | stats.ROOT_MEAN_SQUARE
+    how = (
+        f"{metric.name} is a mean over rows: each row's value comes from its SQL over that row, and the "
+        "resampled means from the draw counts."
+        if decomposable
+        else f"{metric.name} is not a mean over rows: each replicate is scored by its SQL over the drawn rows."
+    )
+    n_reps = len(next(iter(reps.values()))) if reps else 0
+    return Postmortem(
+        competition=history.card.slug,
+        participant=participant,
+        metric=metric.name,
+        greater_is_better=metric.greater_is_better,
+        public_rows=history.public_rows,
+        private_rows=history.private_rows,
+        rows=rows,
+        board=tuple(r.as_dict() for r in board.rows),
+        overfitting=_overfitting(own, best_public, history),
+        selection=_selection(own, finals, final, board, history),
+        cv=_cv(own, history),
+        slices=tuple(slices.slice_scores(history, final.ref)) if final.ref in loaded else (),
+        final_ref=final.ref,
+        calibration=calibration,
+        mistakes=tuple(mistakes.find_mistakes(evidence)),
+        studies=_studies(own),
+        method=METHOD.format(reps=n_reps, seed=stats.SEED, how=how),
+    )
+
+
+def _ranks(entries: list[Entry], key: Any, sign: float) -> dict[str, int]:
+    ordered = sorted(entries, key=lambda e: (sign * key(e), e.seq))
+    return {e.ref: i for i, e in enumerate(ordered, start=1)}
+
+
+def _gain(history: History, new: float, old: float) -> float:
+    return new - old if history.metric.greater_is_better else old - new
+
+
+def _overfitting(own: list[Entry], best_public: Entry, history: History) -> dict[str, Any]:
+    first = own[0]
+    public_gain = _gain(history, best_public.public_score, first.public_score)
+    private_gain = _gain(history, best_public.private_score or 0.0, first.private_score or 0.0)
+    return {
+        "first_ref": first.ref,
+        "best_public_ref": best_public.ref,
+        "public_gain": public_gain,
+        "private_gain": private_gain,
+        "held": private_gain / public_gain if public_gain > 0 else None,
+    }
+
+
+def _selection(
+    own: list[Entry], finals: list[Entry], final: Entry, board: Any, history: History
+) -> dict[str, Any]:
+    sign = history.sign
+    best_private = min(own, key=lambda e: (sign * (e.private_score or 0.0), e.seq))
+    others = [r.score for r in board.rows if r.participant != final.participant]
+
+    def rank(score: float) -> int:
+        return 1 + sum(1 for s in others if history.metric.better(s, score))
+
+    return {
+        "finals": [e.ref for e in finals],
+        "chosen_by": "selection" if any(e.selected for e in finals) else "best public",
+        "final_ref": final.ref,
+        "final_private": final.private_score,
+        "best_private_ref": best_private.ref,
+        "best_private": best_private.private_score,
+        "score_cost": _gain(history, best_private.private_score or 0.0, final.private_score or 0.0),
+        "rank_with_finals": rank(final.private_score or 0.0),
+        "rank_with_best": rank(best_private.private_score or 0.0),
+    }
+
+
+def _cv(own: list[Entry], history: History) -> dict[str, Any]:
+    with_cv = [e for e in own if e.cv_score is not None]
+    cvs = [float(e.cv_score or 0.0) for e in with_cv]
+    out: dict[str, Any] = {
+        "submissions": len(with_cv),
+        "spearman_public": stats.spearman(cvs, [e.public_score for e in with_cv]),
+        "spearman_private": stats.spearman(cvs, [e.private_score or 0.0 for e in with_cv]),
+        "points": [
+            {"ref": e.ref, "cv": e.cv_score, "public": e.public_score, "private": e.private_score}
+            for e in with_cv
+        ],
+        "disagreements": [],
+    }
+    if len(with_cv) >= 2:
+        sign = history.sign
+        cv_rank = _ranks(with_cv, lambda e: e.cv_score, sign)
+        private_rank = _ranks(with_cv, lambda e: e.private_score or 0.0, sign)
+        worst = sorted(with_cv, key=lambda e: -abs(cv_rank[e.ref] - private_rank[e.ref]))[:3]
+        out["disagreements"] = [
+            {"ref": e.ref, "cv_rank": cv_rank[e.ref], "private_rank": private_rank[e.ref]}
+            for e in worst
+            if cv_rank[e.ref] != private_rank[e.ref]
+        ]
+    return out
+
+
+def _hard_predictions(history: History, refs: list[str]) -> list[str]:
+    """Refs whose probabilities are all exactly 0 or 1 (labels where probabilities are scored)."""
+    kind = history.kind.value
+    if kind == "probability":
+        test = "bool_and(p IN (0, 1))"
+    elif kind == "class_probabilities":
+        assert history.card.classes is not None
+        test = " AND ".join(f"bool_and(p_{i} IN (0, 1))" for i in range(len(history.card.classes)))
+    else:
+        return []
+    got = history.con.execute(f"SELECT ref, {test} FROM preds GROUP BY ref").fetchall()
+    return sorted(ref for ref, hard in got if hard and ref in refs)
+
+
+def _studies(own: list[Entry]) -> tuple[dict[str, Any], ...]:
+    by_study: dict[str, list[Entry]] = {}
+    for e in own:
+        if e.study_id:
+            by_study.setdefault(e.study_id, []).append(e)
+    return tuple(
+        {
+            "study": study,
+            "submissions": [e.ref for e in entries],
+            "best_cv": max((e.cv_score for e in entries if e.cv_score is not None), default=None),
+        }
+        for study, entries in by_study.items()
+    )
+
+
+def folder_name(participant: str) -> str:
+    """A participant's name as one folder name (`reference/x` → `reference_x`)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", participant).strip("._") or "participant"

@@ -1,0 +1,279 @@
+"""The statistics of the reports: the metric on groups of rows, bootstrap intervals and paired ties,
+rank correlation and calibration.
+
+Everything runs over the report's own DuckDB (`History.con`), on the table `preds` (see
+`history.load_predictions`), with the competition metric's own SQL:
+
+- `scores_by` computes the metric per group (a slice of the test set, a submission): one GROUP BY
+  for a metric with an `aggregate` form, one query per group for any other (ROC AUC, F1, QWK …).
+- `replicates` resamples the public rows with replacement, the same draws for every submission, so
+  two submissions' replicates are paired (the same rows each time). For a metric that is the mean
+  of a per-row value (accuracy, MAE, log loss) or the root of the mean of its square (RMSE, RMSLE),
+  DuckDB computes each row's value with the metric's own SQL over that row alone, and the resampled
+  means are one matrix product of the draw counts and the values (numpy). For any other metric each
+  replicate is scored by the metric's SQL over its resampled rows (a join to a table of drawn row
+  indices, one GROUP BY on the replicate for an aggregate form, else one query per replicate), with
+  fewer replicates (`SLOW_REPLICATES`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from harness.metrics import Metric, MetricContext, Prediction
+from harness.reports.history import PREDS, History
+
+if TYPE_CHECKING:
+    import duckdb
+    import numpy as np
+
+REPLICATES = 400
+SLOW_REPLICATES = 100
+SEED = 20240601
+LEVEL = 0.95
+# The metrics that are a mean of a per-row value (accuracy, MAE, log loss), and those that are the
+# root of the mean of its square: each row's value is the metric over that row alone.
+MEAN_OF_ROWS = frozenset({"accuracy", "mae", "log_loss"})
+ROOT_MEAN_SQUARE = frozenset({"rmse", "rmsle"})
+
+
+def columns_sql(history: History) -> str:
+    if history.kind is Prediction.CLASS_PROBABILITIES:
+        assert history.card.classes is not None
+        return ", ".join(["y", *(f"p_{i}" for i in range(len(history.card.classes)))])
+    return "y, p"
+
+
+def scores_by(
+    con: duckdb.DuckDBPyConnection,
+    metric: Metric,
+    ctx: MetricContext,
+    relation: str,
+    group: str,
+    columns: str,
+) -> dict[Any, float | None]:
+    """The metric over the rows of `relation` per value of the SQL expression `group`."""
+    params = metric.parameters(ctx) or None
+    if metric.aggregate is not None:
+        sql = f"SELECT {group} AS g, {metric.aggregate(ctx)} FROM {relation} GROUP BY g"
+        return {g: _finite(v) for g, v in con.execute(sql, params).fetchall()}
+    out: dict[Any, float | None] = {}
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE grouped_rows AS SELECT {group} AS g, {columns} FROM {relation}"
+    )
+    for (g,) in con.execute("SELECT DISTINCT g FROM grouped_rows ORDER BY g").fetchall():
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE one_group AS "
+            "SELECT * EXCLUDE (g) FROM grouped_rows WHERE g IS NOT DISTINCT FROM $g",
+            {"g": g},
+        )
+        out[g] = _finite(con.execute(metric.query("one_group", ctx), params).fetchall()[0][0])
+    con.execute("DROP TABLE IF EXISTS grouped_rows")
+    con.execute("DROP TABLE IF EXISTS one_group")
+    return out
+
+
+def _finite(value: Any) -> float | None:
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+def replicates(
+    history: History, refs: Sequence[str], *, reps: int | None = None, seed: int = SEED
+) -> dict[str, np.ndarray]:
+    """The public score of each of `refs` on `reps` resamples of the public rows (the same for all)."""
+    import numpy as np
+
+    con, metric = history.con, history.metric
+    rows = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT i FROM labels WHERE usage = 'Public' ORDER BY i").fetchall()
+    ]
+    n = len(rows)
+    if not refs or n == 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    decomposable = metric.name in MEAN_OF_ROWS | ROOT_MEAN_SQUARE
+    reps = reps or (REPLICATES if decomposable else SLOW_REPLICATES)
+    draws = rng.integers(0, n, size=(reps, n))
+    if decomposable:
+        counts = np.zeros((reps, n))
+        np.add.at(counts, (np.repeat(np.arange(reps), n), draws.ravel()), 1.0)
+        values = _row_values(history, refs, rows)
+        if metric.name in ROOT_MEAN_SQUARE:
+            values = values * values
+        means = counts @ values / n
+        scores = np.sqrt(means) if metric.name in ROOT_MEAN_SQUARE else means
+        return {ref: scores[:, k] for k, ref in enumerate(refs)}
+    return _sql_replicates(history, refs, rows, draws)
+
+
+def _row_values(history: History, refs: Sequence[str], rows: list[int]) -> np.ndarray:
+    """Each public row's value of the metric (over that row alone), one column per ref."""
+    import numpy as np
+
+    con, metric = history.con, history.metric
+    assert metric.aggregate is not None
+    con.register("wanted_refs", _frame({"ref": list(refs), "k": list(range(len(refs)))}))
+    con.register("public_rows", _frame({"i": rows, "j": list(range(len(rows)))}))
+    sql = (
+        f"SELECT w.k, r.j, {metric.aggregate(history.ctx)} AS v FROM {PREDS} AS s "
+        "JOIN wanted_refs AS w ON w.ref = s.ref JOIN public_rows AS r ON r.i = s.i "
+        "GROUP BY w.k, r.j"
+    )
+    got = con.execute(sql, metric.parameters(history.ctx) or None).fetchnumpy()
+    con.unregister("wanted_refs")
+    con.unregister("public_rows")
+    values = np.full((len(rows), len(refs)), np.nan)
+    values[got["j"], got["k"]] = got["v"]
+    return values
+
+
+def _frame(columns: dict[str, list[Any]]) -> Any:
+    import pyarrow as pa
+
+    return pa.table(columns)
+
+
+def _sql_replicates(
+    history: History, refs: Sequence[str], rows: list[int], draws: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each replicate scored by the metric's SQL over its drawn rows (a table of drawn row indices)."""
+    import numpy as np
+
+    con, metric, ctx = history.con, history.metric, history.ctx
+    reps, n = draws.shape
+    index = np.asarray(rows)[draws]
+    con.register(
+        "drawn", _frame({"rep": np.repeat(np.arange(reps), n).tolist(), "i": index.ravel().tolist()})
+    )
+    columns = columns_sql(history)
+    out: dict[str, np.ndarray] = {}
+    for ref in refs:
+        relation = (
+            f"(SELECT d.rep, {', '.join('s.' + c.strip() for c in columns.split(','))} FROM drawn AS d "
+            f"JOIN {PREDS} AS s ON s.i = d.i AND s.ref = {_literal(ref)})"
+        )
+        got = scores_by(con, metric, ctx, relation, "rep", columns)
+        out[ref] = np.array(
+            [got.get(r) if got.get(r) is not None else np.nan for r in range(reps)], dtype=float
+        )
+    con.unregister("drawn")
+    return out
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def interval(values: np.ndarray, level: float = LEVEL) -> Interval | None:
+    """The percentile interval of bootstrap replicates (None when there are none)."""
+    import numpy as np
+
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return Interval(float(low), float(high))
+
+
+def tied(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> bool:
+    """Whether two paired replicate series are tied: the interval of their difference holds 0."""
+    diff = interval(a - b, level)
+    return diff is not None and diff.low <= 0.0 <= diff.high
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rank correlation (None with fewer than 3 pairs or no spread)."""
+    if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None
+    from scipy.stats import spearmanr
+
+    value = spearmanr(x, y).statistic
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    rows: int
+    confidence: float
+    observed: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A reliability curve: predicted probability against observed frequency, in equal-width bins.
+
+    For a binary task the probability is of the positive class; for a multiclass task it is the
+    top class's (confidence) against whether the top class was right. `ece` is the expected
+    calibration error: sum over bins of (rows / n) * |observed - confidence|.
+    """
+
+    what: str
+    bins: tuple[Bin, ...]
+    ece: float
+    rows: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "ece": self.ece,
+            "rows": self.rows,
+            "bins": [b.as_dict() for b in self.bins],
+        }
+
+
+def calibration(history: History, ref: str, n_bins: int = 10) -> Calibration | None:
+    """The reliability curve of `ref` over its rows (None unless the metric scores probabilities)."""
+    kind = history.kind
+    if kind is Prediction.PROBABILITY:
+        conf, hit, what = "p", "CAST(y AS DOUBLE)", "probability of the positive class"
+    elif kind is Prediction.CLASS_PROBABILITIES:
+        assert history.card.classes is not None
+        k = len(history.card.classes)
+        ps = [f"p_{i}" for i in range(k)]
+        conf = f"greatest({', '.join(ps)})"
+        top = (
+            "CASE "
+            + " ".join(f"WHEN p_{i} = {conf} THEN {_literal(c)}" for i, c in enumerate(history.card.classes))
+            + " END"
+        )
+        hit, what = f"CAST({top} = y AS DOUBLE)", "confidence of the top class"
+    else:
+        return None
+    sql = (
+        f"SELECT b, count(*), avg(c), avg(h) "
+        f"FROM (SELECT least(floor(c * {n_bins}), {n_bins - 1}) AS b, c, h "
+        f"FROM (SELECT {conf} AS c, {hit} AS h FROM {PREDS} WHERE ref = $ref)) GROUP BY b ORDER BY b"
+    )
+    rows = history.con.execute(sql, {"ref": ref}).fetchall()
+    total = sum(r[1] for r in rows)
+    if not total:
+        return None
+    bins = tuple(
+        Bin(float(b) / n_bins, (float(b) + 1) / n_bins, int(count), float(c), float(h))
+        for b, count, c, h in rows
+    )
+    ece = sum(b.rows / total * abs(b.observed - b.confidence) for b in bins)
+    return Calibration(what, bins, float(ece), int(total))
