@@ -107,6 +107,7 @@ from harness.cli import authoring as _authoring  # noqa: E402,F401
 from harness.cli import competitions as _competitions  # noqa: E402,F401
 from harness.cli import exercises as _exercises  # noqa: E402,F401
 from harness.cli import kernels as _kernels  # noqa: E402,F401
+from harness.cli import reports as _reports  # noqa: E402,F401
 from harness.cli import submissions as _submissions  # noqa: E402,F401
 from harness.cli import theory as _theory  # noqa: E402,F401
 

@@ -151,6 +151,12 @@ def leaderboard(
     private: Annotated[
         bool, typer.Option("--private", help="The private board (only once the competition is closed).")
     ] = False,
+    ties: Annotated[
+        bool,
+        typer.Option(
+            "--ties", help="Mark rows statistically tied with the row above (paired bootstrap, public rows)."
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the leaderboard: each participant's best public submission (ties go to the earlier one).
@@ -158,17 +164,32 @@ def leaderboard(
     With --private (once closed): each participant's selected (or best public) submissions scored on
     the private rows, with the public rank beside it.
 
-    Example: compete leaderboard titanic --private
+    With --ties: each public score's 95% bootstrap interval over the public rows, and whether the row
+    is statistically tied with the one above (a paired bootstrap over the same public rows).
+
+    Example: compete leaderboard titanic --ties
     """
     from harness.ledger import leaderboard as build
 
-    board = build(find_workspace(), slug, private=private)
-    _render_board(board, fmt)
+    ws = find_workspace()
+    board = build(ws, slug, private=private)
+    marks = None
+    if ties:
+        from harness.reports.ties import board_ties
+
+        marks = board_ties(ws, slug, [r.ref for r in board.rows])
+    _render_board(board, fmt, marks)
 
 
-def _render_board(board: Any, fmt: Format) -> None:
+def _render_board(board: Any, fmt: Format, marks: dict[str, Any] | None = None) -> None:
     rows = [r.as_dict() for r in board.rows]
     columns = ["rank", "participant", "kind", "score", "ref", "entries", "submitted_at"]
+    if marks is not None:
+        for row in rows:
+            row.update(marks[row["ref"]].as_dict())
+            if fmt is Format.table:
+                row["tie"] = "≈ above" if row["tied_with_above"] else ""
+        columns += ["public_low", "public_high", "tie" if fmt is Format.table else "tied_with_above"]
     if board.board == "private":
         columns = ["rank", "participant", "kind", "score", "public_rank", "change", "public_score", "ref"]
         columns.append("chosen_by")

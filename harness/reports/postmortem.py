@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from harness.errors import RuleViolation
@@ -27,6 +28,7 @@ class Row:
     participant: str
     kind: str
     message: str | None
+    kernel: str | None
     public_score: float
     private_score: float | None
     cv_score: float | None
@@ -117,6 +119,7 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
             participant=e.participant,
             kind="reference" if e.reference else "participant",
             message=e.message,
+            kernel=e.kernel,
             public_score=e.public_score,
             private_score=e.private_score,
             cv_score=e.cv_score,
@@ -157,7 +160,7 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
         f"{metric.name} is a mean over rows: each row's value comes from its SQL over that row, and the "
         "resampled means from the draw counts."
         if decomposable
-        else f"{metric.name} is not a mean over rows: each replicate is scored by its SQL over the drawn rows."
+        else f"{metric.name} is not a mean over rows: each replicate is scored by its SQL over its rows."
     )
     n_reps = len(next(iter(reps.values()))) if reps else 0
     return Postmortem(
@@ -284,3 +287,58 @@ def _studies(own: list[Entry]) -> tuple[dict[str, Any], ...]:
 def folder_name(participant: str) -> str:
     """A participant's name as one folder name (`reference/x` → `reference_x`)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", participant).strip("._") or "participant"
+
+
+SECTIONS = ("shakeup", "overfitting", "selection", "cv", "slices", "calibration", "mistakes", "studies")
+NOTES = ("public-private-leaderboard", "final-submission-selection", "cross-validation", "calibration")
+SLICES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a report was written, and what it found (for the command's short summary)."""
+
+    markdown: Path
+    html: Path
+    figures: tuple[Path, ...]
+    report: Postmortem
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "markdown": str(self.markdown),
+            "html": str(self.html),
+            "figures": [str(f) for f in self.figures],
+            "postmortem": self.report.as_dict(),
+        }
+
+
+def write(ws: Workspace, pm: Postmortem) -> Written:
+    """Write `reports/<slug>/<participant>/postmortem.md` and `.html` (and its figures beside them)."""
+    from harness.reports import plots, render
+
+    folder = ws.reports_dir(pm.competition) / folder_name(pm.participant)
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {"shakeup": plots.shakeup(pm.rows, pm.metric)}
+    if pm.cv["points"]:
+        figures["cv"] = plots.cv_against_boards(pm.cv["points"], pm.metric)
+    if pm.calibration is not None:
+        figures["reliability"] = plots.reliability(pm.calibration)
+    files = render.write_figures(folder, figures, prefix="postmortem-")
+    topics = {*NOTES, *(m.note for m in pm.mistakes)}
+    links = {
+        "notes": {t: render.note_link(ws, folder, t) for t in topics},
+        "kernels": {
+            r.ref: link for r in pm.rows if (link := render.kernel_link(ws, folder, r.kernel)) is not None
+        },
+    }
+    values = {"pm": pm, "links": links, "limit": SLICES_SHOWN}
+    markdown = folder / "postmortem.md"
+    markdown.write_text(render.render("postmortem.md.j2", files=_all(files), **values), encoding="utf-8")
+    images = {name: render.data_uri(png) for name, png in figures.items()}
+    html = folder / "postmortem.html"
+    html.write_text(render.render("postmortem.html.j2", images=_all(images), **values), encoding="utf-8")
+    return Written(markdown, html, tuple(folder / f for f in files.values()), pm)
+
+
+def _all(found: dict[str, str]) -> dict[str, str | None]:
+    return {name: found.get(name) for name in ("shakeup", "cv", "reliability")}

@@ -1,0 +1,99 @@
+"""Commands that look back on a competition: postmortem and writeup.
+
+The work happens in `harness.reports`; these commands render its values.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from harness.cli import app
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
+from harness.cli.submissions import AsOption, SlugArg
+from harness.workspace import find_workspace
+
+OpenOption = Annotated[bool, typer.Option("--open", help="Open the HTML page in your browser.")]
+
+
+@app.command()
+def postmortem(
+    slug: SlugArg, as_: AsOption = None, open_: OpenOption = False, fmt: FormatOption = Format.table
+) -> None:
+    """Analyse a closed competition: shake-up, overfitting to the public board, selection regret,
+    CV against the boards, error slices, calibration and the mistakes found, each linked to its
+    theory note.
+
+    Writes reports/SLUG/NAME/postmortem.md and a self-contained postmortem.html, and prints their
+    paths and a summary. Refused while the competition is open: the analysis needs the private labels.
+
+    Example: compete postmortem titanic --open
+    """
+    from harness.ledger import default_participant
+    from harness.reports import postmortem as pm
+
+    ws = find_workspace()
+    written = pm.write(ws, pm.build(ws, slug, as_ or default_participant()))
+    if fmt is Format.json:
+        emit_json(written.as_dict())
+    else:
+        report = written.report
+        rows = [
+            {"mistake": m.title, "submissions": ", ".join(m.refs), "theory": m.note} for m in report.mistakes
+        ]
+        if fmt is Format.table:
+            s = report.selection
+            console().print(f"[bold]Post-mortem of {escape(report.participant)} in {escape(slug)}[/bold]")
+            console().print(f"  markdown  {escape(written.markdown)}")
+            console().print(f"  page      {escape(written.html)}")
+            console().print(
+                f"  final {s['final_ref']} scored {s['final_private']:.6g} privately; your best private was "
+                f"{s['best_private_ref']} ({s['best_private']:.6g}); rank {s['rank_with_finals']} "
+                f"(with the best: {s['rank_with_best']})"
+            )
+        render_rows(
+            rows,
+            fmt,
+            ["mistake", "submissions", "theory"],
+            title="Mistakes found",
+            empty="no mistake pattern found",
+        )
+    if open_:
+        import webbrowser
+
+        webbrowser.open(written.html.resolve().as_uri())
+
+
+@app.command()
+def writeup(
+    slug: SlugArg, as_: AsOption = None, open_: OpenOption = False, fmt: FormatOption = Format.table
+) -> None:
+    """Draft the writeup: the approach as a timeline, the score progression, what worked, the
+    techniques with their theory notes and formulas, and the post-mortem's lessons.
+
+    Writes submissions/SLUG/WRITEUP.md and WRITEUP.html beside it. Run it again at any time: only
+    the generated sections (between `<!-- compete:begin NAME -->` and `<!-- compete:end NAME -->`)
+    are rewritten; your own text elsewhere stays as you wrote it. Before the close, the private
+    parts are left out.
+
+    Example: compete writeup titanic --as alice
+    """
+    from harness.ledger import default_participant
+    from harness.reports import writeup as wu
+
+    ws = find_workspace()
+    written = wu.write(ws, slug, as_ or default_participant())
+    if fmt is Format.json:
+        emit_json(written.as_dict())
+        return
+    render_rows(
+        [{"file": str(written.markdown)}, {"file": str(written.html)}],
+        fmt,
+        ["file"],
+        title=f"Writeup of {slug}" + ("" if written.closed else " (open: private parts left out)"),
+    )
+    if open_:
+        import webbrowser
+
+        webbrowser.open(written.html.resolve().as_uri())
