@@ -37,7 +37,8 @@ class Row:
     final: bool
     public_low: float | None
     public_high: float | None
-    tied_with_best: bool
+    tied_with_best: bool  # with the participant's best public submission (False for that one itself)
+    best_public: bool
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,10 +131,12 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
             public_high=intervals[e.ref].high if e.ref in intervals else None,
             tied_with_best=(
                 e.participant == participant
+                and e.ref != best_public.ref
                 and e.ref in reps
                 and best_public.ref in reps
                 and stats.tied(reps[e.ref], reps[best_public.ref])
             ),
+            best_public=e.ref == best_public.ref,
         )
         for e in refs_rows
     )

@@ -122,7 +122,7 @@ def sections(ws: Workspace, slug: str, participant: str) -> tuple[dict[str, str]
 
 def _changes(own: list[Entry], closed: bool, greater: bool) -> list[dict[str, Any]]:
     """The largest score changes between one submission and the next, and what its message says."""
-    out = []
+    out: list[dict[str, Any]] = []
     for before, after in zip(own, own[1:], strict=False):
         a = after.private_score if closed and after.private_score is not None else after.public_score
         b = before.private_score if closed and before.private_score is not None else before.public_score
