@@ -242,3 +242,77 @@ def test_leaderboard_ties_mark_rows_inside_the_noise(tiny: Workspace) -> None:
     assert [r["participant"] for r in rows] == ["alice", "bob", "carol"]
     assert [r["tied_with_above"] for r in rows] == [False, True, False]
     assert all(r["public_low"] <= r["score"] <= r["public_high"] for r in rows)
+
+
+# ------------------------------------------------------------------------------------------ statistics
+def test_spearman_matches_scipy_with_ties() -> None:
+    from scipy.stats import spearmanr
+
+    from harness.reports.stats import spearman
+
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 6, 40).astype(float), rng.normal(size=40)
+    assert spearman(list(x), list(y)) == pytest.approx(spearmanr(x, y).statistic, abs=1e-12)
+    assert spearman([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]) is None
+
+
+@pytest.mark.parametrize("slug", ["tiny-binary", "tiny-multiclass", "tiny-regression"])
+def test_the_matrix_bootstrap_agrees_with_the_metric_sql_on_each_replicate(
+    tiny: Workspace, slug: str
+) -> None:
+    """The fast path (each row's value, resampled by a matrix product) against the metric's SQL run
+    on each replicate's drawn rows, with the same draws."""
+    from harness.reports import history as reading
+    from harness.reports import stats
+
+    h = History(tiny, slug)
+    frame = perfect(tiny, slug)
+    rng = np.random.default_rng(1)
+    if slug == "tiny-binary":
+        frame["label"] = rng.integers(0, 2, len(frame))
+    elif slug == "tiny-multiclass":
+        frame[["a", "b", "c"]] = rng.dirichlet([1, 1, 1], len(frame))
+    else:
+        frame["y"] = frame["y"] + rng.normal(size=len(frame))
+    ref = h.submit(frame)
+    lifecycle.close(tiny, slug)
+    history = reading.read_history(tiny, slug)
+    try:
+        reading.load_predictions(history, list(history.entries), reading.rules_for(tiny, history.card))
+        fast = stats.replicates(history, [ref], reps=30)[ref]
+        draws = np.random.default_rng(stats.SEED).integers(
+            0, history.public_rows, size=(30, history.public_rows)
+        )
+        slow = stats._sql_replicates(history, [ref], draws)[ref]
+    finally:
+        history.close()
+    assert fast == pytest.approx(slow, abs=1e-9)
+
+
+def test_files_in_other_layouts_are_read_as_the_same_rows(tiny: Workspace) -> None:
+    """A typed read (the header names exactly the columns) and a text read (another column order
+    with an id written 1001.0, a gzipped file) give the same rows."""
+    from harness.reports import history as reading
+
+    h = History(tiny, "tiny-binary")
+    frame = binary(tiny, 4, 9)
+    plain = h.submit(frame)
+    other = h.submit(frame[["label", "id"]].assign(id=frame["id"].astype(float)))
+    path = tiny.root / "zipped.csv.gz"
+    frame.to_csv(path, index=False, compression="gzip")
+    zipped = ledger.submit(tiny, "tiny-binary", path, participant=ME, now=DAY0 + timedelta(days=30))
+    history = reading.read_history(tiny, "tiny-binary")
+    try:
+        lifecycle_closed = history.closed
+        refs = reading.load_predictions(history, list(history.entries), reading.rules_for(tiny, history.card))
+        rows = {
+            ref: history.con.execute(
+                "SELECT list(i ORDER BY i), list(p ORDER BY i), list(y ORDER BY i) FROM preds WHERE ref = ?",
+                [ref],
+            ).fetchall()[0]
+            for ref in refs
+        }
+    finally:
+        history.close()
+    assert not lifecycle_closed and len(rows[plain][0]) == 36  # open: the public rows only
+    assert rows[plain] == rows[other] == rows[zipped.submission.ref]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness import validation
@@ -147,7 +148,11 @@ def read_history(ws: Workspace, slug: str) -> History:
     mem = duckdb.connect()
     mem.execute("SET enable_progress_bar = false")
     mem.register("incoming_labels", labels)
-    mem.execute("CREATE TABLE labels AS SELECT * FROM incoming_labels")
+    # `j`: a public row's place among the public rows (the bootstrap's row index).
+    mem.execute(
+        "CREATE TABLE labels AS SELECT *, CASE WHEN usage = 'Public' THEN CAST(row_number() OVER "
+        "(PARTITION BY usage = 'Public' ORDER BY i) - 1 AS INTEGER) END AS j FROM incoming_labels"
+    )
     mem.unregister("incoming_labels")
     counts = dict(mem.execute("SELECT usage, count(*) FROM labels GROUP BY usage").fetchall())
     return History(
@@ -168,52 +173,112 @@ def rules_for(ws: Workspace, card: Card) -> validation.SubmissionRules:
         return validation.load_rules(session.store, card)
 
 
-def load_predictions(history: History, entries: list[Entry], rules: validation.SubmissionRules) -> list[str]:
+def load_predictions(
+    history: History, entries: list[Entry], rules: validation.SubmissionRules, *, public_only: bool = False
+) -> list[str]:
     """Read the kept files of `entries` into the table `preds` of `history.con`, matched to the labels.
 
-    `preds` holds `ref`, `i` (the label's row), `pub`, `y` and `p` (or `p_0..p_{K-1}` for class
-    probabilities), typed as the metric's relation wants them (see `harness.metrics.Metric`). CSV
-    files that share a layout are read by one `read_csv` over all of them; any other file on its own.
+    `preds` holds `ref` and `seq` (the submission's), `i` (the label's row), `j` (the row's place
+    among the public rows, NULL for a private row), `pub`, `y` and `p` (or `p_0..p_{K-1}` for
+    class probabilities), typed as the metric's relation wants them (see `harness.metrics.Metric`);
+    with `public_only`, only the public rows. Rows already there for one of `entries` are replaced.
+    Files with the same layout are read by one `read_csv` over all of them: a CSV whose header names
+    exactly the submission's columns is read with their types (the id in the labels' type, numeric
+    predictions as DOUBLE), without sniffing; any other CSV as text, its columns found by name.
     Returns the refs read; a submission whose kept file is gone is left out.
     """
+    import duckdb
+
     con = history.con
     present = [e for e in entries if e.stored_path and (history.ws.root / e.stored_path).is_file()]
-    groups: dict[tuple[str, str, int], list[Entry]] = {}
+    groups: dict[tuple[str, str, int, tuple[str, ...] | None], list[Entry]] = {}
     for entry in present:
-        sniffed = validation.sniff(history.ws.root / str(entry.stored_path))
-        groups.setdefault((sniffed.format, sniffed.compression, sniffed.lines_before_header), []).append(
-            entry
-        )
-    con.execute(f"DROP TABLE IF EXISTS {PREDS}")
+        path = history.ws.root / str(entry.stored_path)
+        sniffed = validation.sniff(path)
+        header = _typed_header(path, sniffed, rules)
+        key = (sniffed.format, sniffed.compression, sniffed.lines_before_header, header)
+        groups.setdefault(key, []).append(entry)
+    _append_nothing(con, history)
+    if present:
+        con.register("replaced_refs", _frame({"ref": [e.ref for e in present]}))
+        con.execute(f"DELETE FROM {PREDS} WHERE ref IN (SELECT ref FROM replaced_refs)")
+        con.unregister("replaced_refs")
     read: list[str] = []
-    for (fmt, compression, skip), group in groups.items():
+    label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
+    csv = (
+        "header = true, delim = ',', quote = '\"', escape = '\"', skip = $skip, comment = '', "
+        "compression = $compression"
+    )
+    for (fmt, compression, skip, header), group in groups.items():
         paths = [str(history.ws.root / str(e.stored_path)) for e in group]
+        params: dict[str, Any] = {"paths": paths}
         if fmt == "parquet":
-            source = "read_parquet($paths, union_by_name = true, filename = true)"
-            params: dict[str, Any] = {"paths": paths}
+            source = "read_parquet($paths, union_by_name = true)"
+        elif header is not None:
+            types = _column_types(header, rules, label_types, history.kind)
+            source = f"read_csv($paths, auto_detect = false, columns = $columns, {csv})"
+            params |= {"skip": skip, "compression": compression, "columns": types}
         else:
-            source = (
-                "read_csv($paths, all_varchar = true, header = true, delim = ',', quote = '\"', "
-                "escape = '\"', skip = $skip, comment = '', compression = $compression, "
-                "union_by_name = true, filename = true)"
-            )
-            params = {"paths": paths, "skip": skip, "compression": compression}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_files AS SELECT * FROM {source}", params)
-        by_file = {path: e.ref for path, e in zip(paths, group, strict=True)}
-        con.register("file_refs", _refs_frame(by_file))
-        _append(con, history, rules)
+            source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
+            params |= {"skip": skip, "compression": compression}
+        create = "CREATE OR REPLACE TEMP TABLE raw_files AS SELECT *, file_index FROM "
+        try:
+            con.execute(create + source, params)
+        except duckdb.Error:  # a value that is not of its column's type (an id written 1.0): as text
+            header = None
+            source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
+            params.pop("columns", None)
+            con.execute(create + source, params)
+        refs = {
+            "file_index": list(range(len(group))),
+            "ref": [e.ref for e in group],
+            "seq": [e.seq for e in group],
+        }
+        con.register("file_refs", _frame(refs))
+        typed = header is not None or fmt == "parquet"
+        _append(con, history, rules, typed=typed, public_only=public_only)
         con.unregister("file_refs")
         read += [e.ref for e in group]
     con.execute("DROP TABLE IF EXISTS raw_files")
-    if not read:
-        _append_nothing(con, history)
     return read
 
 
-def _refs_frame(by_file: dict[str, str]) -> Any:
+def _typed_header(
+    path: Path, sniffed: validation.Sniffed, rules: validation.SubmissionRules
+) -> tuple[str, ...] | None:
+    """The file's header when it names exactly the submission's columns, in any order; else None."""
+    if sniffed.format != "csv":
+        return None
+    try:
+        with path.open("rb") as file:
+            for _ in range(sniffed.lines_before_header):
+                file.readline()
+            line = file.readline(4096).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    names = tuple(line.rstrip("\r\n").split(","))
+    return names if sorted(names) == sorted(rules.names) else None
+
+
+def _column_types(
+    header: tuple[str, ...], rules: validation.SubmissionRules, label_types: dict[str, str], kind: Prediction
+) -> dict[str, str]:
+    """The type to read each column of `header` as."""
+    by_name = {c.name: c for c in rules.columns}
+    numeric = kind in (Prediction.PROBABILITY, Prediction.VALUE, Prediction.CLASS_PROBABILITIES)
+    out = {}
+    for name in header:
+        if name == rules.id_column:
+            out[name] = label_types[rules.id_column]
+        else:
+            out[name] = "DOUBLE" if numeric and by_name[name].numeric else "VARCHAR"
+    return out
+
+
+def _frame(columns: dict[str, Any]) -> Any:
     import pyarrow as pa
 
-    return pa.table({"filename": list(by_file), "ref": list(by_file.values())})
+    return pa.table(columns)
 
 
 def _relation_columns(history: History) -> list[str]:
@@ -224,12 +289,14 @@ def _relation_columns(history: History) -> list[str]:
 
 
 def _append_nothing(con: duckdb.DuckDBPyConnection, history: History) -> None:
+    """Make the empty table `preds` if there is none yet."""
     y_type, p_type = _types(history.kind)
     cols = ", ".join(
         f"CAST(NULL AS {y_type if c == 'y' else p_type}) AS {c}" for c in _relation_columns(history)
     )
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {PREDS} AS SELECT '' AS ref, 0 AS i, true AS pub, {cols} LIMIT 0"
+        f"CREATE TABLE IF NOT EXISTS {PREDS} AS SELECT '' AS ref, 0 AS seq, 0 AS i, "
+        f"CAST(NULL AS INTEGER) AS j, true AS pub, {cols} LIMIT 0"
     )
 
 
@@ -243,50 +310,71 @@ def _types(kind: Prediction) -> tuple[str, str]:
     }[kind]
 
 
-def _append(con: duckdb.DuckDBPyConnection, history: History, rules: validation.SubmissionRules) -> None:
-    """Match the rows of `raw_files` to the labels and append them to `preds`."""
+def _append(
+    con: duckdb.DuckDBPyConnection,
+    history: History,
+    rules: validation.SubmissionRules,
+    *,
+    typed: bool,
+    public_only: bool,
+) -> None:
+    """Match the rows of `raw_files` to the labels and append them to `preds`.
+
+    `typed`: the columns have their types (the id the labels' type); else they are text, found by
+    name whatever their case or spacing, and the id is matched in canonical text form (1.0 is 1).
+    """
     card = history.card
     names = [str(d[0]) for d in con.execute("SELECT * FROM raw_files LIMIT 0").description or []]
 
     def column(name: str) -> str:
-        # The same column may be spelt with another case or spacing in another file.
         same = [n for n in names if n.strip().casefold() == name.casefold()]
         assert same, f"no column {name!r} among {names}"
+        if typed:
+            return f"r.{q(same[0])}"
         return f"coalesce({', '.join(f'trim(CAST(r.{q(n)} AS VARCHAR))' for n in same)})"
+
+    def number(expr: str) -> str:
+        return f"TRY_CAST({expr} AS DOUBLE)"
 
     label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
     target = card.target
     y_text = validation.text_sql(f"l.{q(target)}", label_types[target])
-    id_text = validation.text_sql(f"l.{q(card.id_column)}", label_types[card.id_column])
     kind = history.kind
     preds = rules.prediction_rules
     if kind is Prediction.CLASS_PROBABILITIES:
         assert card.classes is not None
-        p = ", ".join(f"TRY_CAST({column(c)} AS DOUBLE) AS p_{i}" for i, c in enumerate(card.classes))
+        p = ", ".join(f"{number(column(c))} AS p_{i}" for i, c in enumerate(card.classes))
         y = y_text
     else:
         text = column(preds[0].name)
         if kind is Prediction.LABEL:
-            num = f"TRY_CAST({text} AS DOUBLE)" if preds[0].numeric else None
-            p, y = f"{validation.canonical_sql(text, num)} AS p", y_text
+            text = f"CAST({text} AS VARCHAR)"
+            p, y = (
+                f"{validation.canonical_sql(text, number(text) if preds[0].numeric else None)} AS p",
+                y_text,
+            )
         elif kind is Prediction.PROBABILITY:
             positive = validation.literal(str(history.ctx.positive))
-            p, y = f"TRY_CAST({text} AS DOUBLE) AS p", f"CASE WHEN {y_text} = {positive} THEN 1 ELSE 0 END"
+            p, y = f"{number(text)} AS p", f"CASE WHEN {y_text} = {positive} THEN 1 ELSE 0 END"
         elif kind is Prediction.VALUE:
-            p, y = f"TRY_CAST({text} AS DOUBLE) AS p", f"CAST(l.{q(target)} AS DOUBLE)"
+            p, y = f"{number(text)} AS p", f"CAST(l.{q(target)} AS DOUBLE)"
         else:
-            p, y = f"{text} AS p", y_text
+            p, y = f"CAST({text} AS VARCHAR) AS p", y_text
     id_file = column(card.id_column)
-    id_key = id_file
-    if label_types[card.id_column].upper() not in ("VARCHAR", "TEXT", "STRING"):
-        # A numeric id written as 1.0 for 1 matches too: compared in canonical text form.
-        id_key = validation.canonical_sql(id_file, f"TRY_CAST({id_file} AS DOUBLE)")
-    select = (
-        f"SELECT f.ref, l.i, l.usage = '{PUBLIC}' AS pub, {y} AS y, {p} "
-        f"FROM raw_files AS r JOIN file_refs AS f ON f.filename = r.filename "
-        f"JOIN labels AS l ON {id_text} = {id_key}"
+    if typed:
+        id_key, label_key = id_file, f"l.{q(card.id_column)}"
+    else:
+        label_key = validation.text_sql(f"l.{q(card.id_column)}", label_types[card.id_column])
+        id_key = id_file
+        if label_types[card.id_column].upper() not in ("VARCHAR", "TEXT", "STRING"):
+            id_key = validation.canonical_sql(id_file, number(id_file))
+    where = f" WHERE l.usage = '{PUBLIC}'" if public_only else ""
+    # The truth side is worked out once per label, before the join.
+    truth = (
+        f"(SELECT l.i, l.j, l.usage = '{PUBLIC}' AS pub, {y} AS y, {label_key} AS key "
+        f"FROM labels AS l{where})"
     )
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [PREDS]
-    ).fetchall()[0][0]
-    con.execute(f"INSERT INTO {PREDS} {select}" if exists else f"CREATE TABLE {PREDS} AS {select}")
+    con.execute(
+        f"INSERT INTO {PREDS} SELECT f.ref, f.seq, t.i, t.j, t.pub, t.y, {p} FROM raw_files AS r "
+        f"JOIN file_refs AS f ON f.file_index = r.file_index JOIN {truth} AS t ON t.key = {id_key}"
+    )

@@ -106,12 +106,16 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
     metric = history.metric
     sign = history.sign
     refs_rows = own + history.references()
-    loaded = set(load_predictions(history, refs_rows, rules_for(history.ws, history.card)))
+    rules = rules_for(history.ws, history.card)
+    # Every submission's public rows (the bootstrap), and every row of the final (slices, calibration).
+    loaded = set(load_predictions(history, refs_rows, rules, public_only=True))
     reps = stats.replicates(history, [e.ref for e in refs_rows if e.ref in loaded])
     intervals = {ref: iv for ref, v in reps.items() if (iv := stats.interval(v)) is not None}
     best_public = min(own, key=lambda e: (sign * e.public_score, e.seq))
     finals = history.finals(participant)
     final = min(finals, key=lambda e: (sign * (e.private_score or 0.0), e.seq))
+    if final.ref in loaded:
+        load_predictions(history, [final], rules)
     public_rank = _ranks(refs_rows, lambda e: e.public_score, sign)
     private_rank = _ranks(refs_rows, lambda e: e.private_score or 0.0, sign)
     rows = tuple(

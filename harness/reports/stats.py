@@ -86,12 +86,8 @@ def replicates(
     """The public score of each of `refs` on `reps` resamples of the public rows (the same for all)."""
     import numpy as np
 
-    con, metric = history.con, history.metric
-    rows = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT i FROM labels WHERE usage = 'Public' ORDER BY i").fetchall()
-    ]
-    n = len(rows)
+    metric = history.metric
+    n = history.public_rows
     if not refs or n == 0:
         return {}
     rng = np.random.default_rng(seed)
@@ -99,67 +95,64 @@ def replicates(
     reps = reps or (REPLICATES if decomposable else SLOW_REPLICATES)
     draws = rng.integers(0, n, size=(reps, n))
     if decomposable:
-        counts = np.zeros((reps, n))
-        np.add.at(counts, (np.repeat(np.arange(reps), n), draws.ravel()), 1.0)
-        values = _row_values(history, refs, rows)
+        # counts[r, j]: how often replicate r drew public row j.
+        cells = (np.arange(reps)[:, None] * n + draws).ravel()
+        counts = np.bincount(cells, minlength=reps * n).reshape(reps, n).astype(float)
+        values = _row_values(history, refs)
         if metric.name in ROOT_MEAN_SQUARE:
             values = values * values
         means = counts @ values / n
         scores = np.sqrt(means) if metric.name in ROOT_MEAN_SQUARE else means
         return {ref: scores[:, k] for k, ref in enumerate(refs)}
-    return _sql_replicates(history, refs, rows, draws)
+    return _sql_replicates(history, refs, draws)
 
 
-def _row_values(history: History, refs: Sequence[str], rows: list[int]) -> np.ndarray:
-    """Each public row's value of the metric (over that row alone), one column per ref."""
+def _row_values(history: History, refs: Sequence[str]) -> np.ndarray:
+    """Each public row's value of the metric (its SQL over that row alone), one column per ref."""
     import numpy as np
 
     con, metric = history.con, history.metric
     assert metric.aggregate is not None
-    con.register("wanted_refs", _frame({"ref": list(refs), "k": list(range(len(refs)))}))
-    con.register("public_rows", _frame({"i": rows, "j": list(range(len(rows)))}))
-    sql = (
-        f"SELECT w.k, r.j, {metric.aggregate(history.ctx)} AS v FROM {PREDS} AS s "
-        "JOIN wanted_refs AS w ON w.ref = s.ref JOIN public_rows AS r ON r.i = s.i "
-        "GROUP BY w.k, r.j"
-    )
+    sql = f"SELECT rowid AS r, {metric.aggregate(history.ctx)} AS v FROM {PREDS} WHERE pub GROUP BY rowid"
     got = con.execute(sql, metric.parameters(history.ctx) or None).fetchnumpy()
-    con.unregister("wanted_refs")
-    con.unregister("public_rows")
-    values = np.full((len(rows), len(refs)), np.nan)
-    values[got["j"], got["k"]] = got["v"]
+    where = con.execute(f"SELECT rowid AS r, seq, j FROM {PREDS} WHERE pub").fetchnumpy()
+    seqs = {e.ref: e.seq for e in history.entries}
+    column = np.full(int(where["seq"].max(initial=0)) + 1, -1)
+    column[[seqs[ref] for ref in refs]] = np.arange(len(refs))
+    place = np.empty(int(where["r"].max(initial=0)) + 1, dtype=np.int64)
+    row = np.empty_like(place)
+    place[where["r"]] = column[where["seq"]]
+    row[where["r"]] = where["j"]
+    k, j = place[got["r"]], row[got["r"]]
+    keep = k >= 0
+    values = np.full((history.public_rows, len(refs)), np.nan)
+    values[j[keep], k[keep]] = np.asarray(got["v"])[keep]
     return values
 
 
-def _frame(columns: dict[str, list[Any]]) -> Any:
+def _frame(columns: dict[str, Any]) -> Any:
     import pyarrow as pa
 
     return pa.table(columns)
 
 
-def _sql_replicates(
-    history: History, refs: Sequence[str], rows: list[int], draws: np.ndarray
-) -> dict[str, np.ndarray]:
+def _sql_replicates(history: History, refs: Sequence[str], draws: np.ndarray) -> dict[str, np.ndarray]:
     """Each replicate scored by the metric's SQL over its drawn rows (a table of drawn row indices)."""
     import numpy as np
 
     con, metric, ctx = history.con, history.metric, history.ctx
     reps, n = draws.shape
-    index = np.asarray(rows)[draws]
-    con.register(
-        "drawn", _frame({"rep": np.repeat(np.arange(reps), n).tolist(), "i": index.ravel().tolist()})
-    )
+    con.register("drawn", _frame({"rep": np.repeat(np.arange(reps), n), "j": draws.ravel()}))
     columns = columns_sql(history)
+    picked = ", ".join("s." + c.strip() for c in columns.split(","))
     out: dict[str, np.ndarray] = {}
     for ref in refs:
         relation = (
-            f"(SELECT d.rep, {', '.join('s.' + c.strip() for c in columns.split(','))} FROM drawn AS d "
-            f"JOIN {PREDS} AS s ON s.i = d.i AND s.ref = {_literal(ref)})"
+            f"(SELECT d.rep, {picked} FROM drawn AS d "
+            f"JOIN {PREDS} AS s ON s.j = d.j AND s.pub AND s.ref = {_literal(ref)})"
         )
         got = scores_by(con, metric, ctx, relation, "rep", columns)
-        out[ref] = np.array(
-            [got.get(r) if got.get(r) is not None else np.nan for r in range(reps)], dtype=float
-        )
+        out[ref] = np.array([np.nan if got.get(r) is None else got[r] for r in range(reps)], dtype=float)
     con.unregister("drawn")
     return out
 
@@ -200,13 +193,25 @@ def tied(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> bool:
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
-    """Spearman's rank correlation (None with fewer than 3 pairs or no spread)."""
+    """Spearman's rank correlation: Pearson's correlation of the ranks, ties sharing their average
+    rank, as `scipy.stats.spearmanr` (a test compares the two; importing scipy.stats alone costs
+    more than the reports' statistics). None with fewer than 3 pairs or no spread."""
+    import numpy as np
+
     if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
         return None
-    from scipy.stats import spearmanr
+    rx, ry = _average_ranks(np.asarray(x, dtype=float)), _average_ranks(np.asarray(y, dtype=float))
+    return float(np.corrcoef(rx, ry)[0, 1])
 
-    value = spearmanr(x, y).statistic
-    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    order = values.argsort(kind="mergesort")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(1, len(values) + 1)
+    _, inverse = np.unique(values, return_inverse=True)
+    return np.asarray((np.bincount(inverse, ranks) / np.bincount(inverse))[inverse])
 
 
 @dataclass(frozen=True)
