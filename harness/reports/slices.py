@@ -22,13 +22,15 @@ class Slice:
     slice: str
     rows: int
     score: float | None
+    small: bool = False  # fewer rows than `small_slice` allows: listed after the others
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def slice_scores(history: History, ref: str) -> list[Slice]:
-    """The metric of `ref` on every slice, worst first (slices where it is undefined last)."""
+    """The metric of `ref` on every slice, worst first; small slices (`small_slice`) and slices
+    where the metric is undefined come last."""
     con, card = history.con, history.card
     test = history.ws.data_dir(card.slug) / "test.csv"
     if not test.is_file():
@@ -37,20 +39,25 @@ def slice_scores(history: History, ref: str) -> list[Slice]:
         "CREATE OR REPLACE TEMP TABLE test_features AS SELECT * FROM read_csv(?, header = true)", [str(test)]
     )
     label_id = q(card.id_column)
+    features = [
+        (str(name), str(sql_type))
+        for name, sql_type, *_ in con.execute("DESCRIBE test_features").fetchall()
+        if name != card.id_column
+    ]
+    # Each feature under a name of its own (`f_0`, …): a feature called `y` or `p` would clash.
+    picked = "".join(f", t.{q(name)} AS f_{k}" for k, (name, _) in enumerate(features))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE sliced AS SELECT s.*, t.* EXCLUDE ({label_id}) FROM {PREDS} AS s "
+        f"CREATE OR REPLACE TEMP TABLE sliced AS SELECT s.*{picked} FROM {PREDS} AS s "
         f"JOIN labels AS l ON l.i = s.i JOIN test_features AS t ON CAST(t.{label_id} AS VARCHAR) = "
         f"CAST(l.{label_id} AS VARCHAR) WHERE s.ref = $ref",
         {"ref": ref},
     )
-    described = con.execute("DESCRIBE test_features").fetchall()
+    total = int(con.execute("SELECT count(*) FROM sliced").fetchall()[0][0])
     out: list[Slice] = []
     cols = columns_sql(history)
     text_task = card.task.startswith("text-")
-    for name, sql_type, *_ in described:
-        if name == card.id_column:
-            continue
-        group = _group(con, name, str(sql_type), text_task)
+    for k, (name, sql_type) in enumerate(features):
+        group = _group(con, f"f_{k}", sql_type, text_task)
         if group is None:
             continue
         counts = dict(con.execute(f"SELECT {group} AS g, count(*) FROM sliced GROUP BY g").fetchall())
@@ -59,7 +66,14 @@ def slice_scores(history: History, ref: str) -> list[Slice]:
     con.execute("DROP TABLE IF EXISTS sliced")
     con.execute("DROP TABLE IF EXISTS test_features")
     sign = history.sign
-    return sorted(out, key=lambda s: (s.score is None, -sign * (s.score or 0.0), -s.rows))
+    least = small_slice(total)
+    out = [Slice(s.feature, s.slice, s.rows, s.score, s.rows < least) for s in out]
+    return sorted(out, key=lambda s: (s.small, s.score is None, -sign * (s.score or 0.0), -s.rows))
+
+
+def small_slice(rows: int) -> int:
+    """The fewest rows a slice needs to be ranked among the worst: 1% of the rows, at least 10."""
+    return max(10, rows // 100)
 
 
 def _group(con: Any, name: str, sql_type: str, text_task: bool) -> str | None:
