@@ -221,25 +221,25 @@ def load_predictions(
         else:
             source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
             params |= {"skip": skip, "compression": compression}
-        create = "CREATE OR REPLACE TEMP TABLE raw_files AS SELECT *, file_index FROM "
-        try:
-            con.execute(create + source, params)
-        except duckdb.Error:  # a value that is not of its column's type (an id written 1.0): as text
-            header = None
-            source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
-            params.pop("columns", None)
-            con.execute(create + source, params)
         refs = {
             "file_index": list(range(len(group))),
             "ref": [e.ref for e in group],
             "seq": [e.seq for e in group],
         }
         con.register("file_refs", _frame(refs))
+        # The files stream from the read into `preds`, never stored whole.
         typed = header is not None or fmt == "parquet"
-        _append(con, history, rules, typed=typed, public_only=public_only)
+        try:
+            _append(con, history, rules, (source, params), typed=typed, public_only=public_only)
+        except duckdb.Error:
+            if not typed or fmt == "parquet":
+                raise
+            # A value that is not of its column's type (an id written 1.0): read as text.
+            source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
+            params.pop("columns", None)
+            _append(con, history, rules, (source, params), typed=False, public_only=public_only)
         con.unregister("file_refs")
         read += [e.ref for e in group]
-    con.execute("DROP TABLE IF EXISTS raw_files")
     return read
 
 
@@ -314,17 +314,20 @@ def _append(
     con: duckdb.DuckDBPyConnection,
     history: History,
     rules: validation.SubmissionRules,
+    read: tuple[str, dict[str, Any]],
     *,
     typed: bool,
     public_only: bool,
 ) -> None:
-    """Match the rows of `raw_files` to the labels and append them to `preds`.
+    """Match the rows the table function `read` gives (with its parameters) to the labels and append
+    them to `preds`.
 
     `typed`: the columns have their types (the id the labels' type); else they are text, found by
     name whatever their case or spacing, and the id is matched in canonical text form (1.0 is 1).
     """
     card = history.card
-    names = [str(d[0]) for d in con.execute("SELECT * FROM raw_files LIMIT 0").description or []]
+    source, params = read
+    names = [str(d[0]) for d in con.execute(f"SELECT * FROM {source} LIMIT 0", params).description or []]
 
     def column(name: str) -> str:
         same = [n for n in names if n.strip().casefold() == name.casefold()]
@@ -375,6 +378,8 @@ def _append(
         f"FROM labels AS l{where})"
     )
     con.execute(
-        f"INSERT INTO {PREDS} SELECT f.ref, f.seq, t.i, t.j, t.pub, t.y, {p} FROM raw_files AS r "
-        f"JOIN file_refs AS f ON f.file_index = r.file_index JOIN {truth} AS t ON t.key = {id_key}"
+        f"INSERT INTO {PREDS} SELECT f.ref, f.seq, t.i, t.j, t.pub, t.y, {p} "
+        f"FROM (SELECT *, file_index FROM {source}) AS r "
+        f"JOIN file_refs AS f ON f.file_index = r.file_index JOIN {truth} AS t ON t.key = {id_key}",
+        params,
     )

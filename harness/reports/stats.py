@@ -108,25 +108,32 @@ def replicates(
 
 
 def _row_values(history: History, refs: Sequence[str]) -> np.ndarray:
-    """Each public row's value of the metric (its SQL over that row alone), one column per ref."""
+    """Each public row's value of the metric (its SQL over that row alone), one column per ref.
+
+    One GROUP BY on (submission, public row): both small whole numbers, so DuckDB may group them in
+    a perfect hash table (a plain array) when it is allowed enough bits for it.
+    """
     import numpy as np
 
     con, metric = history.con, history.metric
     assert metric.aggregate is not None
-    sql = f"SELECT rowid AS r, {metric.aggregate(history.ctx)} AS v FROM {PREDS} WHERE pub GROUP BY rowid"
-    got = con.execute(sql, metric.parameters(history.ctx) or None).fetchnumpy()
-    where = con.execute(f"SELECT rowid AS r, seq, j FROM {PREDS} WHERE pub").fetchnumpy()
     seqs = {e.ref: e.seq for e in history.entries}
-    column = np.full(int(where["seq"].max(initial=0)) + 1, -1)
-    column[[seqs[ref] for ref in refs]] = np.arange(len(refs))
-    place = np.empty(int(where["r"].max(initial=0)) + 1, dtype=np.int64)
-    row = np.empty_like(place)
-    place[where["r"]] = column[where["seq"]]
-    row[where["r"]] = where["j"]
-    k, j = place[got["r"]], row[got["r"]]
-    keep = k >= 0
+    wanted = [seqs[ref] for ref in refs]
+    bits = max(max(wanted, default=1).bit_length() + max(history.public_rows, 1).bit_length() + 2, 12)
+    sql = (
+        f"SELECT seq, j, {metric.aggregate(history.ctx)} AS v FROM {PREDS} "
+        "WHERE pub AND list_contains($wanted, seq) GROUP BY seq, j"
+    )
+    before = con.execute("SELECT current_setting('perfect_ht_threshold')").fetchall()[0][0]
+    con.execute(f"SET perfect_ht_threshold = {min(bits, 32)}")
+    try:
+        got = con.execute(sql, {**metric.parameters(history.ctx), "wanted": wanted}).fetchnumpy()
+    finally:
+        con.execute(f"SET perfect_ht_threshold = {before}")
+    column = np.full(max(wanted, default=0) + 1, -1)
+    column[wanted] = np.arange(len(refs))
     values = np.full((history.public_rows, len(refs)), np.nan)
-    values[j[keep], k[keep]] = np.asarray(got["v"])[keep]
+    values[got["j"], column[got["seq"]]] = got["v"]
     return values
 
 
