@@ -151,7 +151,9 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
         env = {**os.environ, "COMPETE_WORKSPACE": str(root), "OMP_NUM_THREADS": "1"}
         entry = "from harness.cli import main; main()"
         command = [sys.executable, "-c", entry, "postmortem", SLUG, "--as", "bench"]
+        load_before = os.getloadavg()[0]
         measured = measure("compete postmortem (200 submissions, 100k test rows)", command, runs, env)
+        load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     ok = measured.seconds < TARGET_SECONDS
@@ -159,5 +161,7 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
         __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()
         + f"\n\n- target under {TARGET_SECONDS:g} s: {measured.seconds:.2f} s — "
         + f"**{'PASS' if ok else 'FAIL'}**"
+        + f"\n\nLoad average (1 min) before and after: {load_before:.1f}, {load_after:.1f}, on "
+        + f"{os.cpu_count()} cores."
     )
     return [("Post-mortem", [measured], note)]

@@ -119,4 +119,5 @@ def test_writeup_page_shows_its_figure_and_keeps_a_hostile_message_inert(
     images = _images_shown(browser)
     assert len(images) == 1 and images[0][1] > 0
     assert browser.execute_script("return window.__pwned === undefined")
-    assert HOSTILE in browser.find_element("tag name", "body").text
+    body = browser.find_element("tag name", "body").text
+    assert HOSTILE in body and "compete:begin" not in body and "compete:end" not in body

@@ -19,6 +19,7 @@ from harness.errors import RuleViolation
 from harness.reports.history import Entry, read_history
 from harness.workspace import Workspace
 
+_MARKER_LINE = re.compile(r"^<!-- compete:(?:begin|end) [a-z-]+ -->\n", re.MULTILINE)
 SECTIONS = ("timeline", "progression", "what-worked", "techniques", "lessons")
 WRITEUP = "WRITEUP.md"
 FIGURE = "writeup-progression.png"
@@ -188,5 +189,6 @@ def page(markdown: str, images: dict[str, str], title: str) -> str:
 
     for name, uri in images.items():
         markdown = markdown.replace(f"]({name})", f"]({uri})")
+    markdown = _MARKER_LINE.sub("", markdown)  # fences for `compete writeup`, not for the reader
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     return render.render("writeup.html.j2", title=title, body=body)
