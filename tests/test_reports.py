@@ -316,3 +316,17 @@ def test_files_in_other_layouts_are_read_as_the_same_rows(tiny: Workspace) -> No
         history.close()
     assert not lifecycle_closed and len(rows[plain][0]) == 36  # open: the public rows only
     assert rows[plain] == rows[other] == rows[zipped.submission.ref]
+
+
+def test_kept_row_values_give_the_same_report_and_a_new_split_is_not_served_old_ones(tiny: Workspace) -> None:
+    h = clean_history(tiny)
+    first = h.close().as_dict()
+    cache = tiny.reports_dir("tiny-binary") / ".cache"
+    kept = sorted(cache.glob("*.npz"))
+    assert len(kept) == 3  # one per submission, the reference kernel's too
+    assert postmortem.build(tiny, "tiny-binary", ME).as_dict() == first  # read from the cache
+    lifecycle.reopen(tiny, "tiny-binary", reseed=True)
+    lifecycle.close(tiny, "tiny-binary")
+    again = postmortem.build(tiny, "tiny-binary", ME)
+    assert len(list(cache.glob("*.npz"))) == 6  # the new split's values, beside the old ones
+    assert again.rows != tuple(postmortem.Row(**r) for r in first["rows"])

@@ -48,6 +48,7 @@ class Entry:
     stored_path: str | None
     late: bool
     selected: bool
+    sha256: str = ""
 
     @property
     def reference(self) -> bool:
@@ -68,6 +69,7 @@ class History:
     selections: dict[str, tuple[str, ...]]
     public_rows: int
     private_rows: int
+    public_digest: str  # of the public rows and their labels: what a kept row value was worked out on
     con: duckdb.DuckDBPyConnection = field(repr=False, compare=False)
 
     @property
@@ -117,7 +119,7 @@ def read_history(ws: Workspace, slug: str) -> History:
         closed = session.closed
         rows = con.execute(
             "SELECT ref, seq, participant, submitted_at, message, public_score, private_score, cv_score, "
-            "kernel, study_id, stored_path, late FROM submissions "
+            "kernel, study_id, stored_path, late, sha256 FROM submissions "
             "WHERE status = 'scored' AND NOT coalesce(stale, false) ORDER BY seq"
         ).fetchall()
         selected: dict[str, list[str]] = {}
@@ -142,6 +144,7 @@ def read_history(ws: Workspace, slug: str) -> History:
             stored_path=r[10],
             late=bool(r[11]),
             selected=r[0] in selected.get(r[2], ()),
+            sha256=r[12],
         )
         for r in rows
     )
@@ -155,6 +158,10 @@ def read_history(ws: Workspace, slug: str) -> History:
     )
     mem.unregister("incoming_labels")
     counts = dict(mem.execute("SELECT usage, count(*) FROM labels GROUP BY usage").fetchall())
+    digest = mem.execute(
+        f"SELECT CAST(bit_xor(hash(i, CAST({q(card.target)} AS VARCHAR))) AS VARCHAR) || '-' || count(*) "
+        f"FROM labels WHERE usage = '{PUBLIC}'"
+    ).fetchall()[0][0]
     return History(
         ws=ws,
         card=card,
@@ -163,6 +170,7 @@ def read_history(ws: Workspace, slug: str) -> History:
         selections={k: tuple(v) for k, v in selected.items()},
         public_rows=int(counts.get(PUBLIC, 0)),
         private_rows=int(sum(counts.values()) - counts.get(PUBLIC, 0)),
+        public_digest=str(digest),
         con=mem,
     )
 

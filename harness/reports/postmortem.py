@@ -17,6 +17,7 @@ from typing import Any
 from harness.errors import RuleViolation
 from harness.reports import mistakes, slices, stats
 from harness.reports.history import Entry, History, load_predictions, read_history, rules_for
+from harness.reports.rows import public_rows
 from harness.workspace import Workspace
 
 
@@ -108,8 +109,9 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
     refs_rows = own + history.references()
     rules = rules_for(history.ws, history.card)
     # Every submission's public rows (the bootstrap), and every row of the final (slices, calibration).
-    loaded = set(load_predictions(history, refs_rows, rules, public_only=True))
-    reps = stats.replicates(history, [e.ref for e in refs_rows if e.ref in loaded])
+    public = public_rows(history, refs_rows, rules)
+    loaded = set(public.refs)
+    reps = stats.replicates(history, list(public.refs), values=public.values)
     intervals = {ref: iv for ref, v in reps.items() if (iv := stats.interval(v)) is not None}
     best_public = min(own, key=lambda e: (sign * e.public_score, e.seq))
     finals = history.finals(participant)
@@ -147,7 +149,7 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
     from harness import ledger
 
     board = ledger.leaderboard(history.ws, history.card.slug, private=True)
-    hard = _hard_predictions(history, [e.ref for e in own if e.ref in loaded])
+    hard = sorted(ref for ref in public.hard if ref in {e.ref for e in own})
     calibration = stats.calibration(history, final.ref) if final.ref in loaded else None
     evidence = mistakes.Evidence(
         metric=metric.name,
@@ -162,11 +164,10 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
         calibration=calibration,
         final=final,
     )
-    decomposable = metric.name in stats.MEAN_OF_ROWS | stats.ROOT_MEAN_SQUARE
     how = (
         f"{metric.name} is a mean over rows: each row's value comes from its SQL over that row, and the "
         "resampled means from the draw counts."
-        if decomposable
+        if stats.decomposable(metric)
         else f"{metric.name} is not a mean over rows: each replicate is scored by its SQL over its rows."
     )
     n_reps = len(next(iter(reps.values()))) if reps else 0
@@ -260,20 +261,6 @@ def _cv(own: list[Entry], history: History) -> dict[str, Any]:
             if cv_rank[e.ref] != private_rank[e.ref]
         ]
     return out
-
-
-def _hard_predictions(history: History, refs: list[str]) -> list[str]:
-    """Refs whose probabilities are all exactly 0 or 1 (labels where probabilities are scored)."""
-    kind = history.kind.value
-    if kind == "probability":
-        test = "bool_and(p IN (0, 1))"
-    elif kind == "class_probabilities":
-        assert history.card.classes is not None
-        test = " AND ".join(f"bool_and(p_{i} IN (0, 1))" for i in range(len(history.card.classes)))
-    else:
-        return []
-    got = history.con.execute(f"SELECT ref, {test} FROM preds GROUP BY ref").fetchall()
-    return sorted(ref for ref, hard in got if hard and ref in refs)
 
 
 def _studies(own: list[Entry]) -> tuple[dict[str, Any], ...]:

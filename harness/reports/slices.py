@@ -68,7 +68,9 @@ def slice_scores(history: History, ref: str) -> list[Slice]:
     sign = history.sign
     least = small_slice(total)
     out = [Slice(s.feature, s.slice, s.rows, s.score, s.rows < least) for s in out]
-    return sorted(out, key=lambda s: (s.small, s.score is None, -sign * (s.score or 0.0), -s.rows))
+    return sorted(
+        out, key=lambda s: (s.small, s.score is None, -sign * (s.score or 0.0), -s.rows, s.feature, s.slice)
+    )
 
 
 def small_slice(rows: int) -> int:

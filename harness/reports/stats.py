@@ -80,10 +80,23 @@ def _finite(value: Any) -> float | None:
     return None if value is None or not math.isfinite(float(value)) else float(value)
 
 
+def decomposable(metric: Metric) -> bool:
+    """Whether the metric is a mean of a per-row value, or the root of such a mean."""
+    return metric.name in MEAN_OF_ROWS | ROOT_MEAN_SQUARE
+
+
 def replicates(
-    history: History, refs: Sequence[str], *, reps: int | None = None, seed: int = SEED
+    history: History,
+    refs: Sequence[str],
+    *,
+    reps: int | None = None,
+    seed: int = SEED,
+    values: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """The public score of each of `refs` on `reps` resamples of the public rows (the same for all)."""
+    """The public score of each of `refs` on `reps` resamples of the public rows (the same for all).
+
+    `values` are the rows' values (`row_values`, one column per ref) when the caller has them.
+    """
     import numpy as np
 
     metric = history.metric
@@ -91,14 +104,14 @@ def replicates(
     if not refs or n == 0:
         return {}
     rng = np.random.default_rng(seed)
-    decomposable = metric.name in MEAN_OF_ROWS | ROOT_MEAN_SQUARE
-    reps = reps or (REPLICATES if decomposable else SLOW_REPLICATES)
+    by_rows = decomposable(metric)
+    reps = reps or (REPLICATES if by_rows else SLOW_REPLICATES)
     draws = rng.integers(0, n, size=(reps, n))
-    if decomposable:
+    if by_rows:
         # counts[r, j]: how often replicate r drew public row j.
         cells = (np.arange(reps)[:, None] * n + draws).ravel()
         counts = np.bincount(cells, minlength=reps * n).reshape(reps, n).astype(float)
-        values = _row_values(history, refs)
+        values = row_values(history, refs) if values is None else values
         if metric.name in ROOT_MEAN_SQUARE:
             values = values * values
         means = counts @ values / n
@@ -107,7 +120,7 @@ def replicates(
     return _sql_replicates(history, refs, draws)
 
 
-def _row_values(history: History, refs: Sequence[str]) -> np.ndarray:
+def row_values(history: History, refs: Sequence[str]) -> np.ndarray:
     """Each public row's value of the metric (its SQL over that row alone), one column per ref.
 
     One GROUP BY on (submission, public row): both small whole numbers, so DuckDB may group them in
@@ -289,3 +302,17 @@ def calibration(history: History, ref: str, n_bins: int = 10) -> Calibration | N
     )
     ece = sum(b.rows / total * abs(b.observed - b.confidence) for b in bins)
     return Calibration(what, bins, float(ece), int(total))
+
+
+def hard_predictions(history: History, refs: Sequence[str]) -> list[str]:
+    """Refs whose probabilities are all exactly 0 or 1 in `preds` (labels where probabilities are scored)."""
+    kind = history.kind
+    if kind is Prediction.PROBABILITY:
+        test = "bool_and(p IN (0, 1))"
+    elif kind is Prediction.CLASS_PROBABILITIES:
+        assert history.card.classes is not None
+        test = " AND ".join(f"bool_and(p_{i} IN (0, 1))" for i in range(len(history.card.classes)))
+    else:
+        return []
+    got = history.con.execute(f"SELECT ref, {test} FROM {PREDS} GROUP BY ref").fetchall()
+    return sorted(ref for ref, hard in got if hard and ref in refs)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.reports import stats
-from harness.reports.history import load_predictions, read_history, rules_for
+from harness.reports.history import read_history, rules_for
+from harness.reports.rows import public_rows
 from harness.workspace import Workspace
 
 
@@ -35,8 +36,8 @@ def board_ties(ws: Workspace, slug: str, refs: list[str]) -> dict[str, Tie]:
     history = read_history(ws, slug)
     try:
         entries = [e for e in history.entries if e.ref in refs]
-        loaded = set(load_predictions(history, entries, rules_for(ws, history.card)))
-        reps = stats.replicates(history, [r for r in refs if r in loaded])
+        public = public_rows(history, entries, rules_for(ws, history.card))
+        reps = stats.replicates(history, list(public.refs), values=public.values)
     finally:
         history.close()
     out = {}
