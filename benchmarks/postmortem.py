@@ -5,7 +5,8 @@ them the test set, 30% of those public), with a numeric, a categorical and a fre
 submissions are made through `harness.ledger.submit` (one participant, a CV score on some of them,
 one reference kernel), the competition is closed, and `compete postmortem` runs end to end in its own
 process: reading the ledger and the 200 kept files, the bootstrap of every public score, the ties,
-the slices and the calibration of the final, the figures and both pages.
+the slices and the calibration of the final, the figures and both pages. The first run after the
+close reads every file; a second finds each public row's value kept and reads only the final's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks._measure import Measurement, measure
+from benchmarks._measure import Measurement, measure_together
 
 SLUG = "bench-postmortem"
 SUBMISSIONS = 200
@@ -149,19 +150,31 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
     try:
         root = build(tmp / "ws")
         env = {**os.environ, "COMPETE_WORKSPACE": str(root), "OMP_NUM_THREADS": "1"}
-        entry = "from harness.cli import main; main()"
-        command = [sys.executable, "-c", entry, "postmortem", SLUG, "--as", "bench"]
+        arguments = ["postmortem", SLUG, "--as", "bench"]
+        warm = [sys.executable, "-c", "from harness.cli import main; main()", *arguments]
+        # The first post-mortem after the close reads every kept file; later ones find each public
+        # row's value kept (reports/<slug>/.cache): the cold run removes it first.
+        forget = "import shutil, sys; shutil.rmtree(sys.argv.pop(1), ignore_errors=True); "
+        cache = str(root / "reports" / SLUG / ".cache")
+        cold = [sys.executable, "-c", forget + "from harness.cli import main; main()", cache, *arguments]
         load_before = os.getloadavg()[0]
-        measured = measure("compete postmortem (200 submissions, 100k test rows)", command, runs, env)
+        rows = measure_together(
+            [("compete postmortem, first run (cold)", cold), ("compete postmortem, run again (warm)", warm)],
+            runs,
+            env,
+        )
         load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    ok = measured.seconds < TARGET_SECONDS
+    cold_row, warm_row = rows
+    verdict = "; ".join(
+        f"{m.label}: {m.seconds:.2f} s — **{'PASS' if m.seconds < TARGET_SECONDS else 'FAIL'}**"
+        for m in (cold_row, warm_row)
+    )
     note = (
-        __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()
-        + f"\n\n- target under {TARGET_SECONDS:g} s: {measured.seconds:.2f} s — "
-        + f"**{'PASS' if ok else 'FAIL'}**"
+        (__doc__ or "").split("\n\n", 1)[1].replace("\n", " ").strip()
+        + f"\n\n- target under {TARGET_SECONDS:g} s: {verdict}"
         + f"\n\nLoad average (1 min) before and after: {load_before:.1f}, {load_after:.1f}, on "
         + f"{os.cpu_count()} cores."
     )
-    return [("Post-mortem", [measured], note)]
+    return [("Post-mortem", list(rows), note)]
