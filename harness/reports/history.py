@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import duckdb
 
 PREDS = "preds"
+MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def read_history(ws: Workspace, slug: str) -> History:
     )
     mem = duckdb.connect()
     mem.execute("SET enable_progress_bar = false")
+    # As scoring does: beyond this, DuckDB spills to disk rather than hold many files' rows at once.
+    mem.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     mem.register("incoming_labels", labels)
     # `j`: a public row's place among the public rows (the bootstrap's row index).
     mem.execute(
