@@ -242,6 +242,14 @@ def test_leaderboard_ties_mark_rows_inside_the_noise(tiny: Workspace) -> None:
     assert [r["participant"] for r in rows] == ["alice", "bob", "carol"]
     assert [r["tied_with_above"] for r in rows] == [False, True, False]
     assert all(r["public_low"] <= r["score"] <= r["public_high"] for r in rows)
+    lifecycle.close(tiny, "tiny-binary")
+    private = cli("leaderboard", "tiny-binary", "--private", "--ties", "-f", "csv")
+    assert private.exit_code == 0, private.output
+    header = private.stdout.splitlines()[0].split(",")
+    assert (
+        header[-4:] == ["chosen_by", "public_low", "public_high", "tied_with_above"]
+        and "public_rank" in header
+    )
 
 
 # ------------------------------------------------------------------------------------------ statistics

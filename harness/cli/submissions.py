@@ -184,18 +184,18 @@ def leaderboard(
 def _render_board(board: Any, fmt: Format, marks: dict[str, Any] | None = None) -> None:
     rows = [r.as_dict() for r in board.rows]
     columns = ["rank", "participant", "kind", "score", "ref", "entries", "submitted_at"]
-    if marks is not None:
+    if board.board == "private":
+        columns = ["rank", "participant", "kind", "score", "public_rank", "change", "public_score", "ref"]
+        columns.append("chosen_by")
+    if marks is not None:  # --ties: the public score's interval, and a tie with the row above
         for row in rows:
             row.update(marks[row["ref"]].as_dict())
             if fmt is Format.table:
                 row["tie"] = "≈ above" if row["tied_with_above"] else ""
         columns += ["public_low", "public_high", "tie" if fmt is Format.table else "tied_with_above"]
-    if board.board == "private":
-        columns = ["rank", "participant", "kind", "score", "public_rank", "change", "public_score", "ref"]
-        columns.append("chosen_by")
     direction = "higher is better" if board.greater_is_better else "lower is better"
     title = f"{board.board.capitalize()} leaderboard of {board.competition} ({board.metric}, {direction})"
-    keep = ["rank", "participant", "score", "ref", "public_rank", "change"]
+    keep = ["rank", "participant", "score", "ref", "public_rank", "change", "tie"]
     render_rows(rows, fmt, columns, title=title, empty="no scored submissions yet", priority=keep)
 
 
