@@ -338,3 +338,24 @@ def test_kept_row_values_give_the_same_report_and_a_new_split_is_not_served_old_
     again = postmortem.build(tiny, "tiny-binary", ME)
     assert len(list(cache.glob("*.npz"))) == 6  # the new split's values, beside the old ones
     assert again.rows != tuple(postmortem.Row(**r) for r in first["rows"])
+
+
+def test_a_parquet_file_with_text_ids_is_read_as_the_same_rows(tiny: Workspace) -> None:
+    from harness.reports import history as reading
+
+    h = History(tiny, "tiny-binary")
+    frame = binary(tiny, 4, 9)
+    plain = h.submit(frame)
+    path = tiny.root / "as-text.parquet"
+    frame.assign(id=frame["id"].astype(str)).to_parquet(path, index=False)
+    parquet = ledger.submit(tiny, "tiny-binary", path, participant=ME, now=DAY0 + timedelta(days=30))
+    assert parquet.submission.status == "scored", parquet.submission.error
+    history = reading.read_history(tiny, "tiny-binary")
+    try:
+        reading.load_predictions(history, list(history.entries), reading.rules_for(tiny, history.card))
+        got = history.con.execute(
+            "SELECT ref, list(i ORDER BY i), list(p ORDER BY i) FROM preds GROUP BY ref ORDER BY ref"
+        ).fetchall()
+    finally:
+        history.close()
+    assert [r[0] for r in got] == [plain, parquet.submission.ref] and got[0][1:] == got[1][1:]

@@ -243,11 +243,12 @@ def load_predictions(
         try:
             _append(con, history, rules, (source, params), typed=typed, public_only=public_only)
         except duckdb.Error:
-            if not typed or fmt == "parquet":
+            if not typed:
                 raise
-            # A value that is not of its column's type (an id written 1.0): read as text.
-            source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
-            params.pop("columns", None)
+            # A value that is not of its column's type (an id written 1.0): matched as text.
+            if fmt != "parquet":
+                source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
+                params.pop("columns", None)
             _append(con, history, rules, (source, params), typed=False, public_only=public_only)
         con.unregister("file_refs")
         read += [e.ref for e in group]
