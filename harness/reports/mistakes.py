@@ -111,7 +111,7 @@ def no_validation(ev: Evidence) -> Finding | None:
     return Finding(
         name="no-validation",
         title="No validation recorded",
-        evidence=f"none of the {len(ev.own)} submissions carries a CV score.",
+        evidence=f"None of the {len(ev.own)} submissions carries a CV score.",
         refs=tuple(e.ref for e in ev.own),
         numbers={"submissions": len(ev.own)},
         next_time=(
@@ -219,7 +219,7 @@ def objective_mismatch(ev: Evidence) -> Finding | None:
             name="objective-mismatch",
             title="Probabilities left uncalibrated under log loss",
             evidence=(
-                f"the final {ev.final.ref} has an expected calibration error of {cal.ece:.3f} "
+                f"The final {ev.final.ref} has an expected calibration error of {cal.ece:.3f} "
                 f"(over {ECE_LIMIT:g}): its probabilities do not match how often they come true."
             ),
             refs=(ev.final.ref,),

@@ -12,7 +12,7 @@ from harness.store import quote_identifier as q
 
 CATEGORIES_MAX = 20  # a column with more distinct values is binned (numbers) or measured (text)
 BINS = 5
-TEXT_AVERAGE = 30  # a text column whose values average more characters is text, sliced by length
+TEXT_AVERAGE = 30  # a column whose values average more characters is free text, sliced by its length
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 
 
@@ -55,12 +55,13 @@ def slice_scores(history: History, ref: str) -> list[Slice]:
     total = int(con.execute("SELECT count(*) FROM sliced").fetchall()[0][0])
     out: list[Slice] = []
     cols = columns_sql(history)
-    text_task = card.task.startswith("text-")
     for k, (name, sql_type) in enumerate(features):
-        group = _group(con, f"f_{k}", sql_type, text_task)
+        group = _group(con, f"f_{k}", sql_type)
         if group is None:
             continue
         counts = dict(con.execute(f"SELECT {group} AS g, count(*) FROM sliced GROUP BY g").fetchall())
+        if len(counts) < 2:  # one slice holds every row: nothing to compare
+            continue
         scores = scores_by(con, history.metric, history.ctx, "sliced", group, cols)
         out += [Slice(name, str(g), int(counts[g]), scores.get(g)) for g in counts]
     con.execute("DROP TABLE IF EXISTS sliced")
@@ -78,7 +79,7 @@ def small_slice(rows: int) -> int:
     return max(10, rows // 100)
 
 
-def _group(con: Any, name: str, sql_type: str, text_task: bool) -> str | None:
+def _group(con: Any, name: str, sql_type: str) -> str | None:
     """SQL naming each row's slice for the column `name`, or None to leave the column out."""
     col = q(name)
     distinct, average = con.execute(
@@ -89,7 +90,7 @@ def _group(con: Any, name: str, sql_type: str, text_task: bool) -> str | None:
         return f"coalesce(CAST({col} AS VARCHAR), '(missing)')"
     if numeric:
         return _binned(con, col, col)
-    if text_task or (average or 0) > TEXT_AVERAGE:
+    if (average or 0) > TEXT_AVERAGE:
         return "'length ' || " + _binned(con, f"length(CAST({col} AS VARCHAR))", col)
     return None
 
