@@ -97,6 +97,11 @@ class AuthoringError(CompeteError):
     """`compete new` or `compete import` was given data or options it cannot turn into a competition."""
 
 
+class AnalysisError(CompeteError):
+    """`compete compare` or `compete explain` was given inputs it cannot answer with (kernels of
+    different competitions, a column that is not there, a run whose predictions were not kept)."""
+
+
 def is_interrupt(exc: BaseException) -> bool:
     """Whether `exc` is the user's Ctrl-C: a KeyboardInterrupt, or DuckDB's report of a query it
     stopped for one (DuckDB raises a plain RuntimeError 'Query interrupted' when SIGINT arrives while

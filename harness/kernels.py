@@ -8,6 +8,10 @@ A kernel is a Python file in the percent notebook format (`kernels/<slug>/<name>
     def search_space(trial) -> dict: ...             # optional: an Optuna search space
     def fit_predict(train, test, params): ...        # fit on train (features + target), predict test
 
+or, instead of (or beside) `fit_predict`, the pair `fit(train, params) -> model` and
+`predict(model, test) -> predictions`: the harness then fits once per fold and can keep each fold's
+model (`compete explain` predicts with it again on shuffled columns instead of refitting).
+
 `fit_predict` returns predictions in the order of `test`'s rows: a 1-D array or Series for label,
 probability and value metrics; a 2-D array (n, K) in the card's class order, or a DataFrame with one
 column per class, for class-probability metrics. The harness adds the ids, checks the shape, scores
@@ -26,8 +30,8 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +44,8 @@ from harness.workspace import Workspace, find_workspace
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    from harness.folds import Fold
 
 TECHNIQUES = (
     "feature-engineering",
@@ -115,8 +121,21 @@ class Kernel:
     def name(self) -> str:
         return self.info.name
 
+    @property
+    def separable(self) -> bool:
+        """Whether the kernel defines `fit` and `predict`, so a fitted model can predict again."""
+        return callable(getattr(self.module, "fit", None)) and callable(getattr(self.module, "predict", None))
+
     def fit_predict(self, train: pd.DataFrame, test: pd.DataFrame, params: Mapping[str, Any]) -> Any:
-        return self.module.fit_predict(train, test, dict(params))
+        if callable(getattr(self.module, "fit_predict", None)):
+            return self.module.fit_predict(train, test, dict(params))
+        return self.predict(self.fit(train, params), test)
+
+    def fit(self, train: pd.DataFrame, params: Mapping[str, Any]) -> Any:
+        return self.module.fit(train, dict(params))
+
+    def predict(self, model: Any, test: pd.DataFrame) -> Any:
+        return self.module.predict(model, test)
 
     def search_space(self, trial: Any) -> dict[str, Any]:
         """The kernel's Optuna search space for `trial`; KernelError if it declares none."""
@@ -148,13 +167,19 @@ class CVResult:
     predictions_path: Path | None = None
     test_rows: int = 0
     fold_seconds: tuple[float, ...] = field(default=())
+    # Kept in memory, not in as_dict: one row per train row (id, fold, prediction columns) in the
+    # train file's order, and each fold's fitted model (with `keep_models`, for a separable kernel).
+    oof: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    models: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    test_predictions: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def folds(self) -> int:
         return len(self.fold_scores)
 
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = asdict(replace(self, oof=None, models=(), test_predictions=None))
+        del out["oof"], out["models"], out["test_predictions"]
         out["fold_scores"] = list(self.fold_scores)
         out["fold_seconds"] = list(self.fold_seconds)
         out["params"] = dict(self.params)
@@ -301,8 +326,12 @@ def _check(ws: Workspace, path: Path, module: ModuleType) -> KernelInfo:
             f"{where}: unknown technique tag(s) {', '.join(map(repr, unknown))}; "
             f"use tags from: {', '.join(TECHNIQUES)}."
         )
-    if not callable(getattr(module, "fit_predict", None)):
-        raise KernelError(f"{where}: defines no fit_predict(train, test, params) function.")
+    separable = callable(getattr(module, "fit", None)) and callable(getattr(module, "predict", None))
+    if not callable(getattr(module, "fit_predict", None)) and not separable:
+        raise KernelError(
+            f"{where}: defines no fit_predict(train, test, params) function "
+            "(nor the pair fit(train, params) and predict(model, test))."
+        )
     params = getattr(module, "PARAMS", {})
     if not isinstance(params, dict):
         raise KernelError(f"{where}: PARAMS must be a dict of default parameters.")
@@ -369,6 +398,8 @@ def cross_validate(
     progress: Progress | None = None,
     on_score: Callable[[int, float], None] | None = None,
     predict_test: bool = False,
+    keep_models: bool = False,
+    plan: Sequence[Fold] | None = None,
 ) -> CVResult:
     """Score `kernel` on its competition's folds; with `predict_test`, also fit on all of train and
     write the test predictions as a submission file.
@@ -376,10 +407,14 @@ def cross_validate(
     `folds` overrides the card's number of folds, `params` the kernel's PARAMS (merged over them),
     `rows` keeps only the first rows of train (quick checks). `on_score(fold_number, score)` is called
     after each fold; an exception it raises (such as Optuna's TrialPruned) stops the run as it is.
+    The result holds the out-of-fold predictions (`oof`); with `keep_models`, a kernel that defines
+    `fit` and `predict` also hands back each fold's model. `plan` replaces the card's folds (repeated
+    CV with other seeds); the card's folds stay the official ones.
     Raises KernelError naming the kernel and the fold when the kernel raises or returns predictions of
     the wrong shape, NaN or unknown labels.
     """
     import numpy as np
+    import pandas as pd
 
     from harness.folds import make_folds
     from harness.metrics import get as get_metric
@@ -390,12 +425,14 @@ def cross_validate(
     if rows is not None:
         train = train.iloc[:rows].reset_index(drop=True)
     merged = {**kernel.info.params, **(params or {})}
-    plan = make_folds(card, train, folds)
+    plan = list(plan) if plan is not None else make_folds(card, train, folds)
     steps = len(plan) + (1 if predict_test else 0)
     started, ran_at = time.perf_counter(), _utc_now()
 
     scores: list[float] = []
     seconds: list[float] = []
+    out_of_fold: list[pd.DataFrame] = []
+    models: list[Any] = []
     for fold in plan:
         label = f"fold {fold.number}/{len(plan)}"
         if progress:
@@ -404,8 +441,15 @@ def cross_validate(
         fit = train.iloc[fold.train_rows].reset_index(drop=True)
         valid = train.iloc[fold.valid_rows].reset_index(drop=True)
         features = valid.drop(columns=list(card.target_columns))
-        predicted = _call(kernel, label, fit, features, merged)
+        if kernel.separable:
+            model = _fit(kernel, label, fit, merged)
+            predicted = _predict(kernel, label, model, features)
+            if keep_models:
+                models.append(model)
+        else:
+            predicted = _call(kernel, label, fit, features, merged)
         frame = normalize_predictions(kernel.name, label, card, predicted, features)
+        out_of_fold.append(_oof_rows(card, fold, valid, frame))
         try:
             scores.append(score_fold(card, valid[card.target], frame))
         except MetricError as exc:
@@ -414,13 +458,15 @@ def cross_validate(
         if on_score:
             on_score(fold.number, scores[-1])
 
-    path = None
+    path = tested = None
     if predict_test:
         if progress:
             progress(FINAL_FIT, len(plan), steps)
         predicted = _call(kernel, FINAL_FIT, train, test.copy(), merged)
         frame = normalize_predictions(kernel.name, FINAL_FIT, card, predicted, test)
         path = write_submission(ws, card, kernel.info, test, frame, ran_at)
+        tested = frame.copy()
+        tested.insert(0, card.id_column, test[card.id_column].to_numpy())
     if progress:
         progress("done", steps, steps)
 
@@ -441,7 +487,19 @@ def cross_validate(
         predictions_path=path,
         test_rows=len(test) if predict_test else 0,
         fold_seconds=tuple(seconds),
+        oof=pd.concat(out_of_fold).sort_index(kind="stable").reset_index(drop=True),
+        models=tuple(models),
+        test_predictions=tested,
     )
+
+
+def _oof_rows(card: Card, fold: Fold, valid: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """A fold's predictions with the id and the fold, indexed by the rows' positions in train."""
+    rows = frame.copy()
+    rows.insert(0, "fold", fold.number)
+    rows.insert(0, card.id_column, valid[card.id_column].to_numpy())
+    rows.index = fold.valid_rows
+    return rows
 
 
 def run_kernel(
@@ -463,8 +521,12 @@ def run_kernel(
     result = cross_validate(
         ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
     )
-    if remembers(ws, kernel.info, folds, rows):
+    if remembers(ws, kernel.info, folds, rows) and not params:  # overridden params are not the kernel's
         _save_run(ws, kernel.info, result)
+    if kernel.info.in_workspace and rows is None:  # kept on any folds: compare checks that they match
+        from harness import oof
+
+        oof.save(ws, load_card(ws, kernel.info.competition), kernel.info, result, result.test_predictions)
     return result
 
 
@@ -486,9 +548,11 @@ class RunOutcome:
     remembered: bool | None = None
     changed_files: tuple[str, ...] = ()  # public files changed since prepare (see harness.freshness)
     notes: tuple[str, ...] = ()  # what the predictions are told besides their score (harness.advice)
+    oof_path: Path | None = None  # where --oof wrote the out-of-fold predictions
 
     def as_dict(self) -> dict[str, Any]:
         submitted = self.submission.as_dict() if self.submission is not None else None
+        oof_path = str(self.oof_path) if self.oof_path is not None else None
         return {
             **self.cv.as_dict(),
             "participant": self.participant,
@@ -496,6 +560,7 @@ class RunOutcome:
             "remembered": self.remembered,
             "changed_files": list(self.changed_files),
             "notes": list(self.notes),
+            "oof_path": oof_path,
         }
 
 
@@ -508,20 +573,33 @@ def run_and_submit(
     message: str | None = None,
     participant: str | None = None,
     progress: Progress | None = None,
+    params: Mapping[str, Any] | None = None,
+    oof_path: Path | None = None,
 ) -> RunOutcome:
     """`compete run [--submit]`: run the kernel, then (with `submit`) submit its predictions file as
     `participant` (default: `participant_for(info)`), recording the CV score and the kernel's name
-    beside the public score."""
+    beside the public score. `params` override the kernel's PARAMS for this run; `oof_path` also
+    writes the out-of-fold predictions there as CSV (id, fold, prediction columns)."""
+    from harness import oof
     from harness.freshness import changed_since_prepare
+    from harness.overrides import check_overrides
 
     kernel = load_kernel(ws, name_or_path)
+    check_overrides(kernel.name, kernel.info.params, params or {})
+    if oof_path is not None:
+        oof_path = oof.check_csv_path(oof_path)
     changed = changed_since_prepare(ws, kernel.info.competition)
-    result = run_kernel(ws, kernel, folds=folds, progress=progress)
+    result = run_kernel(ws, kernel, folds=folds, params=params, progress=progress)
+    if oof_path is not None:
+        assert result.oof is not None
+        oof.write_csv(result.oof, oof_path)
     who = participant or participant_for(kernel.info)
-    remembered = remembers(ws, kernel.info, folds, None) if kernel.info.in_workspace else None
+    remembered = (
+        (remembers(ws, kernel.info, folds, None) and not params) if kernel.info.in_workspace else None
+    )
     submitted = _submit(ws, kernel.info, result, who, message) if submit else None
     notes = submitted.notes if submitted is not None else _prediction_notes(ws, kernel.info, result)
-    return RunOutcome(result, who, submitted, remembered, changed, notes)
+    return RunOutcome(result, who, submitted, remembered, changed, notes, oof_path)
 
 
 def _prediction_notes(ws: Workspace, info: KernelInfo, result: CVResult) -> tuple[str, ...]:
@@ -546,6 +624,20 @@ def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message
     )
     outcome.raise_if_rejected()
     return outcome
+
+
+def _fit(kernel: Kernel, step: str, train: pd.DataFrame, params: dict[str, Any]) -> Any:
+    try:
+        return kernel.fit(train, params)
+    except Exception as exc:
+        raise KernelError(f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}") from exc
+
+
+def _predict(kernel: Kernel, step: str, model: Any, test: pd.DataFrame) -> Any:
+    try:
+        return kernel.predict(model, test)
+    except Exception as exc:
+        raise KernelError(f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}") from exc
 
 
 def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, params: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -196,6 +197,24 @@ def run(
             show_default=False,
         ),
     ] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(
+            "--params", help="Override PARAMS for this run, as a JSON object: '{\"num_leaves\": 16}'."
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="Override one parameter: -p num_leaves=16 (repeatable; JSON values)."
+        ),
+    ] = None,
+    oof: Annotated[
+        Path | None,
+        typer.Option(
+            "--oof", help="Also write the out-of-fold predictions (id, fold, predictions) to this CSV."
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Cross-validate a kernel on its competition's folds, fit on all of train and write its submission.
@@ -205,24 +224,37 @@ def run(
     "reference": True, as participant reference/<kernel>; any other as you), recording the CV score
     beside the public one.
 
+    A full run of a kernel in kernels/ keeps its out-of-fold predictions (one per train row, from the
+    fold that held the row out) under .compete/, for `compete compare` and `compete explain` and for
+    kernels that blend or stack; --oof also writes them as a CSV. --params and -p change parameters for
+    this run only, without editing the file.
+
     With --format json or csv, what the kernel prints goes to stderr: stdout holds only the result.
 
-    Example: compete run titanic/baseline --submit -m "first try"
+    Example: compete run titanic/lgbm-features -p num_leaves=16 --oof oof.csv
     """
     import contextlib
     import sys
 
     from harness.kernels import run_and_submit
+    from harness.overrides import parse_overrides
 
     ws = find_workspace()
+    overrides = parse_overrides(params, param or [])
+    options: dict[str, Any] = {
+        "folds": folds,
+        "submit": submit,
+        "message": message,
+        "participant": as_,
+        "params": overrides,
+        "oof_path": oof,
+    }
     if fmt is Format.table:
         with _progress() as progress:
-            outcome = run_and_submit(
-                ws, kernel, folds=folds, submit=submit, message=message, participant=as_, progress=progress
-            )
+            outcome = run_and_submit(ws, kernel, progress=progress, **options)
     else:
         with contextlib.redirect_stdout(sys.stderr):  # the kernel's prints stay out of the JSON or CSV
-            outcome = run_and_submit(ws, kernel, folds=folds, submit=submit, message=message, participant=as_)
+            outcome = run_and_submit(ws, kernel, **options)
     if outcome.changed_files:
         from harness.freshness import warning
 
@@ -260,6 +292,8 @@ def _run_table(outcome: Any, kernel: str) -> None:
         out.print(
             escape("not kept for `compete kernels list`, which keeps the last run on the card's own folds")
         )
+    if outcome.oof_path is not None:
+        out.print(escape(f"out-of-fold predictions ({cv.train_rows} rows): {outcome.oof_path}"))
     if outcome.submission is not None:
         from harness.cli.submissions import _submit_table
 
