@@ -103,6 +103,7 @@ def _root(
 
 
 # Registration by import: each module adds its commands to `app`, in this order in `--help`.
+from harness.cli import analysis as _analysis  # noqa: E402,F401
 from harness.cli import authoring as _authoring  # noqa: E402,F401
 from harness.cli import competitions as _competitions  # noqa: E402,F401
 from harness.cli import exercises as _exercises  # noqa: E402,F401
