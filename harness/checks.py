@@ -12,6 +12,8 @@ The checks, in order (a failed early check skips the ones that depend on it):
     test-target   test.csv holds the id but no target column
     labels        the hidden labels cover every test id, with Public and Private rows
     sample-score  the sample submission is accepted and scores (public and private)
+    leak-guard    each kernel in kernels/<slug>/ predicts the test rows alike all at once and in two
+                  halves (it learns nothing from test's rows), unless its KERNEL declares it does
     description   description.md names the metric, the source and the licence; TODOs left are reported
 
 Each check gives a `CheckResult`; nothing is printed here.
@@ -90,6 +92,7 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
     if card.classes:
         run("classes", lambda: _classes(ws, card))
     run("sample-score", lambda: _sample_score(ws, card))
+    run("leak-guard", lambda: _leak_guard(ws, card))
     run("description", lambda: _description(card))
     return results
 
@@ -246,6 +249,20 @@ def _sample_score(ws: Workspace, card: Card) -> str:
     return (
         f"sample_submission.csv scores {score.public:.6g} public, {score.private:.6g} private ({card.metric})"
     )
+
+
+def _leak_guard(ws: Workspace, card: Card) -> str:
+    from harness.analysis.leakguard import guard_competition
+
+    found = guard_competition(ws, card.slug)
+    if not found:
+        return f"no kernels in kernels/{card.slug}/ to guard"
+    leaking = [g for g in found if not g.ok]
+    if leaking:
+        raise _Failed(" ".join(g.message for g in leaking))
+    exempt = [g.kernel for g in found if g.exempt]
+    note = f"; exempt by their KERNEL declaration: {', '.join(exempt)}" if exempt else ""
+    return f"{len(found) - len(exempt)} kernel(s) predict test alike at once and in halves{note}"
 
 
 def _description(card: Card) -> str:

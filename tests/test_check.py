@@ -37,6 +37,7 @@ def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: 
         "labels",
         *classes,
         "sample-score",
+        "leak-guard",
         "description",
     ]
     assert "already prepared" in results[names.index("prepare")].message
