@@ -122,3 +122,112 @@ def _compare_table(result: Any) -> None:
             )
         )
         out.print(escape(f"  {pair.verdict}"))
+
+
+@app.command()
+def explain(
+    kernel: Annotated[str, typer.Argument(help="A kernel name such as titanic/lgbm-features, or a path.")],
+    drop: Annotated[
+        list[str] | None,
+        typer.Option("--drop", help="Ablation: run the CV again without this raw column (repeatable)."),
+    ] = None,
+    each: Annotated[
+        bool, typer.Option("--each", help="Ablation of every feature column, one at a time.")
+    ] = False,
+    learning_curve: Annotated[
+        bool,
+        typer.Option("--learning-curve", help="CV at 10%, 25%, 50% and 100% of each fold's training rows."),
+    ] = False,
+    shift: Annotated[
+        bool, typer.Option("--shift", help="Adversarial validation: can a classifier tell train from test?")
+    ] = False,
+    worst: Annotated[
+        int, typer.Option("--worst", min=0, help="How many worst out-of-fold rows to show.")
+    ] = 10,
+    folds: Annotated[
+        int | None, typer.Option("--folds", "-k", min=2, help="Number of folds (default: the card's).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="Override one parameter: -p num_leaves=16 (repeatable; JSON values)."
+        ),
+    ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the plots and the HTML page.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Explain what a kernel relies on, on its competition's folds.
+
+    Permutation importance of each feature column on the out-of-fold rows (the metric's loss when the
+    column is shuffled inside each validation fold, with its spread over the folds), the worst
+    out-of-fold rows, and, when asked, ablations (--drop, --each), a learning curve and adversarial
+    validation (--shift). Plots and an HTML page go to reports/<competition>/explain/<kernel>/.
+
+    Example: compete explain titanic/lgbm-features --drop Name --learning-curve
+    """
+    from harness.analysis.explain import explain as run_explain
+    from harness.overrides import parse_overrides
+
+    ws = find_workspace()
+    options: dict[str, Any] = {
+        "folds": folds,
+        "params": parse_overrides(None, param or []),
+        "drop": drop or [],
+        "each": each,
+        "learning_curve": learning_curve,
+        "shift": shift,
+        "worst": worst,
+        "report": not no_report,
+    }
+    if fmt is Format.table:
+        from harness.cli.kernels import _progress
+
+        with _progress() as progress:
+            result = run_explain(ws, kernel, progress=progress, **options)
+    else:
+        with contextlib.redirect_stdout(sys.stderr):
+            result = run_explain(ws, kernel, **options)
+    if fmt is Format.json:
+        emit_json(result.as_dict())
+        return
+    rows = [i.as_dict() for i in result.importances]
+    if fmt is Format.csv:
+        render_rows(rows, fmt, ["column", "mean", "std", "above_noise"])
+        return
+    _explain_table(result)
+
+
+def _explain_table(e: Any) -> None:
+    out = console()
+    direction = "higher is better" if e.greater_is_better else "lower is better"
+    out.print(escape(f"{e.kernel}: {e.metric} ({direction}) {e.mean:.5f} over {e.k} folds"))
+    render_rows(
+        [
+            {
+                "column": i.column,
+                "importance": f"{i.mean:+.5f}",
+                "std over folds": f"{i.std:.5f}",
+                "above the noise": "yes" if i.above_noise else "no",
+            }
+            for i in e.importances
+        ],
+        Format.table,
+        title=f"Permutation importance (loss of {e.metric} when shuffled)",
+    )
+    out.print(escape(f"  {e.refits}. (see compete theory {e.theory['importance']})"))
+    for a in e.ablations:
+        out.print(escape(f"without {', '.join(a.dropped)} ({a.how}): {a.mean:.5f}; {a.paired.verdict}"))
+    if e.curve is not None:
+        points = ", ".join(
+            f"{p.fraction:.0%}: fit {p.fit_mean:.4f} / valid {p.valid_mean:.4f}" for p in e.curve.points
+        )
+        out.print(escape(f"learning curve: {points}"))
+        out.print(escape(f"  {e.curve.reading}"))
+    if e.shift is not None:
+        out.print(escape(f"train against test: {e.shift.reading}"))
+    if e.worst_rows:
+        wrong = f"; {e.wrong_rows} rows wrong in all" if e.wrong_rows is not None else ""
+        render_rows(list(e.worst_rows), Format.table, title=f"Worst out-of-fold rows ({e.loss}{wrong})")
+        out.print(escape(f"  (see compete theory {e.theory['worst_rows']})"))
+    if e.report is not None:
+        out.print(escape(f"report: {e.report}"))

@@ -40,6 +40,7 @@ KERNEL = {
         "hyperparameter-tuning",
     ],
     "reference": True,
+    "uses_test_features": True,  # surnames are counted over train and test (see "Features" below)
 }
 
 PARAMS = {
