@@ -91,6 +91,20 @@ class TestKernelContract:
         failed = [r for r in check_kernel(prepared_workspace, name) if not r.ok]
         assert not failed, failed
 
+    def test_learns_nothing_from_the_test_rows_it_predicts(
+        self, name: str, prepared_workspace: Workspace
+    ) -> None:
+        """The leak guard: test predicted all at once and in two halves gives the same predictions,
+        unless KERNEL declares `uses_test_features` (and then the guard names the declaration)."""
+        from harness.analysis.leakguard import declares_test_features, guard
+
+        kernel = load_kernel(prepared_workspace, name)
+        found = guard(prepared_workspace, kernel, train_rows=SAMPLE_ROWS)
+        assert found.ok, found.message
+        assert found.exempt == declares_test_features(kernel)
+        if found.exempt:
+            assert "uses_test_features" in found.message
+
 
 # --- errors ------------------------------------------------------------------------------------------
 
