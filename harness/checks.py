@@ -261,8 +261,11 @@ def _leak_guard(ws: Workspace, card: Card) -> str:
     if leaking:
         raise _Failed(" ".join(g.message for g in leaking))
     exempt = [g.kernel for g in found if g.exempt]
+    skipped = [g.message for g in found if g.skipped]
     note = f"; exempt by their KERNEL declaration: {', '.join(exempt)}" if exempt else ""
-    return f"{len(found) - len(exempt)} kernel(s) predict test alike at once and in halves{note}"
+    note += "".join(f"; {message}" for message in skipped)
+    guarded = len(found) - len(exempt) - len(skipped)
+    return f"{guarded} kernel(s) predict test alike at once and in halves{note}"
 
 
 def _description(card: Card) -> str:

@@ -15,6 +15,7 @@ from harness.errors import KernelError, UnknownName
 from harness.folds import make_folds
 from harness.kernels import (
     TECHNIQUES,
+    Kernel,
     cross_validate,
     kernel_cells,
     kernel_names,
@@ -53,6 +54,17 @@ def test_every_competition_has_a_baseline_and_a_strong_reference_kernel() -> Non
         assert strong, f"{slug} has no strong reference kernel"
 
 
+def _run_members(ws: Workspace, kernel: Kernel) -> int | None:
+    """For a kernel that blends others' kept predictions (KERNEL["members"]): run the members in full
+    and give the card's number of folds, which the blend must share with them (else None)."""
+    members = kernel.module.KERNEL.get("members")
+    if not members:
+        return None
+    for member in members:
+        run_kernel(ws, member)
+    return load_card(ws, kernel.info.competition).cv.k
+
+
 @pytest.mark.parametrize("name", ALL_KERNELS)
 class TestKernelContract:
     """What every declared reference kernel must do (a sample of its competition, two folds)."""
@@ -88,7 +100,15 @@ class TestKernelContract:
     ) -> None:
         from harness.contracts import check_kernel
 
-        failed = [r for r in check_kernel(prepared_workspace, name) if not r.ok]
+        ws = prepared_workspace
+        members_folds = _run_members(ws, load_kernel(ws, name))
+        # A blend reads its members' kept runs: it needs all rows and the same folds as they had.
+        checks = (
+            check_kernel(ws, name, rows=None, folds=members_folds)
+            if members_folds
+            else check_kernel(ws, name)
+        )
+        failed = [r for r in checks if not r.ok]
         assert not failed, failed
 
     def test_learns_nothing_from_the_test_rows_it_predicts(
@@ -99,6 +119,7 @@ class TestKernelContract:
         from harness.analysis.leakguard import declares_test_features, guard
 
         kernel = load_kernel(prepared_workspace, name)
+        _run_members(prepared_workspace, kernel)
         found = guard(prepared_workspace, kernel, train_rows=SAMPLE_ROWS)
         assert found.ok, found.message
         assert found.exempt == declares_test_features(kernel)

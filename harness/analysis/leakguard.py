@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import KernelError
+from harness.errors import AnalysisError, KernelError
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class LeakGuard:
     test_rows: int
     example: dict[str, Any] | None  # a row whose prediction changed: id, all at once, in halves
     message: str
+    skipped: bool = False  # the kernel reads kept runs that are not there yet, so it could not be guarded
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +81,8 @@ def guard(ws: Workspace, kernel: Kernel, *, train_rows: int | None = GUARD_TRAIN
                 raw = [kernel.predict(model, f.copy()) for f in frames]
             else:
                 raw = [kernel.fit_predict(train, f.copy(), params) for f in frames]
+        except AnalysisError:
+            raise
         except Exception as exc:
             raise KernelError(
                 f"kernel {name!r} raised in the leak guard ({step}): {type(exc).__name__}: {exc}"
@@ -88,7 +91,10 @@ def guard(ws: Workspace, kernel: Kernel, *, train_rows: int | None = GUARD_TRAIN
 
     import pandas as pd
 
-    [whole] = predict([test], "the whole test set")
+    try:
+        [whole] = predict([test], "the whole test set")
+    except AnalysisError as exc:  # a blend whose members' runs are not kept yet
+        return LeakGuard(name, True, False, 0, len(test), None, f"{name} not guarded: {exc}", skipped=True)
     halves = pd.concat(predict(parts, "test in two halves"), ignore_index=True)
     changed = _changed(whole, halves)
     if not changed:

@@ -28,7 +28,7 @@ _CITED_NOTE = re.compile(r"compete theory ([a-z0-9]+(?:-[a-z0-9]+)*)")
 
 
 def check_kernel(
-    ws: Workspace, name_or_path: str | Path, *, rows: int = SAMPLE_ROWS, folds: int = SAMPLE_FOLDS
+    ws: Workspace, name_or_path: str | Path, *, rows: int | None = SAMPLE_ROWS, folds: int = SAMPLE_FOLDS
 ) -> list[CheckResult]:
     """Run every kernel check on `name_or_path` (`<slug>/<name>` or a .py file); the competition must be
     prepared for the last two. Raises UnknownName for a name that is no kernel; every other problem is a
@@ -101,7 +101,7 @@ def _search_space(kernel: Kernel) -> str:
     return f"proposes {', '.join(sorted(params))}"
 
 
-def _cross_validates(ws: Workspace, kernel: Kernel, rows: int, folds: int) -> str:
+def _cross_validates(ws: Workspace, kernel: Kernel, rows: int | None, folds: int) -> str:
     from harness.kernels import cross_validate
 
     result = cross_validate(ws, kernel, folds=folds, rows=rows)
@@ -111,14 +111,15 @@ def _cross_validates(ws: Workspace, kernel: Kernel, rows: int, folds: int) -> st
     return f"{result.metric} on {result.train_rows} rows, {folds} folds: {scores}"
 
 
-def _predicts_test(ws: Workspace, kernel: Kernel, rows: int) -> str:
+def _predicts_test(ws: Workspace, kernel: Kernel, rows: int | None) -> str:
     from harness.competition import load_card
     from harness.kernels import load_public, normalize_predictions
     from harness.prepare import submission_columns
 
     card = load_card(ws, kernel.info.competition)
     train, test = load_public(ws, card)
-    train = train.iloc[:rows].reset_index(drop=True)
+    if rows is not None:
+        train = train.iloc[:rows].reset_index(drop=True)
     predicted = kernel.fit_predict(train, test.copy(), dict(kernel.info.params))
     frame = normalize_predictions(kernel.name, "test", card, predicted, test)
     sample = ws.data_dir(card.slug) / "sample_submission.csv"
