@@ -96,6 +96,7 @@ def rows_of(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 # A logistic regression on the two logits: two weights and an intercept, fitted on the training rows'
 # out-of-fold predictions. Few parameters, so it can hardly overfit.
 
+
 # %%
 def fit(train: pd.DataFrame, params: dict) -> object:
     from sklearn.linear_model import LogisticRegression
