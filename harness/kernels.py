@@ -9,8 +9,9 @@ A kernel is a Python file in the percent notebook format (`kernels/<slug>/<name>
     def fit_predict(train, test, params): ...        # fit on train (features + target), predict test
 
 or, instead of (or beside) `fit_predict`, the pair `fit(train, params) -> model` and
-`predict(model, test) -> predictions`: the harness then fits once per fold and can keep each fold's
-model (`compete explain` predicts with it again on shuffled columns instead of refitting).
+`predict(model, test) -> predictions`: the harness can then keep each fold's model (`compete explain`
+predicts with it again on shuffled columns instead of refitting). A kernel defining all three must make
+`fit_predict(train, test, params)` equal `predict(fit(train, params), test)`.
 
 `fit_predict` returns predictions in the order of `test`'s rows: a 1-D array or Series for label,
 probability and value metrics; a 2-D array (n, K) in the card's class order, or a DataFrame with one
@@ -126,8 +127,12 @@ class Kernel:
         """Whether the kernel defines `fit` and `predict`, so a fitted model can predict again."""
         return callable(getattr(self.module, "fit", None)) and callable(getattr(self.module, "predict", None))
 
+    @property
+    def has_fit_predict(self) -> bool:
+        return callable(getattr(self.module, "fit_predict", None))
+
     def fit_predict(self, train: pd.DataFrame, test: pd.DataFrame, params: Mapping[str, Any]) -> Any:
-        if callable(getattr(self.module, "fit_predict", None)):
+        if self.has_fit_predict:
             return self.module.fit_predict(train, test, dict(params))
         return self.predict(self.fit(train, params), test)
 
@@ -441,7 +446,9 @@ def cross_validate(
         fit = train.iloc[fold.train_rows].reset_index(drop=True)
         valid = train.iloc[fold.valid_rows].reset_index(drop=True)
         features = valid.drop(columns=list(card.target_columns))
-        if kernel.separable:
+        # fit_predict stays the path of a plain run when the kernel defines it (options the harness
+        # passes to it keep working); fit and predict serve kernels without it and kept models.
+        if kernel.separable and (keep_models or not kernel.has_fit_predict):
             model = _fit(kernel, label, fit, merged)
             predicted = _predict(kernel, label, model, features)
             if keep_models:

@@ -367,3 +367,15 @@ def test_a_kernel_with_neither_fit_predict_nor_fit_and_predict_is_refused(
 ) -> None:
     with pytest.raises(KernelError, match=r"nor the pair fit\(train, params\) and predict\(model, test\)"):
         load_kernel(workspace, _kernel(tmp_path, "def fit(train, params):\n    return None\n"))
+
+
+def test_a_plain_run_calls_fit_predict_when_defined_and_kept_models_come_from_fit(
+    prepared_workspace: Workspace, tmp_path: Path
+) -> None:
+    # Two paths that disagree on purpose show which one ran (a real kernel makes them agree).
+    body = SEPARABLE + "def fit_predict(train, test, params):\n    return np.ones(len(test), dtype=int)\n"
+    kernel = load_kernel(prepared_workspace, _kernel(tmp_path, body, head="import numpy as np\n" + HEAD))
+    plain = cross_validate(prepared_workspace, kernel, folds=2)
+    kept = cross_validate(prepared_workspace, kernel, folds=2, keep_models=True)
+    assert plain.oof is not None and set(plain.oof["Survived"]) == {"1"} and plain.models == ()
+    assert kept.oof is not None and set(kept.oof["Survived"]) == {"0", "1"} and len(kept.models) == 2
