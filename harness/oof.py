@@ -2,7 +2,8 @@
 
 Every full run of a kernel in `kernels/` (all train rows) stores one Parquet file,
 `.compete/<slug>/runs/oof/<stem>-<UTC time>.parquet`, never under `data/`. It holds one row per train
-row, predicted by the model of the fold that held the row out (`set` = "train", `fold` = 1..k), and
+row, predicted by the model of the fold that held the row out (`set` = "train", `fold` = 1..k; with
+time-ordered folds the earliest rows, never held out, have none), and
 one row per test row, predicted by the fit on all of train (`set` = "test", `fold` = 0), with the
 id column and the submission's prediction columns. The run's summary (kernel, params, the kernel
 file's SHA-256, metric, fold scores, the folds' scheme, k and seed) rides in the file's metadata.

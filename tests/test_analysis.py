@@ -379,3 +379,15 @@ def test_a_plain_run_calls_fit_predict_when_defined_and_kept_models_come_from_fi
     kept = cross_validate(prepared_workspace, kernel, folds=2, keep_models=True)
     assert plain.oof is not None and set(plain.oof["Survived"]) == {"1"} and plain.models == ()
     assert kept.oof is not None and set(kept.oof["Survived"]) == {"0", "1"} and len(kept.models) == 2
+
+
+def test_worst_rows_of_time_ordered_folds_are_rows_that_were_held_out(prepared_workspace: Workspace) -> None:
+    ws = prepared_workspace
+    result = explain(ws, "chicago-ridership/baseline", worst=5, report=False)
+    card = load_card(ws, "chicago-ridership")
+    train = pd.read_csv(ws.data_dir("chicago-ridership") / "train.csv")
+    held = {int(train[card.id_column].iloc[p]) for f in make_folds(card, train) for p in f.valid_rows}
+    assert len(result.worst_rows) == 5 and all(row["fold"] >= 1 for row in result.worst_rows)
+    assert {row[card.id_column] for row in result.worst_rows} <= held
+    for row in result.worst_rows:
+        assert row["loss"] == pytest.approx(abs(row["ridership"] - row["predicted ridership"]))

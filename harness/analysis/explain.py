@@ -87,6 +87,8 @@ class Explanation:
 
     kernel: str
     competition: str
+    id_column: str
+    target_columns: tuple[str, ...]
     metric: str
     greater_is_better: bool
     k: int
@@ -107,6 +109,8 @@ class Explanation:
         return {
             "kernel": self.kernel,
             "competition": self.competition,
+            "id_column": self.id_column,
+            "target_columns": list(self.target_columns),
             "metric": self.metric,
             "greater_is_better": self.greater_is_better,
             "k": self.k,
@@ -231,6 +235,8 @@ def explain(
     result = Explanation(
         kernel=kernel.name,
         competition=card.slug,
+        id_column=card.id_column,
+        target_columns=tuple(card.target_columns),
         metric=card.metric,
         greater_is_better=greater,
         k=len(plan),
@@ -427,7 +433,8 @@ def worst_oof_rows(
     from harness.metrics import MetricContext, Prediction, prediction_for
 
     kind = prediction_for(card)
-    y = train[card.target]
+    positions = oof.index.to_numpy()  # time-ordered folds never hold out the earliest rows
+    y = train[card.target].iloc[positions]
     wrong = None
     if kind is Prediction.LABEL:
         truth = y.map(_as_label).astype(str).to_numpy()
@@ -462,11 +469,12 @@ def worst_oof_rows(
         fold_of[fold.valid_rows] = fold.number
     order = np.argsort(-loss, kind="stable")[:worst]
     rows = []
-    for position in order:
-        record = {str(k): _plain(v) for k, v in train.iloc[int(position)].items()}
+    for i in order:
+        position = int(positions[i])
+        record = {str(k): _plain(v) for k, v in train.iloc[position].items()}
         record["fold"] = int(fold_of[position])
-        record.update({f"predicted {k}": _plain(v) for k, v in oof.iloc[int(position)].items()})
-        record["loss"] = float(loss[position])
+        record.update({f"predicted {k}": _plain(v) for k, v in oof.iloc[int(i)].items()})
+        record["loss"] = float(loss[i])
         rows.append(record)
     return rows, name, wrong
 

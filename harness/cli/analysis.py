@@ -12,6 +12,8 @@ from harness.cli import app
 from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
 from harness.workspace import find_workspace
 
+TERMINAL_FEATURES = 5  # features beside each worst row in the terminal
+
 
 @app.command()
 def compare(
@@ -227,7 +229,14 @@ def _explain_table(e: Any) -> None:
         out.print(escape(f"train against test: {e.shift.reading}"))
     if e.worst_rows:
         wrong = f"; {e.wrong_rows} rows wrong in all" if e.wrong_rows is not None else ""
-        render_rows(list(e.worst_rows), Format.table, title=f"Worst out-of-fold rows ({e.loss}{wrong})")
+        # The terminal shows the most important features; the report and JSON show every column.
+        shown = [e.id_column, "fold", *e.target_columns]
+        shown += [k for k in e.worst_rows[0] if k.startswith("predicted ")] + ["loss"]
+        shown += [i.column for i in e.importances[:TERMINAL_FEATURES]]
+        title = (
+            f"Worst out-of-fold rows ({e.loss}{wrong}), with the {TERMINAL_FEATURES} most important features"
+        )
+        render_rows(list(e.worst_rows), Format.table, shown, title=title)
         out.print(escape(f"  (see compete theory {e.theory['worst_rows']})"))
     if e.report is not None:
         out.print(escape(f"report: {e.report}"))
