@@ -58,6 +58,8 @@ def test_every_table_fits_80_columns_and_keeps_values_whole(
         "prepare": ["prepare", "titanic"],
         "show": ["show", "titanic"],
         "check": ["check", "titanic"],
+        "compare": ["compare", "titanic/baseline", "titanic/lgbm-features", "-k", "2"],
+        "explain": ["explain", "titanic/baseline", "-k", "2", "--no-report", "--learning-curve"],
     }
     outputs = {}
     for name, args in commands.items():
