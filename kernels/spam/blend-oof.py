@@ -14,6 +14,18 @@
 #
 # and `compete compare spam/lgbm-features spam/blend-oof` says whether the blend's gain is larger than
 # the folds' noise.
+#
+# Theory notes (`compete theory NAME`): `compete theory ensembling`, `compete theory leakage`,
+# `compete theory comparing-models`, `compete theory logistic-regression`, `compete theory roc-auc`.
+#
+# **The model**: a logistic regression on the members' out-of-fold probabilities $\hat p^{(1)}, \hat p^{(2)}$,
+# $$\hat p = \sigma\big(w_0 + w_1\,\hat p^{(1)} + w_2\,\hat p^{(2)}\big),
+#   \qquad \sigma(z) = \frac{1}{1 + e^{-z}},$$
+# its weights fitted on the rows of the other folds only.
+#
+# **The metric**:
+# $$\text{roc\_auc} = \frac{1}{n_+ n_-}\sum_{i \in P}\sum_{j \in N}
+#   \Big([\hat p_i > \hat p_j] + \tfrac12[\hat p_i = \hat p_j]\Big).$$
 
 # %%
 from __future__ import annotations
