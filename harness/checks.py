@@ -12,6 +12,8 @@ The checks, in order (a failed early check skips the ones that depend on it):
     test-target   test.csv holds the id but no target column
     labels        the hidden labels cover every test id, with Public and Private rows
     sample-score  the sample submission is accepted and scores (public and private)
+    perfect-score the hidden labels, submitted as predictions, get the metric's best score
+    sample-formula the sample's scores are what the metric's reference formula gives (scorer_check.py)
     leak-guard    each kernel in kernels/<slug>/ predicts the test rows alike all at once and in two
                   halves (it learns nothing from test's rows), unless its KERNEL declares it does
     description   description.md names the metric, the source and the licence; TODOs left are reported
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import CompeteError
+from harness.scorer_check import ScorerMismatch
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -64,6 +67,8 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
             return True
         except _Failed as exc:
             results.append(CheckResult(name, False, str(exc)))
+        except ScorerMismatch as exc:
+            results.append(CheckResult(name, False, str(exc)))
         except CompeteError as exc:
             results.append(CheckResult(name, False, str(exc)))
         except Exception as exc:  # a learner's prepare.py or schema.py may raise anything
@@ -91,7 +96,11 @@ def check_competition(ws: Workspace, slug: str) -> list[CheckResult]:
     run("labels", lambda: _labels(ws, card))
     if card.classes:
         run("classes", lambda: _classes(ws, card))
-    run("sample-score", lambda: _sample_score(ws, card))
+    if run("sample-score", lambda: _sample_score(ws, card)):
+        from harness import scorer_check
+
+        run("perfect-score", lambda: scorer_check.check_perfect(ws, card.slug))
+        run("sample-formula", lambda: scorer_check.check_sample(ws, card.slug))
     run("leak-guard", lambda: _leak_guard(ws, card))
     run("description", lambda: _description(card))
     return results

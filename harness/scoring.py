@@ -443,7 +443,7 @@ def _truth_and_prediction(
     text, num = columns[predictions[0].name]
     text, num = f"s.{text}", (f"s.{num}" if num is not None else None)
     if kind is Prediction.LABEL:
-        return label_text, f"{validation.canonical_sql(text, num)} AS p", "y, p"
+        return label_text, f"{validation.label_sql(text, num, card.classes)} AS p", "y, p"
     if kind is Prediction.PROBABILITY:
         positive = _is_positive(con, f"l.{target}", label_type, label_text, metric_context(card), params)
         return f"CASE WHEN {positive} THEN 1 ELSE 0 END", f"{num} AS p", "y, p"

@@ -818,6 +818,8 @@ def _is_integer_type(sql_type: str) -> bool:
 def text_sql(expr: str, sql_type: str) -> str:
     """A stored value as canonical text: integers (even when stored as floats) without a decimal point."""
     base = sql_type.upper()
+    if base == "BOOLEAN":  # as Python and pandas spell them, which is how a card lists the classes
+        return f"CASE WHEN {expr} THEN 'True' WHEN NOT {expr} THEN 'False' END"
     if base in _FLOAT_TYPES or base.startswith("DECIMAL"):
         return (
             f"CASE WHEN {expr} = round({expr}) AND abs({expr}) < 9e15 "
@@ -1063,7 +1065,7 @@ def _column_conditions(
             )
     if rule.allowed is not None:
         params[f"{prefix}_allowed"] = list(rule.allowed)
-        value = canonical_sql(text, num)
+        value = label_sql(text, num, rule.allowed)
         known = f"list_contains(${prefix}_allowed::VARCHAR[], {value})"
         kind = "class labels" if rule.allowed else "values"
         unknown = f"{present} AND ({value} IS NULL OR NOT {known})"
@@ -1117,6 +1119,23 @@ def canonical_sql(text: str, num: str | None) -> str:
         f"CASE WHEN {num} IS NULL OR NOT isfinite({num}) THEN NULL "
         f"WHEN {num} = round({num}) AND abs({num}) < 9e15 "
         f"THEN CAST(CAST({num} AS BIGINT) AS VARCHAR) ELSE CAST({num} AS VARCHAR) END"
+    )
+
+
+BOOLEAN_CLASSES = ("False", "True")
+
+
+def label_sql(text: str, num: str | None, classes: tuple[str, ...] | None) -> str:
+    """A predicted class label in the spelling of `classes`.
+
+    Labels True and False are read as pandas reads them: any case, or 1 and 0, is the same class.
+    """
+    value = canonical_sql(text, num)
+    if classes is None or tuple(sorted(classes)) != BOOLEAN_CLASSES:
+        return value
+    return (
+        f"CASE WHEN lower({value}) IN ('true', '1') THEN 'True' "
+        f"WHEN lower({value}) IN ('false', '0') THEN 'False' ELSE {value} END"
     )
 
 

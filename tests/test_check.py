@@ -37,6 +37,8 @@ def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: 
         "labels",
         *classes,
         "sample-score",
+        "perfect-score",
+        "sample-formula",
         "leak-guard",
         "description",
     ]

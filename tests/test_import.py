@@ -289,3 +289,84 @@ def test_columns_only_in_test_csv_are_named_as_dropped(ws: Workspace, tmp_path: 
     authored = import_kaggle(ws, folder, metric="roc_auc")
     assert any("dropped columns only in test.csv: Ticket" in n for n in authored.notes)
     assert "columns only in test.csv are dropped: Ticket" in load_card(ws, "titanic-like").source.changes
+
+
+def boolean_folder(root: Path, grader: str) -> tuple[Path, pd.DataFrame]:
+    """An MLE-bench preparation whose labels are True/False; returns the folder and the answers."""
+    rng = np.random.default_rng(21)
+    n = N_TRAIN + N_TEST
+    frame = pd.DataFrame(
+        {"id": np.arange(n), "x": rng.normal(size=n).round(4), "insult": rng.random(n) < 0.4}
+    )
+    folder = root / "insults"
+    (folder / "public").mkdir(parents=True)
+    (folder / "private").mkdir()
+    train, test = frame.iloc[:N_TRAIN], frame.iloc[N_TRAIN:]
+    train.to_csv(folder / "public" / "train.csv", index=False)
+    test.drop(columns="insult").to_csv(folder / "public" / "test.csv", index=False)
+    test[["id"]].assign(insult=False).to_csv(folder / "public" / "sample_submission.csv", index=False)
+    test[["id", "insult"]].to_csv(folder / "private" / "test.csv", index=False)
+    (folder / "config.yaml").write_text(f"id: insults\nname: Insults\ngrader:\n  name: {grader}\n")
+    return folder, test[["id", "insult"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("spelling", ["True", "true", "1"])
+def test_boolean_labels_score_as_labels(ws: Workspace, tmp_path: Path, spelling: str) -> None:  # noqa: F811
+    folder, answers = boolean_folder(tmp_path / "src", "accuracy")
+    authored = import_mlebench(ws, folder)
+    assert authored.classes == ("False", "True")
+    prepare(ws, authored.slug)
+    card = load_card(ws, authored.slug)
+    truth = {True: spelling, False: {"True": "False", "true": "false", "1": "0"}[spelling]}
+    perfect = answers.assign(insult=answers["insult"].map(truth))
+    path = tmp_path / "perfect.csv"
+    perfect.to_csv(path, index=False)
+    assert score(ws, card, path) == (1.0, 1.0)
+
+    labels = hidden_labels(ws, authored.slug)
+    constant = labels[labels["usage"] == "Public"]
+    public, _ = score(ws, card, ws.data_dir(authored.slug) / "sample_submission.csv")
+    assert public == pytest.approx((~constant["insult"].astype(bool)).mean(), abs=1e-12)
+
+
+def test_boolean_labels_with_roc_auc(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from sklearn.metrics import roc_auc_score
+
+    folder, answers = boolean_folder(tmp_path / "src", "auc")
+    authored = import_mlebench(ws, folder)
+    prepare(ws, authored.slug)
+    card = load_card(ws, authored.slug)
+    rng = np.random.default_rng(3)
+    submission = answers.assign(insult=rng.random(len(answers)).round(3))
+    path = tmp_path / "random.csv"
+    submission.to_csv(path, index=False)
+    labels = hidden_labels(ws, authored.slug).merge(submission, on="id", suffixes=("", "_pred"))
+    want = [
+        roc_auc_score(part["insult"].astype(int), part["insult_pred"])
+        for part in (labels[labels["usage"] == u] for u in ("Public", "Private"))
+    ]
+    public, private = score(ws, card, path)
+    assert public == pytest.approx(want[0], abs=1e-9) and private == pytest.approx(want[1], abs=1e-9)
+
+
+def test_check_fails_a_scorer_that_misreads_boolean_labels(
+    ws: Workspace,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness import validation
+    from harness.checks import check_competition
+
+    folder, _ = boolean_folder(tmp_path / "src", "accuracy")
+    authored = import_mlebench(ws, folder)
+    results = {r.name: r for r in check_competition(ws, authored.slug)}
+    assert results["perfect-score"].ok and results["sample-formula"].ok, results
+
+    def misread(expr: str, sql_type: str) -> str:  # what scoring once did: true/false in lower case
+        return f"CAST({expr} AS VARCHAR)"
+
+    monkeypatch.setattr(validation, "text_sql", misread)
+    results = {r.name: r for r in check_competition(ws, authored.slug)}
+    assert not results["perfect-score"].ok
+    assert "scores public 0.0, private 0.0, not accuracy's best (1)" in results["perfect-score"].message
+    assert not results["sample-formula"].ok and "the formula gives" in results["sample-formula"].message
