@@ -44,44 +44,63 @@ if TYPE_CHECKING:
     import pandas as pd
 
 USAGE_COLUMN = "Usage"
+LEADERBOARD = "leaderboard.csv"  # MLE-bench's copy of a competition's final private leaderboard
 IGNORED = "Ignored"
 # Metric names used by Kaggle and MLE-bench graders (normalised: lowercase, '-' for '_' and spaces).
 METRIC_ALIASES: dict[str, str] = {
     "auc": "roc_auc",
     "roc-auc": "roc_auc",
     "auc-roc": "roc_auc",
+    "auroc": "roc_auc",
+    "roc-auc-score": "roc_auc",
     "area-under-roc-curve": "roc_auc",
+    "area-under-the-roc-curve": "roc_auc",
     "logloss": "log_loss",
     "log-loss": "log_loss",
+    "logarithmic-loss": "log_loss",
     "binary-log-loss": "log_loss",
+    "binary-cross-entropy": "log_loss",
     "multi-class-log-loss": "log_loss",
     "multiclass-log-loss": "log_loss",
+    "multi-class-logloss": "log_loss",
     "mlogloss": "log_loss",
     "accuracy": "accuracy",
+    "accuracy-score": "accuracy",
     "categorization-accuracy": "accuracy",
     "classification-accuracy": "accuracy",
+    "multi-class-classification-accuracy": "accuracy",
+    "multiclass-classification-accuracy": "accuracy",
+    "multi-class-accuracy": "accuracy",
     "balanced-accuracy": "balanced_accuracy",
     "f1": "f1",
     "f1-score": "f1",
-    "mean-f-score": "f1",
+    "binary-f1": "f1",
     "f1-macro": "f1_macro",
     "macro-f1": "f1_macro",
+    "macro-f1-score": "f1_macro",
+    "f1-score-macro": "f1_macro",
+    "macro-averaged-f1": "f1_macro",
     "rmse": "rmse",
     "root-mean-squared-error": "rmse",
+    "root-mean-square-error": "rmse",
     "rmsle": "rmsle",
     "root-mean-squared-log-error": "rmsle",
     "root-mean-squared-logarithmic-error": "rmsle",
     "mae": "mae",
     "mean-absolute-error": "mae",
     "r2": "r2",
+    "r2-score": "r2",
     "r-squared": "r2",
+    "coefficient-of-determination": "r2",
     "qwk": "quadratic_weighted_kappa",
     "kappa": "quadratic_weighted_kappa",
     "quadratic-weighted-kappa": "quadratic_weighted_kappa",
+    "quadratic-kappa": "quadratic_weighted_kappa",
+    "cohen-kappa-quadratic": "quadratic_weighted_kappa",
     "map@k": "map_at_k",
     "mapk": "map_at_k",
 }
-_MAP_AT = re.compile(r"^(?:mean-average-precision|map)@(\d+)$")
+_MAP_AT = re.compile(r"^(?:mean-average-precision|map)(?:@|-at-|-@-|)(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,7 @@ def import_kaggle(
     slug: str | None = None,
     metric: str | None = None,
     target: str | None = None,
+    task: str | None = None,
 ) -> Authored:
     """Import a Kaggle download plus its solution file, keeping Kaggle's test set and public/private split.
 
@@ -172,6 +192,7 @@ def import_kaggle(
         text,
         metric,
         metric_note="Kaggle's metric is not in the downloaded files",
+        task=task,
     )
 
 
@@ -182,17 +203,34 @@ def import_mlebench(
     slug: str | None = None,
     metric: str | None = None,
     target: str | None = None,
+    task: str | None = None,
+    from_repo: Path | None = None,
 ) -> Authored:
-    """Import a competition prepared by MLE-bench (`public/`, `private/`, optional `config.yaml`).
+    """Import a competition prepared by MLE-bench (`public/`, `private/`).
 
-    The metric comes from `--metric`, else from config.yaml's grader name; a grader name compete does
-    not know raises AuthoringError listing the ones it does.
+    `from_repo` is the competition's folder in MLE-bench's repository (`mlebench/competitions/<id>/`):
+    its config.yaml names the grader, its leaderboard.csv (Kaggle's final board) is kept beside the
+    card, its description.md is used when public/ has none. A config.yaml in `folder` is read too.
+    The metric comes from `--metric`, else from the config's grader name; without either nothing is
+    guessed: AuthoringError lists the metrics to choose from. A grader name compete does not know
+    raises AuthoringError listing the ones it does.
     """
     folder = Path(folder)
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public)
     _require_files(public, ("train.csv", "test.csv", sample.name), "MLE-bench's public/ folder")
     config = _read_config(folder)
+    extra: dict[str, Path] = {}
+    if from_repo is not None:
+        from_repo = Path(from_repo)
+        if not (from_repo / "config.yaml").is_file():
+            raise AuthoringError(
+                f"{from_repo} has no config.yaml: --from-repo takes the competition's folder of MLE-bench's "
+                "repository, such as mle-bench/mlebench/competitions/spooky-author-identification."
+            )
+        config = {**config, **_read_config(from_repo)}
+        if (from_repo / LEADERBOARD).is_file():
+            extra[LEADERBOARD] = from_repo / LEADERBOARD
     slug = slug or slug_for(config.get("id") or folder.name)
     check_new_slug(ws, slug)
     answers_name = Path(config.get("dataset.answers", "")).name
@@ -202,18 +240,25 @@ def import_mlebench(
             f"{private} holds no answers.csv or test.csv: MLE-bench keeps the test labels there. "
             "Run MLE-bench's prepare for this competition first (`mlebench prepare -c ID`)."
         )
+    grader = config.get("grader.name")
+    if metric is None and (not grader or grader == "auto"):
+        raise AuthoringError(_no_grader_message(folder, from_repo))
     answers = private / candidates[0]
     layout = _layout(public / "train.csv", public / "test.csv", sample, answers, target)
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
     options: dict[str, int] = {}
-    grader = config.get("grader.name")
-    if metric is None and grader and grader != "auto":
+    if metric is None:
+        assert grader is not None
         metric = metric_from_grader(grader)
         notes.append(f"metric: {metric} (from config.yaml's grader {grader!r})")
-        match = _MAP_AT.match(re.sub(r"[\s_]+", "-", grader.strip().lower()))
+        match = _MAP_AT.match(_grader_key(grader))
         if match:
             options["k"] = int(match.group(1))
+    if extra:
+        notes.append(f"{LEADERBOARD}: Kaggle's final private board, kept beside the card for medals")
     description = public / "description.md"
+    if not description.is_file() and from_repo is not None:
+        description = from_repo / "description.md"
     name = config.get("name") or folder.name
     draft = Draft(
         slug=slug,
@@ -230,22 +275,31 @@ def import_mlebench(
         notes=notes,
     )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
-    return _write(
-        ws,
-        draft,
-        layout,
-        "answers.csv",
-        text,
-        metric,
-        metric_note="no grader named in config.yaml" if not grader else "",
+    return _write(ws, draft, layout, "answers.csv", text, metric, metric_note="", task=task, extra=extra)
+
+
+def _no_grader_message(folder: Path, from_repo: Path | None) -> str:
+    from harness import metrics
+
+    configs = [folder / "config.yaml", *([from_repo / "config.yaml"] if from_repo else [])]
+    found = [str(p) for p in configs if p.is_file()]
+    where = f"{' and '.join(found)} name no grader" if found else f"{folder} has no config.yaml"
+    return (
+        f"no grader is named ({where}), and compete does not guess a metric. Give the "
+        "competition's folder of MLE-bench's repository with --from-repo DIR (its config.yaml names the "
+        f"grader), or choose one with --metric: {', '.join(metrics.metric_names())}."
     )
+
+
+def _grader_key(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
 
 
 def metric_from_grader(name: str) -> str:
     """Our metric for a Kaggle or MLE-bench metric/grader name; unknown names list the supported ones."""
     from harness import metrics
 
-    key = re.sub(r"[\s_]+", "-", name.strip().lower())
+    key = _grader_key(name)
     match = _MAP_AT.match(key)
     ours = "map_at_k" if match else METRIC_ALIASES.get(key, key.replace("-", "_"))
     if ours not in metrics.metric_names():
@@ -444,6 +498,9 @@ def _write(
     prepare_text: str,
     metric: str | None,
     metric_note: str,
+    *,
+    task: str | None = None,
+    extra: dict[str, Path] | None = None,
 ) -> Authored:
     import pandas as pd
 
@@ -480,7 +537,7 @@ def _write(
         )
 
     def build(frame: pd.DataFrame) -> None:
-        fill_task_and_metric(draft, frame, "ranking" if ranking else None, metric, task_option=False)
+        fill_task_and_metric(draft, frame, "ranking" if ranking else task, metric)
         if metric is None and metric_note:
             draft.notes[-1] = (
                 f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "
@@ -510,6 +567,7 @@ def _write(
         "source/train.csv": layout.train,
         "source/test.csv": layout.test,
         f"source/{labels_name}": layout.labels,
+        **(extra or {}),
     }
     if draft.story:
         draft.notes.append("description: the competition's own description is kept in description.md")

@@ -213,6 +213,11 @@ def test_mlebench_without_answers_says_where_they_belong(ws: Workspace, tmp_path
         ("qwk", "quadratic_weighted_kappa"),
         ("quadratic_weighted_kappa", "quadratic_weighted_kappa"),
         ("mean absolute error", "mae"),
+        ("macro-f1-score", "f1_macro"),
+        ("map-at-5", "map_at_k"),
+        ("multi-class-classification-accuracy", "accuracy"),
+        ("root_mean_squared_error", "rmse"),
+        ("multi-class-log-loss", "log_loss"),
     ],
 )
 def test_grader_names_map_to_the_registry(grader: str, ours: str) -> None:
@@ -370,3 +375,50 @@ def test_check_fails_a_scorer_that_misreads_boolean_labels(
     assert not results["perfect-score"].ok
     assert "scores public 0.0, private 0.0, not accuracy's best (1)" in results["perfect-score"].message
     assert not results["sample-formula"].ok and "the formula gives" in results["sample-formula"].message
+
+
+def test_mlebench_without_a_grader_refuses_and_lists_the_metrics(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    folder, _ = boolean_folder(tmp_path / "src", "accuracy")
+    (folder / "config.yaml").unlink()
+    with pytest.raises(AuthoringError) as exc:
+        import_mlebench(ws, folder)
+    message = str(exc.value)
+    assert "does not guess a metric" in message and "--from-repo DIR" in message
+    assert "--metric: " in message and "roc_auc" in message and "map_at_k" in message
+    assert not ws.competition_dir("insults").exists()
+    authored = import_mlebench(ws, folder, metric="f1", task="binary")
+    assert (authored.metric, authored.task) == ("f1", "binary")
+
+
+def test_mlebench_from_repo_takes_config_leaderboard_and_description(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    folder, _ = boolean_folder(tmp_path / "src", "accuracy")
+    (folder / "config.yaml").unlink()
+    repo = tmp_path / "mle-bench" / "mlebench" / "competitions" / "insults"
+    repo.mkdir(parents=True)
+    (repo / "config.yaml").write_text(
+        "id: detecting-insults\nname: Detecting Insults\ngrader:\n  name: auc-roc\n"
+        "  grade_fn: mlebench.competitions.detecting-insults.grade:grade\n"
+    )
+    (repo / "leaderboard.csv").write_text("scoreNullable,teamId,hasTeamName,submissionDate,score,hasScore\n")
+    (repo / "description.md").write_text("# Detecting insults\nIs this comment an insult?\n")
+    with pytest.raises(AuthoringError, match="has no config.yaml"):
+        import_mlebench(ws, folder, from_repo=tmp_path)
+    authored = import_mlebench(ws, folder, from_repo=repo)
+    assert (authored.slug, authored.metric) == ("detecting-insults", "roc_auc")
+    card = load_card(ws, authored.slug)
+    assert (card.folder / "leaderboard.csv").read_text().startswith("scoreNullable,teamId")
+    assert "Is this comment an insult?" in (card.folder / "description.md").read_text()
+
+
+def test_cli_import_mlebench_task_and_from_repo(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from harness.cli import app
+
+    folder, _ = boolean_folder(tmp_path / "src", "accuracy")
+    (folder / "config.yaml").unlink()
+    result = CliRunner().invoke(app, ["import", "mlebench", str(folder)])
+    assert result.exit_code == 1 and "does not guess a metric" in " ".join(result.output.split())
+    result = CliRunner().invoke(
+        app, ["import", "mlebench", str(folder), "--metric", "accuracy", "--task", "multiclass"]
+    )
+    assert result.exit_code == 0, result.output
+    assert load_card(ws, "insults").task == "multiclass"

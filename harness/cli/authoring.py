@@ -25,6 +25,10 @@ MetricOption = Annotated[str | None, typer.Option("--metric", help="A metric nam
 TargetOption = Annotated[
     str | None, typer.Option("--target", help="The target column of train.csv (default: inferred).")
 ]
+ImportTaskOption = Annotated[
+    str | None,
+    typer.Option("--task", help="binary, multiclass, regression, ranking, text-... (default: inferred)."),
+]
 
 
 @app.command()
@@ -90,6 +94,7 @@ def import_kaggle(
     slug: SlugOption = None,
     metric: MetricOption = None,
     target: TargetOption = None,
+    task: ImportTaskOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a Kaggle competition (train.csv, test.csv, sample_submission.csv, solution.csv).
@@ -100,24 +105,39 @@ def import_kaggle(
     """
     from harness.importers import import_kaggle as run
 
-    _render_authored(run(find_workspace(), folder, slug=slug, metric=metric, target=target), fmt)
+    authored = run(find_workspace(), folder, slug=slug, metric=metric, target=target, task=task)
+    _render_authored(authored, fmt)
 
 
 @import_app.command("mlebench")
 def import_mlebench(
     folder: Annotated[Path, typer.Argument(help="MLE-bench's prepared folder (public/, private/).")],
+    from_repo: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-repo",
+            help="The competition's folder in MLE-bench's repository: config.yaml, leaderboard.csv.",
+        ),
+    ] = None,
     slug: SlugOption = None,
     metric: MetricOption = None,
     target: TargetOption = None,
+    task: ImportTaskOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Import a competition prepared by MLE-bench; the metric comes from config.yaml or --metric.
+    """Import a competition prepared by MLE-bench; the metric comes from its config.yaml or --metric.
+
+    Without a config.yaml naming the grader (MLE-bench keeps it in its repository, not in the
+    prepared folder) the import stops and lists the metrics to choose from; nothing is guessed.
 
     Example: compete import mlebench ~/.cache/mle-bench/data/spooky-author-identification/prepared
+    --from-repo mle-bench/mlebench/competitions/spooky-author-identification
     """
     from harness.importers import import_mlebench as run
 
-    _render_authored(run(find_workspace(), folder, slug=slug, metric=metric, target=target), fmt)
+    ws = find_workspace()
+    authored = run(ws, folder, slug=slug, metric=metric, target=target, task=task, from_repo=from_repo)
+    _render_authored(authored, fmt)
 
 
 @app.command()
