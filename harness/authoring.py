@@ -776,6 +776,22 @@ def _split_text(draft: Draft) -> str:
 # Writing a competition folder
 
 
+def copy_as_is(source: Path, destination: Path) -> int:
+    """Copy a file or a whole folder (hard links where the file system allows); returns the bytes."""
+    if source.is_dir():
+        shutil.copytree(source, destination, copy_function=_link_or_copy)
+        return sum(p.stat().st_size for p in destination.rglob("*") if p.is_file())
+    _link_or_copy(source, destination)
+    return destination.stat().st_size
+
+
+def _link_or_copy(source: str | Path, destination: str | Path) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
 def write_competition(
     ws: Workspace,
     draft: Draft,
@@ -800,8 +816,7 @@ def write_competition(
         size = 0
         for name, path in files.items():
             (partial / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, partial / name)
-            size += (partial / name).stat().st_size
+            size += copy_as_is(path, partial / name)
         (partial / "prepare.py").write_text(prepare_text, encoding="utf-8")
         frame = _load_frame(partial, draft.slug)
         missing = [c for c in (draft.id_column, *draft.target_columns) if c not in frame.columns]

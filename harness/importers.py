@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.authoring import (
+    MAX_CLASSES,
     Authored,
     Draft,
     check_csv_header,
@@ -31,6 +32,7 @@ from harness.authoring import (
     check_new_slug,
     class_labels,
     fill_task_and_metric,
+    free_text_columns,
     prediction_kind,
     py_literal,
     ranking_sample_source,
@@ -138,7 +140,8 @@ def import_kaggle(
     slug = slug or slug_for(folder.name)
     check_new_slug(ws, slug)
     sample = _sample_file(folder)
-    _require_files(folder, ("train.csv", "test.csv", sample.name), "a Kaggle download")
+    train_file, test_file = _train_file(folder), _test_file(folder)
+    _require_files(folder, (train_file.name, sample.name), "a Kaggle download")
     solution = folder / "solution.csv"
     if not solution.is_file():
         raise AuthoringError(
@@ -148,7 +151,7 @@ def import_kaggle(
             f"`compete new {slug} --from {folder / 'train.csv'} --target COLUMN`, which carves its test "
             "set out of train.csv."
         )
-    layout = _layout(folder / "train.csv", folder / "test.csv", sample, solution, target)
+    layout = _layout(train_file, test_file, sample, solution, target)
     frame = read_table(solution)
     if USAGE_COLUMN not in frame.columns:
         raise AuthoringError(
@@ -218,7 +221,8 @@ def import_mlebench(
     folder = Path(folder)
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public)
-    _require_files(public, ("train.csv", "test.csv", sample.name), "MLE-bench's public/ folder")
+    train_file, test_file = _train_file(public), _test_file(public)
+    _require_files(public, (train_file.name, sample.name), "MLE-bench's public/ folder")
     config = _read_config(folder)
     extra: dict[str, Path] = {}
     if from_repo is not None:
@@ -244,7 +248,8 @@ def import_mlebench(
     if metric is None and (not grader or grader == "auto"):
         raise AuthoringError(_no_grader_message(folder, from_repo))
     answers = private / candidates[0]
-    layout = _layout(public / "train.csv", public / "test.csv", sample, answers, target)
+    layout = _layout(train_file, test_file, sample, answers, target)
+    extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
     options: dict[str, int] = {}
     if metric is None:
@@ -328,6 +333,30 @@ def _sample_file(folder: Path) -> Path:
     return folder / "sample_submission.csv"
 
 
+TRAIN_NAMES = ("train.csv", "labels.csv", "train_labels.csv")
+# Besides the tables read here, what MLE-bench's public/ holds (images, audio, JSON) is copied as it is.
+READ_HERE = (*TRAIN_NAMES, "test.csv", "description.md")
+
+
+def _train_file(folder: Path) -> Path:
+    """The training labels: train.csv, or labels.csv / train_labels.csv beside folders of images."""
+    for name in TRAIN_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "train.csv"
+
+
+def _test_file(folder: Path) -> Path | None:
+    """test.csv, or None when the test ids are only in the sample submission."""
+    return folder / "test.csv" if (folder / "test.csv").is_file() else None
+
+
+def _other_files(public: Path, layout: _Layout) -> dict[str, Path]:
+    """Every file and folder of `public` the import does not read, under `source/public/`."""
+    read = {*READ_HERE, layout.sample.name}
+    return {f"source/public/{p.name}": p for p in sorted(public.iterdir()) if p.name not in read}
+
+
 def _require_files(folder: Path, names: tuple[str, ...], what: str) -> None:
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
@@ -337,24 +366,29 @@ def _require_files(folder: Path, names: tuple[str, ...], what: str) -> None:
 
 
 def _layout(
-    train_path: Path, test_path: Path, sample_path: Path, labels_path: Path, target: str | None
+    train_path: Path, test_path: Path | None, sample_path: Path, labels_path: Path, target: str | None
 ) -> _Layout:
     import pandas as pd
 
     for path in (train_path, test_path, sample_path):
         check_csv_header(path)
     train_cols = [str(c) for c in pd.read_csv(train_path, nrows=0).columns]
-    test_cols = [str(c) for c in pd.read_csv(test_path, nrows=0).columns]
     sample_cols = [str(c) for c in pd.read_csv(sample_path, nrows=0).columns]
+    test_cols = [str(c) for c in pd.read_csv(test_path or sample_path, nrows=0).columns]
     label_cols = [str(c) for c in read_table(labels_path).columns]
     if len(sample_cols) < 2:
         raise AuthoringError(f"{sample_path} needs an id column and at least one prediction column.")
-    id_column, predictions = sample_cols[0], sample_cols[1:]
+    # The id is the sample's column that every file shares (usually its first).
+    shared = [c for c in sample_cols if c in train_cols and c in label_cols and c in test_cols]
+    id_column = shared[0] if shared else sample_cols[0]
+    predictions = [c for c in sample_cols if c != id_column]
+    if test_path is None:
+        test_cols = [id_column]
     for path, cols in ((train_path, train_cols), (test_path, test_cols), (labels_path, label_cols)):
-        if id_column not in cols:
+        if path is not None and id_column not in cols:
             raise AuthoringError(
-                f"{path.name} has no column {id_column!r}, the id column of sample_submission.csv "
-                f"(its first column); its columns are: {', '.join(cols)}."
+                f"{path.name} has no column {id_column!r}, the id column of {sample_path.name}; "
+                f"its columns are: {', '.join(cols)}."
             )
     only_train = [c for c in train_cols if c not in test_cols]
     classes: tuple[str, ...] | None = None
@@ -363,7 +397,7 @@ def _layout(
         if in_train == predictions:
             if len(predictions) > 1:
                 raise AuthoringError(
-                    f"sample_submission.csv predicts {len(predictions)} columns ({', '.join(predictions)}); "
+                    f"{sample_path.name} predicts {len(predictions)} columns ({', '.join(predictions)}); "
                     "compete scores one target per competition. Give the one to keep with --target."
                 )
             target = predictions[0]
@@ -373,18 +407,19 @@ def _layout(
                 classes = tuple(predictions)
         else:
             raise AuthoringError(
-                f"cannot tell the target: sample_submission.csv predicts {', '.join(predictions)}, and "
-                f"train.csv has {len(only_train)} columns that test.csv lacks "
+                f"cannot tell the target: {sample_path.name} predicts {', '.join(predictions)}, and "
+                f"{train_path.name} has {len(only_train)} columns that the test set lacks "
                 f"({', '.join(only_train) or 'none'}). "
-                "Name the target column of train.csv with --target."
+                f"Name the target column of {train_path.name} with --target."
             )
     elif target not in train_cols:
         raise AuthoringError(
-            f"the target {target!r} is not a column of train.csv; its columns are: {', '.join(train_cols)}."
+            f"the target {target!r} is not a column of {train_path.name}; its columns are: "
+            f"{', '.join(train_cols)}."
         )
     elif predictions != [target]:
         classes = tuple(predictions)
-    if target in test_cols:
+    if test_path is not None and target in test_cols:
         raise AuthoringError(f"test.csv holds the target {target!r}: it must not; check the files.")
     if target in label_cols:
         label_columns: tuple[str, ...] = (target,)
@@ -400,7 +435,7 @@ def _layout(
     dropped = tuple(c for c in only_train if c != target)
     return _Layout(
         train_path,
-        test_path,
+        test_path or sample_path,
         sample_path,
         labels_path,
         id_column,
@@ -411,6 +446,40 @@ def _layout(
         dropped,
         tuple(c for c in test_cols if c not in train_cols),
     )
+
+
+TRAIN_ID_PREFIX = "train-"
+
+
+def _train_id_shift(layout: _Layout) -> int | str | None:
+    """How the training ids change when the test file reuses them: whole numbers are shifted by a power
+    of ten above every test id (numbers stay numbers), other ids get `TRAIN_ID_PREFIX`; None when no
+    id is shared."""
+    import pandas as pd
+
+    if not _shared_ids(layout):
+        return None
+    train = pd.read_csv(layout.train, usecols=[layout.id_column])[layout.id_column]
+    test = pd.read_csv(layout.test, usecols=[layout.id_column])[layout.id_column]
+    if pd.api.types.is_integer_dtype(train) and pd.api.types.is_integer_dtype(test):
+        top = int(max(test.max(), 0)) - int(min(train.min(), 0))
+        return 10 ** len(str(top))
+    return TRAIN_ID_PREFIX
+
+
+def _shift_source(shift: int | str) -> list[str]:
+    if isinstance(shift, int):
+        return ["    train[ID] = train[ID] + TRAIN_ID_SHIFT"]
+    return ["    train[ID] = TRAIN_ID_SHIFT + train[ID].astype(str)"]
+
+
+def _shared_ids(layout: _Layout) -> set[str]:
+    """The ids (as text) that both the training and the test file use."""
+    import pandas as pd
+
+    train = pd.read_csv(layout.train, usecols=[layout.id_column], dtype=str)[layout.id_column]
+    test = pd.read_csv(layout.test, usecols=[layout.id_column], dtype=str)[layout.id_column]
+    return set(train) & set(test)
 
 
 def _changes(layout: _Layout, labels_name: str, ignored: bool) -> str:
@@ -433,6 +502,7 @@ def _usage_counts(frame: pd.DataFrame) -> str:
 
 def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usage: bool, origin: str) -> str:
     columns = [layout.id_column, *layout.features, layout.target]
+    shift = _train_id_shift(layout)
     lines = [
         f'"""Build `{slug}` from {origin}: the test set is the one of `source/{labels_name}`."""',
         "",
@@ -446,6 +516,8 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         f"TARGET = {py_literal(layout.target)}",
         f"COLUMNS = {py_literal(columns)}",
     ]
+    if shift is not None:
+        lines.append(f"TRAIN_ID_SHIFT = {py_literal(shift)}  # train and test number their rows alike")
     if layout.label_columns != (layout.target,):
         lines.append(
             f"CLASS_COLUMNS = {py_literal(list(layout.label_columns))}  # one indicator column per class"
@@ -467,7 +539,9 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         "",
         "def load() -> pd.DataFrame:",
         '    train = pd.read_csv(SOURCE / "train.csv")',
-        '    test = pd.read_csv(SOURCE / "test.csv").merge(labels()[[ID, TARGET]], on=ID, how="inner")',
+        *(_shift_source(shift) if shift is not None else []),
+        '    test = pd.read_csv(SOURCE / "test.csv")[COLUMNS[:-1]]',
+        '    test = test.merge(labels()[[ID, TARGET]], on=ID, how="inner")',
         "    frame = pd.concat([train[COLUMNS], test[COLUMNS]], ignore_index=True)",
         "    # The public files are CSV: give back the frame as CSV reads it, so one schema fits both.",
         "    return pd.read_csv(io.StringIO(frame.to_csv(index=False)))",
@@ -475,8 +549,14 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         "",
         "def split(frame: pd.DataFrame, card) -> tuple[pd.DataFrame, pd.DataFrame]:",
         '    """The test rows are those with a label in the labels file."""',
-        "    is_test = frame[ID].isin(labels()[ID])",
+        "    is_test = frame[ID].astype(str).isin(labels()[ID].astype(str))",
         "    return frame[~is_test], frame[is_test]",
+        "",
+        "",
+        "def public_files() -> dict[str, Path]:",
+        '    """What the learner gets as it is, beside train.csv and test.csv (images, audio, JSON)."""',
+        '    folder = SOURCE / "public"',
+        "    return {p.name: p for p in sorted(folder.iterdir())} if folder.is_dir() else {}",
     ]
     if kaggle_usage:
         lines += [
@@ -484,8 +564,8 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
             "",
             "def usage(test_labels: pd.DataFrame, card) -> pd.Series:",
             f'    """Kaggle\'s own public/private split, from the solution\'s {USAGE_COLUMN} column."""',
-            f'    by_id = labels().set_index(ID)["{USAGE_COLUMN}"]',
-            "    return test_labels[ID].map(by_id)",
+            f'    by_id = labels().set_index(labels()[ID].astype(str))["{USAGE_COLUMN}"]',
+            "    return test_labels[ID].astype(str).map(by_id)",
         ]
     return "\n".join(lines) + "\n"
 
@@ -511,11 +591,16 @@ def _write(
     train_ids = pd.read_csv(layout.train, usecols=[layout.id_column])[layout.id_column]
     check_ids(train_ids, layout.id_column)
     check_ids(test_ids, layout.id_column)
-    both = set(train_ids) & set(test_ids)
+    both = _shared_ids(layout)
+    shift = _train_id_shift(layout)
     if both:
-        raise AuthoringError(
-            f"{len(both)} ids are in both train.csv and test.csv, e.g. {sorted(both, key=str)[:3]}; "
-            "each row must be on one side."
+        how = (
+            f"shifted by {shift} (1 becomes {1 + shift})" if isinstance(shift, int) else f"prefixed {shift!r}"
+        )
+        draft.notes.append(
+            f"ids: {len(both)} ids are in both the training and the test file (e.g. "
+            f"{', '.join(map(str, sorted(both, key=str)[:3]))}); the training rows' ids are {how} in "
+            "train.csv, so that each id is one row; the test ids stay as they are"
         )
 
     label_frame = read_table(layout.labels)
@@ -537,7 +622,10 @@ def _write(
         )
 
     def build(frame: pd.DataFrame) -> None:
-        fill_task_and_metric(draft, frame, "ranking" if ranking else task, metric)
+        given = "ranking" if ranking else task or _class_task(frame, layout)
+        if given and not task and not ranking:
+            draft.notes.append(f"task: {given} (the classes are {_class_reason(frame, layout)})")
+        fill_task_and_metric(draft, frame, given, metric)
         if metric is None and metric_note:
             draft.notes[-1] = (
                 f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "
@@ -546,7 +634,7 @@ def _write(
         if layout.classes:
             _use_sample_classes(draft, frame, layout.classes)
         draft.cv_scheme = "stratified" if draft.base_task in ("binary", "multiclass") else "kfold"
-        n_test = int(frame[layout.id_column].isin(test_ids).sum())
+        n_test = int(frame[layout.id_column].astype(str).isin(test_ids.astype(str)).sum())
         draft.test_fraction = round(n_test / len(frame), 4)
         draft.split_text = (
             f"The test set is the {n_test} rows of the original test.csv that have a label "
@@ -572,6 +660,29 @@ def _write(
     if draft.story:
         draft.notes.append("description: the competition's own description is kept in description.md")
     return write_competition(ws, draft, files, prepare_text, build)
+
+
+def _class_task(frame: pd.DataFrame, layout: _Layout) -> str | None:
+    """multiclass where the files say so but inference would refuse or misread it, else None.
+
+    One sample column per class (more than two), or more than MAX_CLASSES text values.
+    """
+    if not _class_reason(frame, layout):
+        return None
+    text = free_text_columns(frame, [layout.id_column, layout.target])
+    return ("text-" if text else "") + "multiclass"
+
+
+def _class_reason(frame: pd.DataFrame, layout: _Layout) -> str:
+    import pandas as pd
+
+    target = frame[layout.target]
+    if layout.classes and len(layout.classes) > 2:
+        return f"the sample submission's {len(layout.classes)} probability columns"
+    n = int(target.nunique())
+    if not pd.api.types.is_numeric_dtype(target) and n > MAX_CLASSES:
+        return f"the {n} text values of {layout.target!r}"
+    return ""
 
 
 def _use_sample_classes(draft: Draft, frame: pd.DataFrame, classes: tuple[str, ...]) -> None:

@@ -7,7 +7,9 @@ with the id and target columns. It may also define
                                                   comes with the data (an imported Kaggle solution);
                                                   default: a seeded draw of the card's public fraction,
     sample_predictions(train, test, card) -> DataFrame   the sample submission (default: a constant
-                                                  baseline from the training data).
+                                                  baseline from the training data),
+    public_files() -> dict[str, Path]            files and folders given to the learner as they are
+                                                  (images, audio, JSON), by their name in data/<slug>/.
 The harness carves the test set by the card's CV scheme (stratified, grouped, time-ordered or random),
 draws the public/private split, validates every frame with the competition's pandera models, writes
 `train.csv`, `test.csv` and `sample_submission.csv` aside and moves them into `data/<slug>/` in one
@@ -129,7 +131,9 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     assert not set(card.target_columns) & set(test.columns), "the public test file must not hold the target"
 
     frames = {"train.csv": train, "test.csv": test, "sample_submission.csv": sample}
-    checksums = _write_public(ws.data_dir(card.slug), frames)
+    given_files = getattr(module, "public_files", None)
+    as_is = _call(card, given_files, "public_files()") if given_files else {}
+    checksums = _write_public(ws.data_dir(card.slug), frames, as_is)
     with store.connect(ws, card.slug) as con:
         if given_usage is None:  # the split in force, read where it is written: no reseed comes between
             seed = vault.current_public_seed(con, card)
@@ -253,8 +257,11 @@ def _require_columns(card: Card, frame: pd.DataFrame) -> None:
         )
 
 
-def _write_public(target: Path, frames: dict[str, Any]) -> dict[str, str]:
-    """Write the frames into a folder beside `target`, then move it into place in one rename."""
+def _write_public(
+    target: Path, frames: dict[str, Any], as_is: dict[str, Path] | None = None
+) -> dict[str, str]:
+    """Write the frames (and link or copy the `as_is` files) into a folder beside `target`, then move it
+    into place in one rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
@@ -262,6 +269,11 @@ def _write_public(target: Path, frames: dict[str, Any]) -> dict[str, str]:
     try:
         for name, frame in frames.items():
             frame.to_csv(partial / name, index=False, lineterminator="\n")
+        for name, path in (as_is or {}).items():
+            from harness.authoring import copy_as_is
+
+            if name not in frames:
+                copy_as_is(Path(path), partial / name)
         checksums = file_checksums(partial, tuple(frames))
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         if target.exists():
