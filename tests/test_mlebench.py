@@ -1,0 +1,186 @@
+"""Every MLE-bench layout under tests/fixtures/mlebench imports, passes `compete check`, and scores as
+the competition's grader formula does (scikit-learn or plain Python, to 1e-9), on the public and the
+private rows, before and after the close, for a perfect, a constant, a random and a tied submission."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness import ledger, lifecycle
+from harness.checks import check_competition
+from harness.competition import load_card
+from harness.importers import import_mlebench
+from harness.workspace import Workspace
+from tests.conftest import FIXTURES
+from tests.test_authoring import hidden_labels, ws  # noqa: F401  (ws is a fixture)
+
+MLEBENCH = FIXTURES / "mlebench"
+EPS = 1e-15  # the clip of log loss
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y.astype(int), p.astype(float)))
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray, classes: list[str]) -> float:
+    probs = np.clip(p.astype(float), EPS, 1 - EPS)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    index = {c: i for i, c in enumerate(classes)}
+    return float(-np.mean([math.log(probs[r, index[str(label)]]) for r, label in enumerate(y)]))
+
+
+def _rmsle(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((np.log1p(p.astype(float)) - np.log1p(y.astype(float))) ** 2)))
+
+
+def _accuracy(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean([str(a) == str(b) for a, b in zip(y, p, strict=True)]))
+
+
+# fixture: (id column, target, the kind of prediction its grader scores)
+LAYOUTS: dict[str, tuple[str, str, str]] = {
+    "insults": ("Comment", "Insult", "probability"),
+    "cactus": ("id", "has_cactus", "probability"),
+    "dog-breeds": ("id", "breed", "classes"),
+    "conductors": ("id", "bandgap_energy_ev", "value"),
+    "normalization": ("id", "after", "label"),
+}
+
+
+def _truth(name: str, id_column: str, target: str) -> pd.DataFrame:
+    """The test labels as the fixture's private folder holds them: id and target."""
+    private = MLEBENCH / name / "prepared" / "private"
+    answers = pd.read_csv(next(private.glob("*.csv")), dtype={id_column: str})
+    if target not in answers.columns:  # one-hot columns, one per class
+        classes = [c for c in answers.columns if c != id_column]
+        answers[target] = answers[classes].idxmax(axis=1)
+    return answers[[id_column, target]]
+
+
+def _submissions(
+    name: str, truth: pd.DataFrame, id_column: str, target: str, kind: str
+) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(len(name))
+    public = MLEBENCH / name / "prepared" / "public"
+    sample = pd.read_csv(next(public.glob("sample*.csv")), dtype={id_column: str})
+    ids = truth[[id_column]]
+    y = truth[target]
+    n = len(truth)
+    if kind == "probability":
+        positive = y.astype(bool).astype(float)
+        out = {
+            "perfect": positive,
+            "random": pd.Series(rng.random(n).round(6)),
+            "tied": pd.Series(rng.choice([0.1, 0.5, 0.9], n)),
+        }
+        frames = {k: ids.assign(**{target: v.to_numpy()}) for k, v in out.items()}
+    elif kind == "value":
+        frames = {
+            "perfect": ids.assign(**{target: y.to_numpy()}),
+            "random": ids.assign(**{target: rng.uniform(0.1, 6, n).round(4)}),
+            "tied": ids.assign(**{target: rng.choice([1.0, 2.0, 3.0], n)}),
+        }
+    elif kind == "label":
+        values = sorted(set(y))
+        frames = {
+            "perfect": ids.assign(**{target: y.to_numpy()}),
+            "random": ids.assign(**{target: rng.choice(values, n)}),
+            "tied": ids.assign(**{target: rng.choice(values[:2], n)}),
+        }
+    else:
+        classes = [c for c in sample.columns if c != id_column]
+        onehot = np.array([[1.0 if c == label else 0.0 for c in classes] for label in y])
+        random = rng.dirichlet(np.ones(len(classes)), n).round(6)
+        tied = np.tile(rng.dirichlet(np.ones(len(classes))).round(4), (n, 1))
+        frames = {
+            label: ids.assign(**{c: probs[:, i] for i, c in enumerate(classes)})
+            for label, probs in (("perfect", onehot), ("random", random), ("tied", tied))
+        }
+    frames["constant"] = sample
+    return frames
+
+
+def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str], float]:
+    def score(rows: pd.DataFrame, target: str, kind: str) -> float:
+        y = rows[f"{target}__true"].to_numpy()
+        if name in ("insults", "cactus"):
+            return _auc(y.astype(bool), rows[target].to_numpy())
+        if name == "dog-breeds":
+            return _log_loss(y, rows[classes].to_numpy(), classes)
+        if name == "conductors":
+            return _rmsle(y, rows[target].to_numpy())
+        return _accuracy(y, rows[target].to_numpy())
+
+    return score
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, name: str) -> None:  # noqa: F811
+    id_column, target, kind = LAYOUTS[name]
+    authored = import_mlebench(ws, MLEBENCH / name / "prepared", from_repo=MLEBENCH / name / "repo")
+    assert authored.slug == name and authored.id_column == id_column
+    results = check_competition(ws, name)
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    card = load_card(ws, name)
+    public_folder = MLEBENCH / name / "prepared" / "public"
+    for item in public_folder.iterdir():  # what the import does not read reaches data/<slug>/ as it is
+        if item.is_dir():
+            given = sorted(p.name for p in item.iterdir())
+            assert sorted(p.name for p in (ws.data_dir(name) / item.name).iterdir()) == given
+    usage = hidden_labels(ws, name)[[id_column, "usage"]]
+    usage[id_column] = usage[id_column].astype(str)
+    truth = _truth(name, id_column, target)
+    assert set(truth[id_column]) == set(usage[id_column]), "the test set is MLE-bench's"
+    sample = pd.read_csv(next((MLEBENCH / name / "prepared" / "public").glob("sample*.csv")), nrows=0)
+    classes = [c for c in sample.columns if c != id_column]
+    grader = _grader(name, classes)
+
+    expected: dict[str, tuple[float, float]] = {}
+    refs: dict[str, str] = {}
+    for label, frame in _submissions(name, truth, id_column, target, kind).items():
+        path = tmp_path / f"{label}.csv"
+        frame.to_csv(path, index=False)
+        outcome = ledger.submit(ws, name, path, participant=label)
+        assert outcome.submission.status == "scored", (label, outcome.submission.error)
+        refs[label] = outcome.submission.ref
+        joined = frame.astype({id_column: str}).merge(
+            truth.rename(columns={target: f"{target}__true"}), on=id_column
+        )
+        joined = joined.merge(usage, on=id_column)
+        public, private = (grader(joined[joined["usage"] == u], target, kind) for u in ("Public", "Private"))
+        expected[label] = (public, private)
+        assert outcome.submission.public_score == pytest.approx(public, abs=1e-9), label
+    best = expected["perfect"]
+    metric_best = 0.0 if card.metric in ("log_loss", "rmsle") else 1.0
+    assert best == pytest.approx((metric_best, metric_best), abs=1e-9)
+
+    lifecycle.close(ws, name)
+    scored = {s.ref: s for s in ledger.submissions(ws, name)}
+    for label, (public, private) in expected.items():
+        assert scored[refs[label]].public_score == pytest.approx(public, abs=1e-9), label
+        assert scored[refs[label]].private_score == pytest.approx(private, abs=1e-9), label
+
+
+def test_a_fixture_is_rebuilt_byte_for_byte(tmp_path: Path) -> None:
+    """build.py writes the fixtures in this folder deterministically (so they can be made again)."""
+    import importlib.util
+    import shutil
+
+    copy = tmp_path / "mlebench"
+    shutil.copytree(MLEBENCH, copy)
+    spec = importlib.util.spec_from_file_location("build_fixtures", copy / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main()
+    for path in MLEBENCH.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            assert (copy / path.relative_to(MLEBENCH)).read_bytes() == path.read_bytes(), path
