@@ -64,6 +64,9 @@ class Sample:
     p: np.ndarray
 
     def frame(self) -> pd.DataFrame:
+        if self.y.ndim == 2:  # several targets: y_j and p_j per column
+            columns = {f"y_{j}": self.y[:, j] for j in range(self.y.shape[1])}
+            return pd.DataFrame({**columns, **{f"p_{j}": self.p[:, j] for j in range(self.p.shape[1])}})
         if self.p.ndim == 2:
             frame = pd.DataFrame({"y": self.y})
             for i in range(self.p.shape[1]):
@@ -76,8 +79,13 @@ class Sample:
         return Sample(self.scenario, self.y[order], self.p[order])
 
 
+TARGETS = 3  # target columns of the samples for metrics that score several
+
+
 def context(metric: Metric, task: str) -> MetricContext:
     options = {"k": 5} if metric.name == "map_at_k" else {}
+    if metric.prediction_for(task) in (Prediction.VALUES, Prediction.PROBABILITIES):
+        return MetricContext(classes=CLASSES.get(task), options=options, task=task, targets=TARGETS)
     return MetricContext(classes=CLASSES.get(task), options=options, task=task)
 
 
@@ -139,6 +147,12 @@ def make_sample(kind: Prediction, task: str, scenario: str, n: int, seed: int) -
             p = np.full(n, float(np.mean(y)))
         else:
             p = y.copy()
+    elif kind in (Prediction.VALUES, Prediction.PROBABILITIES):
+        # Each column a sample of the one-target kind, drawn with its own stream.
+        kinds = {Prediction.VALUES: Prediction.VALUE, Prediction.PROBABILITIES: Prediction.PROBABILITY}
+        columns = [make_sample(kinds[kind], task, scenario, n, seed * 10 + j) for j in range(TARGETS)]
+        y = np.column_stack([c.y for c in columns])
+        p = np.column_stack([c.p for c in columns])
     else:
         truth = _ranking_lists(n, rng, empty=scenario != "perfect")
         if scenario == "random":
@@ -325,6 +339,10 @@ def test_the_registry_holds_the_agreed_metrics() -> None:
         "mae",
         "r2",
         "map_at_k",
+        "pearson",
+        "mean_columnwise_rmse",
+        "mean_columnwise_rmsle",
+        "mean_columnwise_roc_auc",
     }
 
 
@@ -337,7 +355,15 @@ def test_unknown_metric_lists_the_valid_names() -> None:
 
 
 def test_names_for_task() -> None:
-    assert names_for_task("regression") == ["mae", "r2", "rmse", "rmsle"]
+    assert names_for_task("regression") == [
+        "mae",
+        "mean_columnwise_rmse",
+        "mean_columnwise_rmsle",
+        "pearson",
+        "r2",
+        "rmse",
+        "rmsle",
+    ]
     assert names_for_task("ranking") == ["map_at_k"]
     assert "quadratic_weighted_kappa" in names_for_task("multiclass")
     assert "quadratic_weighted_kappa" not in names_for_task("binary")

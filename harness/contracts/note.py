@@ -115,9 +115,17 @@ def example_score(example: WorkedExample) -> float:
     metric = get(example.metric)
     options: dict[str, Any] = {k: int(v) if v.isdigit() else v for k, v in example.options.items()}
     options.pop("classes", None)
-    ctx = MetricContext(classes=example.classes, options=options)
+    targets = sum(1 for c in example.columns if c.startswith("y_")) or 1  # y_j, p_j: several targets
+    ctx = MetricContext(classes=example.classes, options=options, targets=targets)
     kind = metric.kind(ctx) if hasattr(metric, "kind") else metric.prediction
     column = {name: [row[i] for row in example.rows] for i, name in enumerate(example.columns)}
+    if kind in (Prediction.VALUES, Prediction.PROBABILITIES):
+        rows = range(len(example.rows))
+        truth = [[column[f"y_{j}"][i] for j in range(targets)] for i in rows]
+        if kind is Prediction.VALUES:
+            truth = [[float(v) for v in row] for row in truth]
+        guesses = [[float(column[f"p_{j}"][i]) for j in range(targets)] for i in rows]
+        return float(score_predictions(metric, truth, guesses, ctx))
     y: list[Any] = list(column["y"])
     classes = ctx.classes or ("0", "1")
     pred: Any

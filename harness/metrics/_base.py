@@ -23,6 +23,8 @@ class Prediction(StrEnum):
     CLASS_PROBABILITIES = "class_probabilities"  # one column per class, multiclass
     VALUE = "value"  # one column: a real number (regression)
     RANKING = "ranking"  # one column: space-separated predicted items, best first
+    VALUES = "values"  # one column per target: a real number each (several regression targets)
+    PROBABILITIES = "probabilities"  # one column per target: P(positive) each (several binary targets)
 
 
 def base_task(task: str) -> str:
@@ -43,11 +45,17 @@ class MetricContext:
     classes: tuple[str, ...] | None = None
     options: dict[str, Any] = field(default_factory=dict)
     task: str | None = None
+    targets: int = 1  # the number of target columns (VALUES and PROBABILITIES score one pair each)
 
     @classmethod
     def for_card(cls, card: Card) -> MetricContext:
-        """The context of `card`'s metric: its classes, metric options and task."""
-        return cls(classes=card.classes, options=dict(card.metric_options), task=card.task)
+        """The context of `card`'s metric: its classes, metric options, task and number of targets."""
+        return cls(
+            classes=card.classes,
+            options=dict(card.metric_options),
+            task=card.task,
+            targets=len(card.target_columns),
+        )
 
     @property
     def positive(self) -> str | None:
@@ -119,7 +127,10 @@ class Metric:
         VALUE: `y` and `p` are DOUBLE;
         RANKING: `y` and `p` are VARCHAR, space-separated items (`p` best first);
       - `y` (VARCHAR, the true class label) and `p_0 .. p_{K-1}` (DOUBLE, one per class in
-        `ctx.classes` order) for CLASS_PROBABILITIES.
+        `ctx.classes` order) for CLASS_PROBABILITIES;
+      - `y_0 .. y_{T-1}` and `p_0 .. p_{T-1}`, one pair per target column in the card's order
+        (`ctx.targets` of them), for VALUES (all DOUBLE) and PROBABILITIES (`y_j` INTEGER, 1 for the
+        positive class; `p_j` DOUBLE).
     The relation holds no NULLs (the submission is validated first). The query has no trailing
     semicolon and names no CTE of its own, so it composes as a scalar subquery:
     `SELECT (<sql over public>), (<sql over private>)`. A score that is undefined on the rows (roc_auc
@@ -133,7 +144,8 @@ class Metric:
 
     `reference(y_true, y_pred, ctx)` computes the same number in Python (scikit-learn where it exists)
     from the relation's columns: `y_true` is the `y` column, `y_pred` the `p` column, or for
-    CLASS_PROBABILITIES a 2-D array (n, K) in `ctx.classes` order.
+    CLASS_PROBABILITIES a 2-D array (n, K) in `ctx.classes` order; for VALUES and PROBABILITIES both
+    are 2-D arrays (n, T).
     """
 
     name: str

@@ -32,6 +32,10 @@ def score_frame(
         assert ctx.classes, "class probabilities need the card's classes"
         p_columns = [f"p_{i}" for i in range(len(ctx.classes))]
         casts = ["CAST(y AS VARCHAR) AS y", *(f"CAST({c} AS DOUBLE) AS {c}" for c in p_columns)]
+    elif kind in (Prediction.VALUES, Prediction.PROBABILITIES):
+        y_type = "DOUBLE" if kind is Prediction.VALUES else "INTEGER"
+        casts = [f"CAST(y_{j} AS {y_type}) AS y_{j}" for j in range(ctx.targets)]
+        casts += [f"CAST(p_{j} AS DOUBLE) AS p_{j}" for j in range(ctx.targets)]
     else:
         y_type, p_type = _TYPES[kind]
         casts = [f"CAST(y AS {y_type}) AS y", f"CAST(p AS {p_type}) AS p"]
@@ -73,8 +77,14 @@ def relation_frame(metric: Metric, y_true: Any, y_pred: Any, ctx: MetricContext)
     import numpy as np
     import pandas as pd
 
-    labels = np.array([str(v) for v in y_true], dtype=object)
     kind = metric.kind(ctx)
+    if kind in (Prediction.VALUES, Prediction.PROBABILITIES):
+        truth, pred = np.asarray(y_true), np.asarray(y_pred, dtype=float)
+        if kind is Prediction.PROBABILITIES:  # each target's positive class (the card's last) is 1
+            truth = (np.vectorize(str)(truth) == ctx.positive).astype(int) if ctx.positive else truth
+        columns = {f"y_{j}": truth[:, j] for j in range(truth.shape[1])}
+        return pd.DataFrame({**columns, **{f"p_{j}": pred[:, j] for j in range(pred.shape[1])}})
+    labels = np.array([str(v) for v in y_true], dtype=object)
     if kind is Prediction.CLASS_PROBABILITIES:
         assert ctx.classes
         if isinstance(y_pred, pd.DataFrame):

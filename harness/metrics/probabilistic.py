@@ -171,4 +171,54 @@ LOG_LOSS = Metric(
 )
 
 
-METRICS = (ROC_AUC, LOG_LOSS)
+# --- mean column-wise ROC AUC (several binary targets) --------------------------------------------
+
+
+def _mean_columnwise_roc_auc_sql(rel: str, ctx: MetricContext) -> str:
+    # The rows in long form, one (column, truth, prediction) triple per target; each column's ROC
+    # AUC by Mann-Whitney (tied predictions share their average rank: rank() plus half the other
+    # peers, a multiple of 1/2, so every sum is exact), then their mean. A column with one class
+    # makes the whole score undefined, as scikit-learn's macro average refuses it.
+    long = " UNION ALL ".join(
+        f"SELECT {j} AS j, y_{j} AS y, p_{j} AS p FROM {rel}" for j in range(ctx.targets)
+    )
+    ranked = (
+        "SELECT j, y, rank() OVER (PARTITION BY j ORDER BY p) "
+        f"+ (count(*) OVER (PARTITION BY j, p) - 1) / 2 AS r FROM ({long})"
+    )
+    per_column = (
+        "SELECT (sum(r) FILTER (WHERE y = 1) - count(*) FILTER (WHERE y = 1) "
+        "* (count(*) FILTER (WHERE y = 1) + 1) / 2) "
+        "/ nullif(count(*) FILTER (WHERE y = 1) * count(*) FILTER (WHERE y = 0), 0) AS auc "
+        f"FROM ({ranked}) GROUP BY j"
+    )
+    return f"SELECT CASE WHEN count(auc) = {ctx.targets} THEN avg(auc) END FROM ({per_column})"
+
+
+def _mean_columnwise_roc_auc_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y_true, y_pred, average="macro"))
+
+
+MEAN_COLUMNWISE_ROC_AUC = Metric(
+    name="mean_columnwise_roc_auc",
+    title="Mean column-wise area under the ROC curve",
+    greater_is_better=True,
+    minimum=0.0,
+    maximum=1.0,
+    predictions={"binary": Prediction.PROBABILITIES},
+    sql=_mean_columnwise_roc_auc_sql,
+    reference=_mean_columnwise_roc_auc_ref,
+    formula=r"\frac{1}{T}\sum_{j=1}^{T} \mathrm{AUC}(y_{\cdot j}, \hat p_{\cdot j})",
+    notes="The ROC AUC of each of the T binary target columns (one probability column each), averaged "
+    "with equal weights, as scikit-learn's roc_auc_score(average='macro') on the (n, T) arrays: how "
+    "toxic-comment and plant-disease competitions score several labels per row. Ties share their "
+    "average rank in each column. Undefined (NULL) when any column's truth holds one class only. With "
+    "one target it is the ROC AUC.",
+    requires="both classes in every target column",
+    exact_in_parallel=False,
+)
+
+
+METRICS = (ROC_AUC, LOG_LOSS, MEAN_COLUMNWISE_ROC_AUC)

@@ -139,4 +139,107 @@ R2 = Metric(
 )
 
 
-METRICS = (RMSE, RMSLE, MAE, R2)
+# --- Pearson correlation --------------------------------------------------------------------------
+
+
+def _pearson_sql(ctx: MetricContext) -> str:
+    # Population moments in DuckDB's numerically stable one-pass aggregates; a constant truth or a
+    # constant prediction has no correlation to speak of and scores 0. Clamped to [-1, 1] against
+    # a last-bit overshoot.
+    return (
+        "CASE WHEN var_pop(y) = 0 OR var_pop(p) = 0 THEN 0.0 "
+        "ELSE greatest(-1.0, least(1.0, covar_pop(y, p) / sqrt(var_pop(y) * var_pop(p)))) END"
+    )
+
+
+def _pearson_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+
+    y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if np.var(y) == 0 or np.var(p) == 0:
+        return 0.0
+    return float(np.clip(np.corrcoef(y, p)[0, 1], -1.0, 1.0))
+
+
+PEARSON = Metric(
+    name="pearson",
+    title="Pearson correlation coefficient",
+    greater_is_better=True,
+    minimum=-1.0,
+    maximum=1.0,
+    predictions=VALUE_TASKS,
+    aggregate=_pearson_sql,
+    reference=_pearson_ref,
+    formula=r"r = \frac{\sum_i (y_i - \bar y)(\hat y_i - \bar{\hat y})}"
+    r"{\sqrt{\sum_i (y_i - \bar y)^2}\,\sqrt{\sum_i (\hat y_i - \bar{\hat y})^2}}",
+    notes="How well the predictions line up with the truth on a straight line, blind to scale and "
+    "offset: predictions 2y + 5 score 1 like y itself. 1 is a perfect increasing line, 0 no linear "
+    "relation, -1 a perfect decreasing one. A constant truth or a constant prediction (zero variance) "
+    "scores 0 here, where numpy and scipy give NaN.",
+    requires="at least two rows",
+)
+
+
+# --- mean column-wise RMSE and RMSLE (several targets) --------------------------------------------
+
+
+VALUES_TASKS = {"regression": Prediction.VALUES}
+
+
+def _columnwise(term: str, ctx: MetricContext) -> str:
+    """SQL: the mean over the target columns of sqrt(avg(term)), `term` written over `{y}` and `{p}`."""
+    per_column = [f"sqrt(avg({term.format(y=f'y_{j}', p=f'p_{j}')}))" for j in range(ctx.targets)]
+    return f"({' + '.join(per_column)}) / {ctx.targets}"
+
+
+def _mcrmse_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+    from sklearn.metrics import root_mean_squared_error
+
+    y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.mean([root_mean_squared_error(y[:, j], p[:, j]) for j in range(y.shape[1])]))
+
+
+def _mcrmsle_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+    from sklearn.metrics import root_mean_squared_log_error
+
+    y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.mean([root_mean_squared_log_error(y[:, j], p[:, j]) for j in range(y.shape[1])]))
+
+
+MEAN_COLUMNWISE_RMSE = Metric(
+    name="mean_columnwise_rmse",
+    title="Mean column-wise root mean squared error",
+    greater_is_better=False,
+    minimum=0.0,
+    maximum=float("inf"),
+    predictions=VALUES_TASKS,
+    aggregate=lambda ctx: _columnwise("({y} - {p}) * ({y} - {p})", ctx),
+    reference=_mcrmse_ref,
+    formula=r"\frac{1}{T}\sum_{j=1}^{T} \sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_{ij} - \hat y_{ij})^2}",
+    notes="The RMSE of each of the T target columns, averaged: every target weighs the same whatever "
+    "its unit, so a target in large units does not drown the others. With one target it is the RMSE.",
+    requires="at least one row",
+)
+
+MEAN_COLUMNWISE_RMSLE = Metric(
+    name="mean_columnwise_rmsle",
+    title="Mean column-wise root mean squared logarithmic error",
+    greater_is_better=False,
+    minimum=0.0,
+    maximum=float("inf"),
+    predictions=VALUES_TASKS,
+    aggregate=lambda ctx: _columnwise("(ln(1 + {p}) - ln(1 + {y})) * (ln(1 + {p}) - ln(1 + {y}))", ctx),
+    reference=_mcrmsle_ref,
+    formula=r"\frac{1}{T}\sum_{j=1}^{T} \sqrt{\frac{1}{n}\sum_{i=1}^{n} "
+    r"\big(\log(1 + \hat y_{ij}) - \log(1 + y_{ij})\big)^2}",
+    notes="The RMSLE of each of the T target columns, averaged (as the Nomad2018 competition scores "
+    "its two targets). Each column scores ratios, not differences; values must be greater than -1 "
+    "(`predictions_above`). With one target it is the RMSLE.",
+    requires="values greater than -1 (in practice >= 0)",
+    predictions_above=-1.0,
+)
+
+
+METRICS = (RMSE, RMSLE, MAE, R2, PEARSON, MEAN_COLUMNWISE_RMSE, MEAN_COLUMNWISE_RMSLE)
