@@ -1001,9 +1001,9 @@ def schema_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             attr, alias = names.attribute(t)
             if kind is Prediction.LABEL:
                 sub_lines.append(_field_line(names, by_name[t], classification=True, nullable=False))
-            elif kind is Prediction.PROBABILITY:
+            elif kind in (Prediction.PROBABILITY, Prediction.PROBABILITIES):
                 sub_lines.append(f"    {attr}: Series[float] = {probability.format(alias=alias)}")
-            elif kind is Prediction.VALUE:
+            elif kind in (Prediction.VALUE, Prediction.VALUES):
                 sub_lines.append(f"    {attr}: Series[float] = pa.Field(coerce=True{alias})")
             else:
                 sub_lines.append(f"    {attr}: Series[str] = pa.Field(nullable=True{alias})")
@@ -1137,6 +1137,8 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             Prediction.PROBABILITY: f"the probability of the positive class ({positive})",
             Prediction.VALUE: "the predicted value",
             Prediction.RANKING: "the predicted items, space-separated, best first",
+            Prediction.VALUES: "one predicted value per target",
+            Prediction.PROBABILITIES: f"one probability of the positive class ({positive}) per target",
         }[kind]
     by_name = {p.name: p for p in profiles}
     example = [by_name[draft.id_column].examples[0], *_example_predictions(draft, by_name, kind)]
@@ -1218,6 +1220,10 @@ def _example_predictions(draft: Draft, by_name: dict[str, ColumnProfile], kind: 
         return [f"{1 / k:.3f}"] * k
     if kind is Prediction.PROBABILITY:
         return ["0.5"]
+    if kind is Prediction.PROBABILITIES:
+        return ["0.5"] * len(draft.target_columns)
+    if kind is Prediction.VALUES:
+        return [str(by_name[t].examples[0]) for t in draft.target_columns]
     if kind is Prediction.LABEL:
         return [str(target.distinct[-1] if target.distinct else target.examples[0])]
     if kind is Prediction.VALUE and target.minimum is not None:

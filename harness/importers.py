@@ -101,6 +101,22 @@ METRIC_ALIASES: dict[str, str] = {
     "cohen-kappa-quadratic": "quadratic_weighted_kappa",
     "map@k": "map_at_k",
     "mapk": "map_at_k",
+    "pearson": "pearson",
+    "pearson-correlation": "pearson",
+    "pearson-correlation-coefficient": "pearson",
+    "pearson-r": "pearson",
+    "mcrmse": "mean_columnwise_rmse",
+    "mean-column-wise-rmse": "mean_columnwise_rmse",
+    "mean-columnwise-rmse": "mean_columnwise_rmse",
+    "mean-column-wise-root-mean-squared-error": "mean_columnwise_rmse",
+    "mean-column-wise-rmsle": "mean_columnwise_rmsle",
+    "mean-columnwise-rmsle": "mean_columnwise_rmsle",
+    "mean-column-wise-root-mean-squared-logarithmic-error": "mean_columnwise_rmsle",
+    "column-wise-roc-auc": "mean_columnwise_roc_auc",
+    "column-wise-auc": "mean_columnwise_roc_auc",
+    "mean-column-wise-roc-auc": "mean_columnwise_roc_auc",
+    "mean-columnwise-roc-auc": "mean_columnwise_roc_auc",
+    "mean-column-wise-auc": "mean_columnwise_roc_auc",
 }
 _MAP_AT = re.compile(r"^(?:mean-average-precision|map)(?:@|-at-|-@-|)(\d+)$")
 
@@ -115,6 +131,7 @@ class _Layout:
     labels: Path
     id_column: str
     target: str
+    targets: tuple[str, ...]  # every target column (several when the sample predicts several)
     classes: tuple[str, ...] | None  # the sample's class columns, in order, for a probability layout
     label_columns: tuple[str, ...]  # the labels file's columns that give the target (one, or the classes)
     features: tuple[str, ...]
@@ -176,9 +193,10 @@ def import_kaggle(
     draft = Draft(
         slug=slug,
         title=title,
-        summary=f"Predict {layout.target} for the test rows of the Kaggle competition {folder.name}.",
+        summary=f"Predict {', '.join(layout.targets)} for the test rows of the Kaggle competition "
+        f"{folder.name}.",
         id_column=layout.id_column,
-        target_columns=(layout.target,),
+        target_columns=layout.targets,
         source_name=f"Kaggle competition {folder.name}: train.csv, test.csv and the published solution.csv",
         source_url=f"https://www.kaggle.com/competitions/{folder.name}",
         source_licence="TODO: the competition's rules and data licence on Kaggle (often not shareable)",
@@ -268,9 +286,9 @@ def import_mlebench(
     draft = Draft(
         slug=slug,
         title=name,
-        summary=f"Predict {layout.target} for the test rows of the MLE-bench competition {name}.",
+        summary=f"Predict {', '.join(layout.targets)} for the test rows of the MLE-bench competition {name}.",
         id_column=layout.id_column,
-        target_columns=(layout.target,),
+        target_columns=layout.targets,
         source_name=f"MLE-bench's preparation of the Kaggle competition {config.get('id') or folder.name}",
         source_url="https://github.com/openai/mle-bench",
         source_licence="TODO: the original competition's rules and data licence on Kaggle",
@@ -392,15 +410,11 @@ def _layout(
             )
     only_train = [c for c in train_cols if c not in test_cols]
     classes: tuple[str, ...] | None = None
+    targets: tuple[str, ...] | None = None
     if target is None:
         in_train = [c for c in predictions if c in train_cols]
-        if in_train == predictions:
-            if len(predictions) > 1:
-                raise AuthoringError(
-                    f"{sample_path.name} predicts {len(predictions)} columns ({', '.join(predictions)}); "
-                    "compete scores one target per competition. Give the one to keep with --target."
-                )
-            target = predictions[0]
+        if in_train == predictions:  # one target, or several scored column by column
+            target, targets = predictions[0], tuple(predictions)
         elif len(only_train) == 1:
             target = only_train[0]
             if len(predictions) > 1:
@@ -421,8 +435,11 @@ def _layout(
         classes = tuple(predictions)
     if test_path is not None and target in test_cols:
         raise AuthoringError(f"test.csv holds the target {target!r}: it must not; check the files.")
-    if target in label_cols:
-        label_columns: tuple[str, ...] = (target,)
+    if targets and len(targets) > 1 and any(t in test_cols for t in targets):
+        raise AuthoringError(f"test.csv holds target columns ({', '.join(targets)}): it must not.")
+    targets = targets or (target,)
+    if set(targets) <= set(label_cols):
+        label_columns: tuple[str, ...] = targets
     elif classes and set(classes) <= set(label_cols):
         label_columns = classes
     else:
@@ -432,7 +449,7 @@ def _layout(
             + f"; its columns are: {', '.join(label_cols)}."
         )
     features = tuple(c for c in train_cols if c in test_cols and c != id_column)
-    dropped = tuple(c for c in only_train if c != target)
+    dropped = tuple(c for c in only_train if c not in targets)
     return _Layout(
         train_path,
         test_path or sample_path,
@@ -440,6 +457,7 @@ def _layout(
         labels_path,
         id_column,
         target,
+        targets,
         classes,
         label_columns,
         features,
@@ -501,7 +519,7 @@ def _usage_counts(frame: pd.DataFrame) -> str:
 
 
 def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usage: bool, origin: str) -> str:
-    columns = [layout.id_column, *layout.features, layout.target]
+    columns = [layout.id_column, *layout.features, *layout.targets]
     shift = _train_id_shift(layout)
     lines = [
         f'"""Build `{slug}` from {origin}: the test set is the one of `source/{labels_name}`."""',
@@ -514,11 +532,12 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         'SOURCE = Path(__file__).parent / "source"',
         f"ID = {py_literal(layout.id_column)}",
         f"TARGET = {py_literal(layout.target)}",
+        f"TARGETS = {py_literal(list(layout.targets))}",
         f"COLUMNS = {py_literal(columns)}",
     ]
     if shift is not None:
         lines.append(f"TRAIN_ID_SHIFT = {py_literal(shift)}  # train and test number their rows alike")
-    if layout.label_columns != (layout.target,):
+    if layout.label_columns != layout.targets:
         lines.append(
             f"CLASS_COLUMNS = {py_literal(list(layout.label_columns))}  # one indicator column per class"
         )
@@ -531,7 +550,7 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
     ]
     if kaggle_usage:
         lines.append(f'    frame = frame[frame["{USAGE_COLUMN}"] != "{IGNORED}"]')
-    if layout.label_columns != (layout.target,):
+    if layout.label_columns != layout.targets:
         lines.append("    frame[TARGET] = frame[CLASS_COLUMNS].idxmax(axis=1)")
     lines += [
         "    return frame.reset_index(drop=True)",
@@ -540,8 +559,8 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         "def load() -> pd.DataFrame:",
         '    train = pd.read_csv(SOURCE / "train.csv")',
         *(_shift_source(shift) if shift is not None else []),
-        '    test = pd.read_csv(SOURCE / "test.csv")[COLUMNS[:-1]]',
-        '    test = test.merge(labels()[[ID, TARGET]], on=ID, how="inner")',
+        '    test = pd.read_csv(SOURCE / "test.csv")[COLUMNS[: -len(TARGETS)]]',
+        '    test = test.merge(labels()[[ID, *TARGETS]], on=ID, how="inner")',
         "    frame = pd.concat([train[COLUMNS], test[COLUMNS]], ignore_index=True)",
         "    # The public files are CSV: give back the frame as CSV reads it, so one schema fits both.",
         "    return pd.read_csv(io.StringIO(frame.to_csv(index=False)))",
@@ -626,6 +645,7 @@ def _write(
         if given and not task and not ranking:
             draft.notes.append(f"task: {given} (the classes are {_class_reason(frame, layout)})")
         fill_task_and_metric(draft, frame, given, metric)
+        _check_several_targets(draft, layout)
         if metric is None and metric_note:
             draft.notes[-1] = (
                 f"metric: {draft.metric} (default for {draft.base_task}: {metric_note}; "
@@ -660,6 +680,27 @@ def _write(
     if draft.story:
         draft.notes.append("description: the competition's own description is kept in description.md")
     return write_competition(ws, draft, files, prepare_text, build)
+
+
+def _check_several_targets(draft: Draft, layout: _Layout) -> None:
+    """Several targets are scored one column at a time: only a column-wise metric does that."""
+    from harness import metrics
+    from harness.metrics import Prediction
+
+    if len(layout.targets) == 1:
+        return
+    several = (Prediction.VALUES, Prediction.PROBABILITIES)
+    if metrics.get(draft.metric).prediction_for(draft.task) not in several:
+        fitting = [
+            m
+            for m in metrics.names_for_task(draft.task)
+            if metrics.get(m).prediction_for(draft.task) in several
+        ]
+        raise AuthoringError(
+            f"the sample submission predicts {len(layout.targets)} targets ({', '.join(layout.targets)}), "
+            f"which {draft.metric} cannot score together; choose a column-wise metric with --metric "
+            f"({', '.join(fitting) or 'none fits ' + draft.task}), or keep one target with --target."
+        )
 
 
 def _class_task(frame: pd.DataFrame, layout: _Layout) -> str | None:

@@ -207,6 +207,13 @@ def baseline_submission(train: pd.DataFrame, test: pd.DataFrame, card: Card) -> 
             out[label] = float(freq.get(label, 0.0))
     elif kind is Prediction.VALUE:
         out[card.target] = float(target.mean())
+    elif kind is Prediction.VALUES:
+        for column in card.target_columns:
+            out[column] = float(train[column].mean())
+    elif kind is Prediction.PROBABILITIES:
+        positive = MetricContext(classes=card.classes).positive
+        for column in card.target_columns:
+            out[column] = float((train[column].astype(str) == positive).mean())
     else:
         raise CompetitionFolderError(
             f"{card.folder / 'prepare.py'}: metric {card.metric!r} predicts {kind.value}; "

@@ -69,6 +69,13 @@ def perfect_frame(card: Card, labels: pd.DataFrame) -> pd.DataFrame:
         out[card.target] = (text == positive).astype(float)
     elif kind is Prediction.VALUE:
         out[card.target] = target.astype(float)
+    elif kind is Prediction.VALUES:
+        for column in card.target_columns:
+            out[column] = labels[column].astype(float)
+    elif kind is Prediction.PROBABILITIES:
+        positive = metrics.MetricContext.for_card(card).positive
+        for column in card.target_columns:
+            out[column] = (labels[column].map(as_label) == positive).astype(float)
     else:
         out[card.target] = text
     return out
@@ -143,24 +150,36 @@ def reference_scores(card: Card, labels: pd.DataFrame, path: Path) -> dict[str, 
     kind = metric.kind(ctx)
     sample = pd.read_csv(path, dtype=str, keep_default_na=False)
     sample[card.id_column] = sample[card.id_column].str.strip()
-    keys = labels[card.id_column].map(as_label)
-    joined = pd.DataFrame({"key": keys, "y": labels[card.target].map(as_label), "usage": labels["usage"]})
-    joined = joined.merge(sample, left_on="key", right_on=card.id_column, how="left")
+    sample = sample.add_prefix("pred:")  # the file's columns, apart from the truth's
+
+    def predicted(columns: Any) -> list[str]:
+        return [f"pred:{c}" for c in columns]
+
+    truth = {f"truth:{j}": labels[c].map(as_label) for j, c in enumerate(card.target_columns)}
+    joined = pd.DataFrame({"key": labels[card.id_column].map(as_label), **truth, "usage": labels["usage"]})
+    joined = joined.merge(sample, left_on="key", right_on=f"pred:{card.id_column}", how="left")
     out: dict[str, float | None] = {}
     for board, usage in (("public", vault.PUBLIC), ("private", vault.PRIVATE)):
         part = joined[joined["usage"] == usage]
-        y: Any = part["y"].to_numpy()
-        if kind is Prediction.CLASS_PROBABILITIES:
+        several = list(truth)
+        y: Any = part["truth:0"].to_numpy()
+        if kind is Prediction.VALUES:
+            y = part[several].astype(float).to_numpy()
+            pred: Any = part[predicted(card.target_columns)].astype(float).to_numpy()
+        elif kind is Prediction.PROBABILITIES:
+            y = (part[several] == ctx.positive).astype(int).to_numpy()
+            pred = part[predicted(card.target_columns)].astype(float).to_numpy()
+        elif kind is Prediction.CLASS_PROBABILITIES:
             assert card.classes is not None
-            pred: Any = part[list(card.classes)].astype(float).to_numpy()
+            pred = part[predicted(card.classes)].astype(float).to_numpy()
         elif kind is Prediction.PROBABILITY:
-            y = (part["y"] == ctx.positive).astype(int).to_numpy()
-            pred = part[card.target].astype(float).to_numpy()
+            y = (part["truth:0"] == ctx.positive).astype(int).to_numpy()
+            pred = part[f"pred:{card.target}"].astype(float).to_numpy()
         elif kind is Prediction.VALUE:
-            y = part["y"].astype(float).to_numpy()
-            pred = part[card.target].astype(float).to_numpy()
+            y = part["truth:0"].astype(float).to_numpy()
+            pred = part[f"pred:{card.target}"].astype(float).to_numpy()
         else:
-            pred = part[card.target].map(_canonical_label).to_numpy()
+            pred = part[f"pred:{card.target}"].map(_canonical_label).to_numpy()
             if tuple(sorted(card.classes or ())) == BOOLEAN_CLASSES:
                 pred = [_BOOLEANS.get(str(v).lower(), v) for v in pred]
         try:

@@ -430,6 +430,8 @@ def _truth_and_prediction(
     """
     label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
     kind = Prediction(rules.prediction)
+    if kind in (Prediction.VALUES, Prediction.PROBABILITIES):
+        return _several_targets(con, card, kind, label_types, columns, params)
     assert len(card.target_columns) == 1, "scoring supports one target column"
     target = q(card.target)
     label_type = label_types[card.target]
@@ -450,6 +452,33 @@ def _truth_and_prediction(
     if kind is Prediction.VALUE:
         return f"CAST(l.{target} AS DOUBLE)", f"{num} AS p", "y, p"
     return label_text, f"{text} AS p", "y, p"
+
+
+def _several_targets(
+    con: duckdb.DuckDBPyConnection,
+    card: Card,
+    kind: Prediction,
+    label_types: dict[str, str],
+    columns: dict[str, tuple[str, str | None]],
+    params: dict[str, Any],
+) -> tuple[str, str, str]:
+    """`_truth_and_prediction` for one prediction column per target: `y_j` and `p_j` per target.
+
+    The callers alias the truth expression `AS y`; here it is the list of the `y_j` (label side),
+    whose last item, an unused NULL, takes that alias.
+    """
+    truths = []
+    for j, column in enumerate(card.target_columns):
+        target, label_type = f"l.{q(column)}", label_types[column]
+        if kind is Prediction.VALUES:
+            truths.append(f"CAST({target} AS DOUBLE) AS y_{j}")
+        else:
+            label_text = validation.text_sql(target, label_type)
+            positive = _is_positive(con, target, label_type, label_text, metric_context(card), params)
+            truths.append(f"CASE WHEN {positive} THEN 1 ELSE 0 END AS y_{j}")
+    predictions = [f"s.{columns[column][1]} AS p_{j}" for j, column in enumerate(card.target_columns)]
+    names = [f"y_{j}" for j in range(len(truths))] + [f"p_{j}" for j in range(len(truths))]
+    return ", ".join([*truths, "NULL"]), ", ".join(predictions), ", ".join(names)
 
 
 def _is_positive(

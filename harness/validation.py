@@ -168,13 +168,13 @@ def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnR
     """What the metric needs even if the model forgot to say it."""
     from dataclasses import replace
 
-    if kind in (Prediction.PROBABILITY, Prediction.CLASS_PROBABILITIES):
+    if kind in (Prediction.PROBABILITY, Prediction.CLASS_PROBABILITIES, Prediction.PROBABILITIES):
         lower = 0.0 if rule.minimum is None else max(rule.minimum, 0.0)
         upper = 1.0 if rule.maximum is None else min(rule.maximum, 1.0)
         return replace(rule, kind="number", nullable=False, minimum=lower, maximum=upper)
     if kind is Prediction.LABEL and card.classes and rule.allowed is None:
         return replace(rule, allowed=tuple(card.classes), nullable=False)
-    if kind is Prediction.VALUE:
+    if kind in (Prediction.VALUE, Prediction.VALUES):
         rule = replace(rule, kind=rule.kind if rule.numeric else "number", nullable=False)
         above = get_metric(card.metric).predictions_above
         if above is not None and (rule.minimum is None or rule.minimum <= above):

@@ -120,8 +120,8 @@ def test_a_reseed_that_commits_while_prepare_runs_is_the_split_it_writes(
     prepare(tiny, "tiny-binary")
     write_public = preparing._write_public
 
-    def reseeded_meanwhile(target: Path, frames: dict[str, object]) -> dict[str, str]:
-        checksums = write_public(target, frames)  # type: ignore[arg-type]
+    def reseeded_meanwhile(target: Path, frames: dict[str, object], *as_is: object) -> dict[str, str]:
+        checksums = write_public(target, frames, *as_is)  # type: ignore[arg-type]
         with store.connect(tiny, "tiny-binary") as con:  # another process's `reopen --reseed`
             con.execute("INSERT INTO events VALUES (?, 'reseed', '12345')", [datetime.now(UTC)])
         return checksums
