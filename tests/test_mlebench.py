@@ -209,3 +209,67 @@ def test_a_fixture_is_rebuilt_byte_for_byte(tmp_path: Path) -> None:
     for path in MLEBENCH.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts:
             assert (copy / path.relative_to(MLEBENCH)).read_bytes() == path.read_bytes(), path
+
+
+# --- medals ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("teams", "positions"),
+    [
+        (1, (1, 1, 1)),
+        (9, (1, 1, 3)),
+        (50, (5, 10, 20)),
+        (99, (9, 19, 39)),
+        (100, (10, 20, 40)),
+        (249, (10, 49, 99)),
+        (250, (10, 50, 100)),
+        (999, (11, 50, 100)),
+        (1000, (12, 50, 100)),
+        (4000, (18, 200, 400)),
+    ],
+)
+def test_kaggle_medal_positions_by_team_count(teams: int, positions: tuple[int, int, int]) -> None:
+    from harness.medals import medal_positions
+
+    assert medal_positions(teams) == positions
+
+
+def test_a_score_wins_the_medal_of_the_team_it_equals_in_the_metrics_direction() -> None:
+    from harness.medals import board_from_scores, standing
+
+    higher = board_from_scores([0.5 + i / 100 for i in range(50)], greater_is_better=True)  # 50 teams
+    assert (higher.gold, higher.silver, higher.bronze) == pytest.approx((0.95, 0.90, 0.80))  # 5th, 10th, 20th
+    assert standing(higher, 0.99).medal == "gold" and standing(higher, 0.99).rank == 1
+    assert standing(higher, higher.gold).medal == "gold" and standing(higher, 0.93).medal == "silver"
+    assert standing(higher, higher.bronze).medal == "bronze" and standing(higher, 0.7999).medal is None
+    assert standing(higher, 0.1).text == "no medal, 51 of 51"
+    lower = board_from_scores([0.1 * i for i in range(1, 11)], greater_is_better=False)  # 10 teams, log loss
+    assert standing(lower, 0.1).medal == "gold" and standing(lower, 0.15).medal == "silver"
+    assert standing(lower, 0.35).medal == "bronze" and standing(lower, 0.45).medal is None
+    assert standing(lower, 0.54).above_median is True and standing(lower, 0.55).above_median is False
+
+
+def test_the_private_board_and_the_ledger_show_kaggles_medal(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    from harness.prepare import prepare
+
+    import_mlebench(ws, MLEBENCH / "toxic" / "prepared", from_repo=MLEBENCH / "toxic" / "repo")
+    prepare(ws, "toxic")
+    perfect = _truth("toxic", "id", "toxic obscene insult")
+    perfect.to_csv(tmp_path / "perfect.csv", index=False)
+    runner = CliRunner()
+    for path in (tmp_path / "perfect.csv", ws.data_dir("toxic") / "sample_submission.csv"):
+        assert runner.invoke(app, ["submit", "toxic", str(path)]).exit_code == 0
+    lifecycle.close(ws, "toxic")
+    board = json.loads(runner.invoke(app, ["leaderboard", "toxic", "--private", "-f", "json"]).stdout)
+    assert [row["medal"] for row in board] == ["gold, 1 of 4001"]
+    rows = json.loads(runner.invoke(app, ["submissions", "toxic", "-f", "json"]).stdout)
+    assert sorted(row["medal"] for row in rows) == ["gold, 1 of 4001", "no medal, 4001 of 4001"]
+    table = runner.invoke(app, ["submissions", "toxic"]).stdout
+    assert "medal" in table and "gold, 1 of 4001" in table

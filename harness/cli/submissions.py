@@ -118,7 +118,9 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
     """
     from harness.ledger import submissions as list_submissions
 
-    rows = [s.as_dict() for s in list_submissions(find_workspace(), slug, participant=as_)]
+    ws = find_workspace()
+    rows = [s.as_dict() for s in list_submissions(ws, slug, participant=as_)]
+    medals = _with_medals(ws, slug, rows, "private_score")
     if fmt is Format.table:
         for row in rows:
             row["file"] = row["file_name"]
@@ -133,6 +135,7 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
             columns.append("private_score")
+            columns += ["medal"] if medals else []
         columns += ["cv_score", "selected", "file", "message", "error"]
         empty = f"no submissions by {as_.strip()!r} yet" if as_ is not None else "no submissions yet"
         keep = ["ref", "public_score", "status", "private_score", "participant", "date", "cv_score"]
@@ -142,7 +145,8 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
 
     from harness.ledger import Submission
 
-    render_rows(rows, fmt, [*(f.name for f in fields(Submission)), "kind"])  # a header even when empty
+    header = [*(f.name for f in fields(Submission)), "kind", *(["medal"] if medals else [])]
+    render_rows(rows, fmt, header)  # a header even when empty
 
 
 @app.command()
@@ -162,7 +166,8 @@ def leaderboard(
     """Show the leaderboard: each participant's best public submission (ties go to the earlier one).
 
     With --private (once closed): each participant's selected (or best public) submissions scored on
-    the private rows, with the public rank beside it.
+    the private rows, with the public rank beside it, and, for a competition that keeps Kaggle's final
+    board (leaderboard.csv), the medal each score would have won there and its rank among the teams.
 
     With --ties: each public score's 95% bootstrap interval over the public rows, and whether the row
     is statistically tied with the one above (a paired bootstrap over the same public rows).
@@ -178,15 +183,25 @@ def leaderboard(
         from harness.reports.ties import board_ties
 
         marks = board_ties(ws, slug, [r.ref for r in board.rows])
-    _render_board(board, fmt, marks)
+    _render_board(board, fmt, marks, ws)
 
 
-def _render_board(board: Any, fmt: Format, marks: dict[str, Any] | None = None) -> None:
+def _with_medals(ws: Any, slug: str, rows: list[dict[str, Any]], score_key: str) -> bool:
+    """Kaggle's medal beside each score, for a competition that keeps Kaggle's final board."""
+    from harness.competition import load_card
+    from harness.medals import annotate
+
+    return annotate(load_card(ws, slug), rows, score_key)
+
+
+def _render_board(board: Any, fmt: Format, marks: dict[str, Any] | None = None, ws: Any = None) -> None:
     rows = [r.as_dict() for r in board.rows]
     columns = ["rank", "participant", "kind", "score", "ref", "entries", "submitted_at"]
     if board.board == "private":
         columns = ["rank", "participant", "kind", "score", "public_rank", "change", "public_score", "ref"]
         columns.append("chosen_by")
+        if ws is not None and _with_medals(ws, board.competition, rows, "score"):
+            columns.append("medal")
     if marks is not None:  # --ties: the public score's interval, and a tie with the row above
         for row in rows:
             row.update(marks[row["ref"]].as_dict())
