@@ -256,7 +256,6 @@ def test_the_private_board_and_the_ledger_show_kaggles_medal(ws: Workspace, tmp_
     from typer.testing import CliRunner
 
     from harness.cli import app
-
     from harness.prepare import prepare
 
     import_mlebench(ws, MLEBENCH / "toxic" / "prepared", from_repo=MLEBENCH / "toxic" / "repo")
