@@ -396,10 +396,13 @@ def _layout(
     label_cols = [str(c) for c in read_table(labels_path).columns]
     if len(sample_cols) < 2:
         raise AuthoringError(f"{sample_path} needs an id column and at least one prediction column.")
-    # The id is the sample's column that every file shares (usually its first).
+    # The id is the sample's column that every file shares and that names each row once (usually
+    # the first); other columns the sample copies from the test file (a date) are not predictions.
     shared = [c for c in sample_cols if c in train_cols and c in label_cols and c in test_cols]
-    id_column = shared[0] if shared else sample_cols[0]
-    predictions = [c for c in sample_cols if c != id_column]
+    unique = [c for c in shared if _unique_in(sample_path, c)]
+    id_column = (unique or shared or sample_cols)[0]
+    copied = [c for c in sample_cols if c != id_column and test_path is not None and c in test_cols]
+    predictions = [c for c in sample_cols if c != id_column and c not in copied]
     if test_path is None:
         test_cols = [id_column]
     for path, cols in ((train_path, train_cols), (test_path, test_cols), (labels_path, label_cols)):
@@ -498,6 +501,13 @@ def _shared_ids(layout: _Layout) -> set[str]:
     train = pd.read_csv(layout.train, usecols=[layout.id_column], dtype=str)[layout.id_column]
     test = pd.read_csv(layout.test, usecols=[layout.id_column], dtype=str)[layout.id_column]
     return set(train) & set(test)
+
+
+def _unique_in(path: Path, column: str) -> bool:
+    import pandas as pd
+
+    values = pd.read_csv(path, usecols=[column], dtype=str)[column]
+    return bool(values.notna().all() and values.is_unique)
 
 
 def _changes(layout: _Layout, labels_name: str, ignored: bool) -> str:

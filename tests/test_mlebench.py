@@ -72,6 +72,8 @@ def _submissions(
     rng = np.random.default_rng(len(name))
     public = MLEBENCH / name / "prepared" / "public"
     sample = pd.read_csv(next(public.glob("sample*.csv")), dtype={id_column: str})
+    if kind != "classes":  # the columns the sample copies from the test file (a date) are not scored
+        sample = sample[[id_column, *target.split()]]
     ids = truth[[id_column]]
     n = len(truth)
     if kind in ("values", "probabilities"):
