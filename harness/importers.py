@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.authoring import (
     MAX_CLASSES,
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 USAGE_COLUMN = "Usage"
 LEADERBOARD = "leaderboard.csv"  # MLE-bench's copy of a competition's final private leaderboard
+# scikit-learn's log_loss (1.9): each probability clipped at float64's machine epsilon, rows not rescaled.
+SKLEARN_LOG_LOSS: dict[str, Any] = {"clip": 2.220446049250313e-16, "rescale": False}
 IGNORED = "Ignored"
 # Metric names used by Kaggle and MLE-bench graders (normalised: lowercase, '-' for '_' and spaces).
 METRIC_ALIASES: dict[str, str] = {
@@ -269,7 +271,7 @@ def import_mlebench(
     layout = _layout(train_file, test_file, sample, answers, target)
     extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
-    options: dict[str, int] = {}
+    options: dict[str, Any] = {}
     if metric is None:
         assert grader is not None
         metric = metric_from_grader(grader)
@@ -277,6 +279,12 @@ def import_mlebench(
         match = _MAP_AT.match(_grader_key(grader))
         if match:
             options["k"] = int(match.group(1))
+    if metric == "log_loss":  # MLE-bench's graders call scikit-learn's log_loss: its clip, no rescaling
+        options.update(SKLEARN_LOG_LOSS)
+        notes.append(
+            f"log loss: clipped at {SKLEARN_LOG_LOSS['clip']!r} and not rescaled, as scikit-learn's "
+            "log_loss in MLE-bench's graders (metric_options in the card)"
+        )
     if extra:
         notes.append(f"{LEADERBOARD}: Kaggle's final private board, kept beside the card for medals")
     description = public / "description.md"

@@ -697,3 +697,29 @@ def test_every_metric_scores_a_million_rows() -> None:
         metric = get(name)
         sample = make_sample(metric.prediction_for(task), task, "ties", 1_000_000, 0)
         assert math.isfinite(score_frame(metric, sample.frame(), context(metric, task)))
+
+
+def test_log_loss_with_scikit_learns_clip_and_no_rescale_equals_sklearn() -> None:
+    """A card's `clip` and `rescale` options: scikit-learn 1.9's rules, as MLE-bench's graders use them."""
+    from sklearn.metrics import log_loss
+
+    eps = float(np.finfo(float).eps)
+    rng = np.random.default_rng(4)
+    classes = ("a", "b", "c")
+    y = rng.choice(classes, 300)
+    probs = rng.dirichlet(np.ones(3), 300)
+    probs[:40] = np.eye(3)[rng.integers(0, 3, 40)]  # certain, right or wrong: the clip decides
+    ctx = MetricContext(classes=classes, options={"clip": eps, "rescale": False}, task="multiclass")
+    want = log_loss(y, probs, labels=list(classes))
+    assert close(score_predictions(get("log_loss"), y, probs, ctx), want)
+    assert close(get("log_loss").reference(y, probs, ctx), want)
+    binary = MetricContext(classes=("0", "1"), options={"clip": eps}, task="binary")
+    truth, p = rng.integers(0, 2, 200), np.r_[np.zeros(10), np.ones(10), rng.random(180)]
+    assert close(score_predictions(get("log_loss"), truth, p, binary), log_loss(truth, p))
+
+
+@pytest.mark.parametrize("options", [{"clip": 0}, {"clip": 0.7}, {"clip": "1e-15"}, {"rescale": "no"}])
+def test_log_loss_refuses_bad_options(options: dict[str, Any]) -> None:
+    ctx = MetricContext(classes=("a", "b", "c"), options=options, task="multiclass")
+    with pytest.raises(MetricError):
+        get("log_loss").aggregate(ctx)  # type: ignore[misc]

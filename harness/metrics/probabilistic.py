@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.errors import MetricError
 from harness.metrics._base import Metric, MetricContext, Prediction, SplitRows, exact_mean
 
 EPS = 1e-15  # Kaggle's clip for log loss
@@ -104,16 +105,41 @@ ROC_AUC = Metric(
 # --- log loss -------------------------------------------------------------------------------------
 
 
-def _clip(expr: str) -> str:
-    return f"greatest(least({expr}, 1 - {EPS!r}), {EPS!r})"
+def clip_of(ctx: MetricContext) -> float:
+    """The clip of log loss: the card's `metric_options.clip`, else Kaggle's 1e-15.
+
+    Raises MetricError unless a number in (0, 0.5).
+    """
+    clip = ctx.options.get("clip", EPS)
+    if isinstance(clip, bool) or not isinstance(clip, int | float) or not 0 < clip < 0.5:
+        raise MetricError(
+            f"log_loss needs clip to be a number between 0 and 0.5, not {clip!r}; set it in the card, "
+            "e.g. `metric_options = { clip = 1e-15 }`."
+        )
+    return float(clip)
+
+
+def rescales(ctx: MetricContext) -> bool:
+    """Whether multiclass rows are rescaled to sum 1 after the clip: `metric_options.rescale`, else true."""
+    rescale = ctx.options.get("rescale", True)
+    if not isinstance(rescale, bool):
+        raise MetricError(f"log_loss needs rescale to be true or false, not {rescale!r}.")
+    return rescale
+
+
+def _clip(expr: str, clip: float) -> str:
+    return f"greatest(least({expr}, 1 - {clip!r}), {clip!r})"
 
 
 def _log_loss_sql(ctx: MetricContext) -> str:
+    clip = clip_of(ctx)
     if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
-        true_class = _clip("CASE WHEN y = 1 THEN p ELSE 1 - p END")
+        true_class = _clip("CASE WHEN y = 1 THEN p ELSE 1 - p END", clip)
         return "-" + exact_mean(f"ln({true_class})")
     assert ctx.classes
-    q = "[" + ", ".join(_clip(f"p_{i}") for i in range(len(ctx.classes))) + "]"  # the clipped row
+    q = "[" + ", ".join(_clip(f"p_{i}", clip) for i in range(len(ctx.classes))) + "]"  # the clipped row
+    if not rescales(ctx):
+        return "-" + exact_mean(f"ln({q}[list_position($classes, y)])")
     return "-" + exact_mean(f"ln({q}[list_position($classes, y)] / list_sum({q}))")
 
 
@@ -127,14 +153,16 @@ def _log_loss_parameters(ctx: MetricContext) -> dict[str, Any]:
 def _log_loss_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
     import numpy as np
 
+    clip = clip_of(ctx)
     if LOG_LOSS.kind(ctx) is Prediction.PROBABILITY:
         y = np.asarray(y_true, dtype=int)
         p = np.asarray(y_pred, dtype=float)
-        q = np.clip(np.where(y == 1, p, 1 - p), EPS, 1 - EPS)
+        q = np.clip(np.where(y == 1, p, 1 - p), clip, 1 - clip)
         return float(-np.mean(np.log(q)))
     assert ctx.classes
-    probs = np.clip(np.asarray(y_pred, dtype=float), EPS, 1 - EPS)
-    probs = probs / probs.sum(axis=1, keepdims=True)
+    probs = np.clip(np.asarray(y_pred, dtype=float), clip, 1 - clip)
+    if rescales(ctx):
+        probs = probs / probs.sum(axis=1, keepdims=True)
     index = {label: i for i, label in enumerate(ctx.classes)}
     truth = np.array([index[str(label)] for label in y_true])
     return float(-np.mean(np.log(probs[np.arange(len(truth)), truth])))
@@ -165,7 +193,9 @@ LOG_LOSS = Metric(
     "this equals scikit-learn's log_loss; scikit-learn 1.9 clips at float64 machine epsilon (2.2e-16), "
     "not 1e-15, and warns rather than rescales when rows do not sum to 1. Confident mistakes dominate "
     "the mean. The terms are added up in fixed point (multiples of 2^-90), so the score is the same "
-    "to the last digit in any row order.",
+    "to the last digit in any row order. A card may declare other rules in its metric_options: `clip` "
+    "(the bound, default 1e-15) and `rescale` (default true); scikit-learn 1.9's log_loss, which "
+    "MLE-bench's graders call, is `clip = 2.220446049250313e-16, rescale = false`.",
     requires="at least one row",
     exact_in_parallel=True,
 )
