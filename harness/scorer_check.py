@@ -13,6 +13,7 @@ checks read the store through `session.open_competition`; nothing is recorded in
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from harness.competition import Card
 
 TOLERANCE = 1e-9
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")  # a plain decimal number, as text
 
 
 class ScorerMismatch(Exception):
@@ -195,10 +197,9 @@ _BOOLEANS = {"true": "True", "1": "True", "false": "False", "0": "False"}
 
 def _canonical_label(value: str) -> str:
     """A predicted label as scoring reads it: whole numbers without a decimal point."""
-    try:
-        number = float(value)
-    except ValueError:
+    if not NUMBER.fullmatch(value.strip()):  # float() would also take "1_000", "inf" or "nan"
         return value
+    number = float(value)
     return str(int(number)) if number.is_integer() and abs(number) < 9e15 else value
 
 

@@ -170,6 +170,7 @@ def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, 
     grader = _grader(name, classes)
 
     expected: dict[str, tuple[float, float]] = {}
+    whole: dict[str, float] = {}
     refs: dict[str, str] = {}
     for label, frame in _submissions(name, truth, id_column, target, kind).items():
         path = tmp_path / f"{label}.csv"
@@ -183,16 +184,22 @@ def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, 
         joined = joined.merge(usage, on=id_column)
         public, private = (grader(joined[joined["usage"] == u], target, kind) for u in ("Public", "Private"))
         expected[label] = (public, private)
+        whole[label] = grader(joined, target, kind)
         assert outcome.submission.public_score == pytest.approx(public, abs=1e-9), label
     best = expected["perfect"]
     metric_best = 0.0 if card.metric in ("log_loss", "mean_columnwise_rmsle") else 1.0
     assert best == pytest.approx((metric_best, metric_best), abs=1e-9)
 
+    from harness.whole_test import whole_test_scores
+
+    assert whole_test_scores(ws, name) == {}, "the whole-test score waits for the close"
     lifecycle.close(ws, name)
     scored = {s.ref: s for s in ledger.submissions(ws, name)}
+    whole_scores = whole_test_scores(ws, name)
     for label, (public, private) in expected.items():
         assert scored[refs[label]].public_score == pytest.approx(public, abs=1e-9), label
         assert scored[refs[label]].private_score == pytest.approx(private, abs=1e-9), label
+        assert whole_scores[refs[label]] == pytest.approx(whole[label], abs=1e-9), label
 
 
 def test_a_fixture_is_rebuilt_byte_for_byte(tmp_path: Path) -> None:

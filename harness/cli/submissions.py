@@ -112,7 +112,9 @@ WhoseOption = Annotated[
 def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = Format.table) -> None:
     """List the ledger of a competition, newest first: every submission, scored or rejected.
 
-    Private scores appear once the competition is closed.
+    Private scores appear once the competition is closed, with the score on the whole test set
+    (public and private rows together) and, when the competition keeps Kaggle's final board, the
+    medal the private score would have won there.
 
     Example: compete submissions titanic --as alice
     """
@@ -120,6 +122,7 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
 
     ws = find_workspace()
     rows = [s.as_dict() for s in list_submissions(ws, slug, participant=as_)]
+    whole = _with_whole_test(ws, slug, rows)
     medals = _with_medals(ws, slug, rows, "private_score")
     if fmt is Format.table:
         for row in rows:
@@ -135,7 +138,7 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
             columns.append("private_score")
-            columns += ["medal"] if medals else []
+            columns += (["whole_score"] if whole else []) + (["medal"] if medals else [])
         columns += ["cv_score", "selected", "file", "message", "error"]
         empty = f"no submissions by {as_.strip()!r} yet" if as_ is not None else "no submissions yet"
         keep = ["ref", "public_score", "status", "private_score", "participant", "date", "cv_score"]
@@ -145,7 +148,8 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
 
     from harness.ledger import Submission
 
-    header = [*(f.name for f in fields(Submission)), "kind", *(["medal"] if medals else [])]
+    extra = (["whole_score"] if whole else []) + (["medal"] if medals else [])
+    header = [*(f.name for f in fields(Submission)), "kind", *extra]
     render_rows(rows, fmt, header)  # a header even when empty
 
 
@@ -184,6 +188,16 @@ def leaderboard(
 
         marks = board_ties(ws, slug, [r.ref for r in board.rows])
     _render_board(board, fmt, marks, ws)
+
+
+def _with_whole_test(ws: Any, slug: str, rows: list[dict[str, Any]]) -> bool:
+    """Once closed: each scored submission's score on the whole test set (public and private rows)."""
+    from harness.whole_test import whole_test_scores
+
+    scores = whole_test_scores(ws, slug)
+    for row in rows:
+        row["whole_score"] = scores.get(row["ref"])
+    return bool(scores)
 
 
 def _with_medals(ws: Any, slug: str, rows: list[dict[str, Any]], score_key: str) -> bool:
