@@ -278,5 +278,6 @@ def test_the_private_board_and_the_ledger_show_kaggles_medal(ws: Workspace, tmp_
     assert [row["medal"] for row in board] == ["gold, 1 of 4001"]
     rows = json.loads(runner.invoke(app, ["submissions", "toxic", "-f", "json"]).stdout)
     assert sorted(row["medal"] for row in rows) == ["gold, 1 of 4001", "no medal, 4001 of 4001"]
-    table = runner.invoke(app, ["submissions", "toxic"]).stdout
-    assert "medal" in table and "gold, 1 of 4001" in table
+    header = runner.invoke(app, ["submissions", "toxic", "-f", "csv"]).stdout.splitlines()[0].split(",")
+    assert header[-2:] == ["whole_score", "medal"]
+    assert runner.invoke(app, ["submissions", "toxic"]).exit_code == 0
