@@ -50,6 +50,16 @@ LEADERBOARD = "leaderboard.csv"  # MLE-bench's copy of a competition's final pri
 # scikit-learn's log_loss (1.9): each probability clipped at float64's machine epsilon, rows not rescaled.
 SKLEARN_LOG_LOSS: dict[str, Any] = {"clip": 2.220446049250313e-16, "rescale": False}
 IGNORED = "Ignored"
+# How Kaggle's solution files spell a row's board (lowercased, without spaces or underscores).
+USAGE_SPELLINGS = {
+    "public": "Public",
+    "publictest": "Public",
+    "private": "Private",
+    "privatetest": "Private",
+    "ignored": IGNORED,
+    "ignore": IGNORED,
+    "unused": IGNORED,
+}
 # Metric names used by Kaggle and MLE-bench graders (normalised: lowercase, '-' for '_' and spaces).
 METRIC_ALIASES: dict[str, str] = {
     "auc": "roc_auc",
@@ -177,13 +187,15 @@ def import_kaggle(
             f"{solution} has no {USAGE_COLUMN!r} column; Kaggle's solution files mark each row Public, "
             f"Private or Ignored. Columns found: {', '.join(map(str, frame.columns))}."
         )
-    usage = set(frame[USAGE_COLUMN].dropna().astype(str))
-    unknown = usage - {"Public", "Private", IGNORED}
+    spelled = frame[USAGE_COLUMN].dropna().astype(str)
+    unknown = sorted(set(spelled[spelled.map(usage_of).isna()]))
     if unknown:
         raise AuthoringError(
-            f"{solution}: column {USAGE_COLUMN!r} holds {sorted(unknown)}; only Public, Private and "
-            "Ignored are understood."
+            f"{solution}: column {USAGE_COLUMN!r} holds {unknown}; only Public, Private and Ignored "
+            "(or Kaggle's PublicTest and PrivateTest) are understood."
         )
+    frame[USAGE_COLUMN] = frame[USAGE_COLUMN].astype(str).map(usage_of)
+    usage = set(frame[USAGE_COLUMN].dropna())
     if not {"Public", "Private"} <= usage:
         raise AuthoringError(
             f"{solution}: column {USAGE_COLUMN!r} needs both Public and Private rows, found {sorted(usage)}."
@@ -341,6 +353,11 @@ def metric_from_grader(name: str) -> str:
             f"{', '.join(metrics.metric_names())}."
         )
     return ours
+
+
+def usage_of(spelling: str) -> str | None:
+    """Public, Private or Ignored for a Usage value as Kaggle spells it (PublicTest ...), else None."""
+    return USAGE_SPELLINGS.get(re.sub(r"[\s_]+", "", str(spelling).lower()))
 
 
 def slug_for(name: str) -> str:
@@ -555,6 +572,8 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
     ]
     if shift is not None:
         lines.append(f"TRAIN_ID_SHIFT = {py_literal(shift)}  # train and test number their rows alike")
+    if kaggle_usage:
+        lines.append(f"USAGE = {py_literal(USAGE_SPELLINGS)}  # Kaggle's spellings of a row's board")
     if layout.label_columns != layout.targets:
         lines.append(
             f"CLASS_COLUMNS = {py_literal(list(layout.label_columns))}  # one indicator column per class"
@@ -567,7 +586,12 @@ def _prepare_source(slug: str, layout: _Layout, labels_name: str, *, kaggle_usag
         f'    frame = pd.read_csv(SOURCE / "{labels_name}")',
     ]
     if kaggle_usage:
-        lines.append(f'    frame = frame[frame["{USAGE_COLUMN}"] != "{IGNORED}"]')
+        lines += [
+            f"    usage = frame[{py_literal(USAGE_COLUMN)}].astype(str).str.lower()",
+            '    usage = usage.str.replace(r"[\\s_]+", "", regex=True).map(USAGE)',
+            f"    frame = frame.assign(**{{{py_literal(USAGE_COLUMN)}: usage}})",
+            f'    frame = frame[frame["{USAGE_COLUMN}"] != "{IGNORED}"]',
+        ]
     if layout.label_columns != layout.targets:
         lines.append("    frame[TARGET] = frame[CLASS_COLUMNS].idxmax(axis=1)")
     lines += [
@@ -641,8 +665,8 @@ def _write(
         )
 
     label_frame = read_table(layout.labels)
-    if USAGE_COLUMN in label_frame.columns:
-        label_frame = label_frame[label_frame[USAGE_COLUMN].astype(str) != IGNORED]
+    if USAGE_COLUMN in label_frame.columns and "usage(" in prepare_text:
+        label_frame = label_frame[label_frame[USAGE_COLUMN].astype(str).map(usage_of) != IGNORED]
     label_ids = label_frame[layout.id_column]
     check_ids(label_ids, layout.id_column)
     stray = set(label_ids) - set(test_ids)

@@ -422,3 +422,30 @@ def test_cli_import_mlebench_task_and_from_repo(ws: Workspace, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     assert load_card(ws, "insults").task == "multiclass"
+
+
+def test_kaggle_import_reads_kaggles_usage_spellings_booleans_and_ids_in_the_sample(
+    ws: Workspace,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from harness.checks import check_competition
+
+    rng = np.random.default_rng(31)
+    n = N_TRAIN + N_TEST
+    frame = pd.DataFrame({"clip": [f"c{i:04d}.aif" for i in range(n)], "whale": rng.random(n) < 0.3})
+    folder = tmp_path / "whales"
+    folder.mkdir()
+    train, test = frame.iloc[:N_TRAIN], frame.iloc[N_TRAIN:]
+    train.to_csv(folder / "train.csv", index=False)  # no test.csv: the test ids are the sample's
+    test[["clip"]].assign(whale=0.5).to_csv(folder / "sample_submission.csv", index=False)
+    usage = np.array(["PublicTest"] * 40 + ["PrivateTest"] * 70 + ["Ignored"] * 10)[rng.permutation(N_TEST)]
+    test.assign(Usage=usage).to_csv(folder / "solution.csv", index=False)
+    authored = import_kaggle(ws, folder, metric="roc_auc")
+    assert authored.classes == ("False", "True")
+    results = check_competition(ws, "whales")
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    labels = hidden_labels(ws, "whales")
+    scored = test.assign(Usage=usage)[usage != "Ignored"]
+    assert len(labels) == len(scored) and (labels["usage"] == "Public").sum() == 40
+    by_clip = dict(zip(scored["clip"], scored["Usage"].str.removesuffix("Test"), strict=True))
+    assert all(by_clip[c] == u for c, u in zip(labels["clip"], labels["usage"], strict=True))
