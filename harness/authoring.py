@@ -127,6 +127,7 @@ class Draft:
     story: str = ""
     split_text: str = ""
     notes: list[str] = field(default_factory=list)
+    row_sum_tolerance: float | None = None  # the submission rule of a grader that refuses other rows
 
     @property
     def seed(self) -> int:
@@ -929,7 +930,15 @@ def card_source(draft: Draft) -> str:
             [("scheme", draft.cv_scheme), ("k", draft.cv_k), ("seed", 42)]
             + ([("column", draft.cv_column)] if draft.cv_column else []),
         ),
-        ("rules", [("daily_limit", 5), ("final_selections", 2)]),
+        (
+            "rules",
+            [("daily_limit", 5), ("final_selections", 2)]
+            + (
+                [("row_sum_tolerance", draft.row_sum_tolerance)]
+                if draft.row_sum_tolerance is not None
+                else []
+            ),
+        ),
         (
             "source",
             [

@@ -82,6 +82,8 @@ class Rules:
     daily_limit: int
     final_selections: int
     deadline: datetime | None = None
+    # A submission rule: each row's class probabilities must sum to 1 within this (None: any sum > 0).
+    row_sum_tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def parse_card(path: Path, slug: str) -> Card:
             daily_limit=rules.positive("daily_limit"),
             final_selections=rules.positive("final_selections"),
             deadline=deadline,
+            row_sum_tolerance=_tolerance(rules, "row_sum_tolerance"),
         ),
         source=Source(
             name=source.get("name", str),
@@ -215,6 +218,15 @@ def parse_card(path: Path, slug: str) -> Card:
         raise CardError(path, "id_column", "must not also be a target column")
     _check_metric(card)
     return card
+
+
+def _tolerance(fields: _Fields, name: str) -> float | None:
+    value = fields.get(name, (int, float), required=False)  # type: ignore[arg-type]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not 0 <= float(value) < 1:
+        raise fields._error(name, f"must be a number from 0 up to 1 (such as 1e-6), not {value!r}")
+    return float(value)
 
 
 def _check_metric(card: Card) -> None:
@@ -250,7 +262,7 @@ _KNOWN_FIELDS = {
     },
     "split.": {"test_fraction", "seed", "public_fraction", "public_seed"},
     "cv.": {"scheme", "k", "seed", "column"},
-    "rules.": {"daily_limit", "final_selections", "deadline"},
+    "rules.": {"daily_limit", "final_selections", "deadline", "row_sum_tolerance"},
     "source.": {"name", "url", "licence", "changes"},
 }
 

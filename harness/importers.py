@@ -49,6 +49,7 @@ USAGE_COLUMN = "Usage"
 LEADERBOARD = "leaderboard.csv"  # MLE-bench's copy of a competition's final private leaderboard
 # scikit-learn's log_loss (1.9): each probability clipped at float64's machine epsilon, rows not rescaled.
 SKLEARN_LOG_LOSS: dict[str, Any] = {"clip": 2.220446049250313e-16, "rescale": False}
+MLEBENCH_ROW_SUM_TOLERANCE = 1e-6  # MLE-bench's multiclass log-loss graders: rows sum to 1 within this
 IGNORED = "Ignored"
 # How Kaggle's solution files spell a row's board (lowercased, without spaces or underscores).
 USAGE_SPELLINGS = {
@@ -291,12 +292,19 @@ def import_mlebench(
         match = _MAP_AT.match(_grader_key(grader))
         if match:
             options["k"] = int(match.group(1))
+    row_sum_tolerance = None
     if metric == "log_loss":  # MLE-bench's graders call scikit-learn's log_loss: its clip, no rescaling
         options.update(SKLEARN_LOG_LOSS)
         notes.append(
             f"log loss: clipped at {SKLEARN_LOG_LOSS['clip']!r} and not rescaled, as scikit-learn's "
             "log_loss in MLE-bench's graders (metric_options in the card)"
         )
+        if layout.classes and len(layout.classes) > 2:  # the multiclass graders refuse other rows
+            row_sum_tolerance = MLEBENCH_ROW_SUM_TOLERANCE
+            notes.append(
+                f"submission rule: each row's probabilities sum to 1 within {row_sum_tolerance:g}, as "
+                "MLE-bench's multiclass log-loss graders require (rules.row_sum_tolerance in the card)"
+            )
     if extra:
         notes.append(f"{LEADERBOARD}: Kaggle's final private board, kept beside the card for medals")
     description = public / "description.md"
@@ -316,6 +324,7 @@ def import_mlebench(
         story=description.read_text(encoding="utf-8") if description.is_file() else "",
         metric_options=options,
         notes=notes,
+        row_sum_tolerance=row_sum_tolerance,
     )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
     return _write(ws, draft, layout, "answers.csv", text, metric, metric_note="", task=task, extra=extra)

@@ -42,7 +42,7 @@ from harness.store import utc_now
 if TYPE_CHECKING:
     import duckdb
 
-RULES_VERSION = "2"  # a new version re-derives every cached rule set (2: a metric's predictions_above)
+RULES_VERSION = "3"  # a new version re-derives every cached rule set (2: predictions_above; 3: row sums)
 EXAMPLES = 5
 RAW_TABLE = "submission_raw"
 NULL_TOKENS = ("", "na", "n/a", "nan", "null", "none")
@@ -94,6 +94,7 @@ class SubmissionRules:
     columns: tuple[ColumnRule, ...]
     prediction: str
     classes: tuple[str, ...] | None = None
+    row_sum_tolerance: float | None = None  # class probabilities: each row sums to 1 within this
 
     @property
     def id_rule(self) -> ColumnRule:
@@ -118,7 +119,7 @@ class SubmissionRules:
             for c in raw["columns"]
         )
         classes = tuple(raw["classes"]) if raw["classes"] is not None else None
-        return cls(raw["id_column"], columns, raw["prediction"], classes)
+        return cls(raw["id_column"], columns, raw["prediction"], classes, raw.get("row_sum_tolerance"))
 
 
 def prediction_kind(card: Card) -> Prediction:
@@ -161,7 +162,8 @@ def rules_from_model(card: Card, model: Any) -> SubmissionRules:
         raise AssertionError(f"{card.slug}: the Submission model has no id column {card.id_column!r}")
     ordered = [by_name.pop(card.id_column), *by_name.values()]
     ordered = [ordered[0], *(_add_metric_needs(c, kind, card) for c in ordered[1:])]
-    return SubmissionRules(card.id_column, tuple(ordered), kind.value, card.classes)
+    tolerance = card.rules.row_sum_tolerance if kind is Prediction.CLASS_PROBABILITIES else None
+    return SubmissionRules(card.id_column, tuple(ordered), kind.value, card.classes, tolerance)
 
 
 def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnRule:
@@ -792,6 +794,17 @@ def _conditions(
                 "'all zero'",
             )
         )
+        if rules.row_sum_tolerance is not None:  # the competition's own rule, as its grader's
+            params["row_sum_tolerance"] = rules.row_sum_tolerance
+            conditions.append(
+                (
+                    f"rows whose probabilities do not sum to 1 within {rules.row_sum_tolerance:g}, which "
+                    "this competition requires; divide each row by its sum (pandas: "
+                    "`probs.div(probs.sum(axis=1), axis=0)`)",
+                    f"abs(({total}) - 1) > $row_sum_tolerance",
+                    f"CAST(({total}) AS VARCHAR)",
+                )
+            )
     return conditions
 
 

@@ -118,14 +118,20 @@ def _submissions(
     else:
         classes = [c for c in sample.columns if c != id_column]
         onehot = np.array([[1.0 if c == label else 0.0 for c in classes] for label in y])
-        random = rng.dirichlet(np.ones(len(classes)), n).round(6)
-        tied = np.tile(rng.dirichlet(np.ones(len(classes))).round(4), (n, 1))
+        random = _summing_to_one(rng.dirichlet(np.ones(len(classes)), n).round(6))
+        tied = _summing_to_one(np.tile(rng.dirichlet(np.ones(len(classes))).round(4), (n, 1)))
         frames = {
             label: ids.assign(**{c: probs[:, i] for i, c in enumerate(classes)})
             for label, probs in (("perfect", onehot), ("random", random), ("tied", tied))
         }
     frames["constant"] = sample
     return frames
+
+
+def _summing_to_one(probs: np.ndarray) -> np.ndarray:
+    """Rounded rows whose last class takes up the rest, as the grader requires rows summing to 1."""
+    probs[:, -1] = 1 - probs[:, :-1].sum(axis=1)
+    return probs
 
 
 def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str], float]:
@@ -281,3 +287,35 @@ def test_the_private_board_and_the_ledger_show_kaggles_medal(ws: Workspace, tmp_
     header = runner.invoke(app, ["submissions", "toxic", "-f", "csv"]).stdout.splitlines()[0].split(",")
     assert header[-2:] == ["whole_score", "medal"]
     assert runner.invoke(app, ["submissions", "toxic"]).exit_code == 0
+
+
+def test_a_row_that_does_not_sum_to_one_breaks_the_graders_rule(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from harness.prepare import prepare
+
+    authored = import_mlebench(
+        ws, MLEBENCH / "dog-breeds" / "prepared", from_repo=MLEBENCH / "dog-breeds" / "repo"
+    )
+    assert load_card(ws, authored.slug).rules.row_sum_tolerance == 1e-6
+    assert load_card(ws, authored.slug).metric_options == {"clip": 2.220446049250313e-16, "rescale": False}
+    prepare(ws, authored.slug)
+    sample = pd.read_csv(ws.data_dir(authored.slug) / "sample_submission.csv")
+    classes = [c for c in sample.columns if c != "id"]
+    sample.loc[3, classes] = sample.loc[3, classes] * 1.001  # a row summing to 1.001
+    path = tmp_path / "off.csv"
+    sample.to_csv(path, index=False)
+    outcome = ledger.submit(ws, authored.slug, path)
+    assert outcome.submission.status == "rejected"
+    assert "do not sum to 1 within 1e-06, which this competition requires" in str(outcome.submission.error)
+
+
+@pytest.mark.parametrize("value", ["-1e-6", "2", "true", '"small"'])
+def test_a_bad_row_sum_tolerance_is_named(tmp_path: Path, value: str) -> None:
+    from harness.competition import parse_card
+    from harness.errors import CardError
+
+    card = (FIXTURES / "competitions" / "tiny-proba" / "competition.toml").read_text()
+    path = tmp_path / "tiny-proba" / "competition.toml"
+    path.parent.mkdir()
+    path.write_text(card.replace("[rules]\n", f"[rules]\nrow_sum_tolerance = {value}\n"))
+    with pytest.raises(CardError, match="rules.row_sum_tolerance"):
+        parse_card(path, "tiny-proba")
