@@ -213,6 +213,8 @@ def _labels(ws: Workspace, card: Card) -> str:
             f"{len(label_ids - test_ids)} labels no test row; run `compete prepare {card.slug} --force`."
         )
     usage = labels["usage"].value_counts()
+    if card.split.public_fraction == 1 and set(usage.index) == {vault.PUBLIC}:
+        return f"{len(labels)} test labels, all on the one board (public_fraction = 1)"
     if not {vault.PUBLIC, vault.PRIVATE} <= set(usage.index):
         raise _Failed(f"the test set needs Public and Private rows; it has {dict(usage)}.")
     return f"{len(labels)} test labels: {usage[vault.PUBLIC]} public, {usage[vault.PRIVATE]} private"

@@ -194,7 +194,7 @@ def parse_card(path: Path, slug: str) -> Card:
         split=Split(
             test_fraction=split.fraction("test_fraction"),
             seed=split.get("seed", int),
-            public_fraction=split.fraction("public_fraction"),
+            public_fraction=_public_fraction(split),
             public_seed=split.get("public_seed", int),
         ),
         cv=CVScheme(scheme=scheme, k=cv.positive("k", minimum=2), seed=cv.get("seed", int), column=column),
@@ -218,6 +218,13 @@ def parse_card(path: Path, slug: str) -> Card:
         raise CardError(path, "id_column", "must not also be a target column")
     _check_metric(card)
     return card
+
+
+def _public_fraction(fields: _Fields) -> float:
+    """The public board's share of the test set: 1 is one board (the whole test set), as MLE-bench."""
+    if fields.raw.get("public_fraction") == 1:
+        return 1.0
+    return fields.fraction("public_fraction")
 
 
 def _tolerance(fields: _Fields, name: str) -> float | None:

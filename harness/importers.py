@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 USAGE_COLUMN = "Usage"
+SPLITS = ("public-private", "none")  # import mlebench --split
 LEADERBOARD = "leaderboard.csv"  # MLE-bench's copy of a competition's final private leaderboard
 # scikit-learn's log_loss (1.9): each probability clipped at float64's machine epsilon, rows not rescaled.
 SKLEARN_LOG_LOSS: dict[str, Any] = {"clip": 2.220446049250313e-16, "rescale": False}
@@ -241,6 +242,7 @@ def import_mlebench(
     target: str | None = None,
     task: str | None = None,
     from_repo: Path | None = None,
+    split: str = "public-private",
 ) -> Authored:
     """Import a competition prepared by MLE-bench (`public/`, `private/`).
 
@@ -249,8 +251,11 @@ def import_mlebench(
     card, its description.md is used when public/ has none. A config.yaml in `folder` is read too.
     The metric comes from `--metric`, else from the config's grader name; without either nothing is
     guessed: AuthoringError lists the metrics to choose from. A grader name compete does not know
-    raises AuthoringError listing the ones it does.
+    raises AuthoringError listing the ones it does. `split="none"` puts the whole test set on one board
+    (`public_fraction = 1`), MLE-bench's own setting; the default draws a public and a private board.
     """
+    if split not in SPLITS:
+        raise AuthoringError(f"--split {split!r} is not a split; choose one of {', '.join(SPLITS)}.")
     folder = Path(folder)
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public)
@@ -326,6 +331,11 @@ def import_mlebench(
         notes=notes,
         row_sum_tolerance=row_sum_tolerance,
     )
+    if split == "none":
+        draft.public_fraction = 1.0
+        notes[0] = (
+            f"test set: MLE-bench's, on one board (--split none), as MLE-bench scores it ({answers.name})"
+        )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
     return _write(ws, draft, layout, "answers.csv", text, metric, metric_note="", task=task, extra=extra)
 
@@ -713,6 +723,8 @@ def _write(
             + (
                 "Its public/private split is the one of Kaggle's solution file."
                 if "usage(" in prepare_text
+                else "It is scored as one board: the public score is the whole test set's."
+                if draft.public_fraction == 1
                 else f"{draft.public_fraction:.0%} of it, drawn with seed {draft.seed + 1}, "
                 "is the public board."
             )

@@ -293,6 +293,8 @@ def _score(
             public, private = score_row[0]
     if unmatched or bad or n != labels:
         return _Outcome(None, int(unmatched) + abs(int(labels) - int(n)), int(bad))
+    if int(n) == int(public_rows):  # one board (public_fraction 1): the private board is the same rows
+        private = public
     if public is None or private is None or math.isnan(public) or math.isnan(private):
         part = "public" if public is None or math.isnan(public) else "private"
         needs = metric.requires or "rows it can be computed on"

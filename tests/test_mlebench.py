@@ -319,3 +319,33 @@ def test_a_bad_row_sum_tolerance_is_named(tmp_path: Path, value: str) -> None:
     path.write_text(card.replace("[rules]\n", f"[rules]\nrow_sum_tolerance = {value}\n"))
     with pytest.raises(CardError, match="rules.row_sum_tolerance"):
         parse_card(path, "tiny-proba")
+
+
+def test_split_none_scores_the_whole_test_set_on_one_board(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    from sklearn.metrics import roc_auc_score
+
+    from harness.errors import AuthoringError
+    from harness.prepare import prepare
+
+    with pytest.raises(AuthoringError, match="--split 'half' is not a split"):
+        import_mlebench(
+            ws, MLEBENCH / "cactus" / "prepared", from_repo=MLEBENCH / "cactus" / "repo", split="half"
+        )
+    authored = import_mlebench(
+        ws, MLEBENCH / "cactus" / "prepared", from_repo=MLEBENCH / "cactus" / "repo", split="none"
+    )
+    assert load_card(ws, authored.slug).split.public_fraction == 1.0
+    done = prepare(ws, authored.slug)
+    assert done.public_rows == done.test_rows
+    results = check_competition(ws, authored.slug)
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    truth = _truth("cactus", "id", "has_cactus")
+    rng = np.random.default_rng(5)
+    submission = truth.assign(has_cactus=rng.random(len(truth)).round(4))
+    submission.to_csv(tmp_path / "random.csv", index=False)
+    outcome = ledger.submit(ws, authored.slug, tmp_path / "random.csv")
+    want = roc_auc_score(truth["has_cactus"], submission["has_cactus"])
+    assert outcome.submission.public_score == pytest.approx(want, abs=1e-9)
+    lifecycle.close(ws, authored.slug)
+    (row,) = ledger.submissions(ws, authored.slug)
+    assert row.private_score == pytest.approx(want, abs=1e-9), "one board: the private score is the same"

@@ -123,6 +123,14 @@ def import_mlebench(
     metric: MetricOption = None,
     target: TargetOption = None,
     task: ImportTaskOption = None,
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="public-private (two boards, drawn with the card's seeds) or none (one board: the whole "
+            "test set, as MLE-bench scores it).",
+        ),
+    ] = "public-private",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a competition prepared by MLE-bench; the metric comes from its config.yaml or --metric.
@@ -136,7 +144,9 @@ def import_mlebench(
     from harness.importers import import_mlebench as run
 
     ws = find_workspace()
-    authored = run(ws, folder, slug=slug, metric=metric, target=target, task=task, from_repo=from_repo)
+    authored = run(
+        ws, folder, slug=slug, metric=metric, target=target, task=task, from_repo=from_repo, split=split
+    )
     _render_authored(authored, fmt)
 
 
