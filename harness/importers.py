@@ -433,7 +433,8 @@ def _layout(
     import pandas as pd
 
     for path in (train_path, test_path, sample_path):
-        check_csv_header(path)
+        if path is not None:
+            check_csv_header(path)
     train_cols = [str(c) for c in pd.read_csv(train_path, nrows=0).columns]
     sample_cols = [str(c) for c in pd.read_csv(sample_path, nrows=0).columns]
     test_cols = [str(c) for c in pd.read_csv(test_path or sample_path, nrows=0).columns]

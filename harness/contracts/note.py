@@ -121,7 +121,7 @@ def example_score(example: WorkedExample) -> float:
     column = {name: [row[i] for row in example.rows] for i, name in enumerate(example.columns)}
     if kind in (Prediction.VALUES, Prediction.PROBABILITIES):
         rows = range(len(example.rows))
-        truth = [[column[f"y_{j}"][i] for j in range(targets)] for i in rows]
+        truth: Any = [[column[f"y_{j}"][i] for j in range(targets)] for i in rows]
         if kind is Prediction.VALUES:
             truth = [[float(v) for v in row] for row in truth]
         guesses = [[float(column[f"p_{j}"][i]) for j in range(targets)] for i in rows]
