@@ -23,11 +23,13 @@ from tests.test_import import kaggle_folder
 runner = CliRunner()
 
 
-def test_an_import_never_points_to_a_task_option_it_does_not_have(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+def test_an_import_points_to_a_task_option_it_has(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
     folder, _ = kaggle_folder(tmp_path / "downloads")
     authored = import_kaggle(ws, folder, metric="roc_auc")
-    assert not any("--task" in note for note in authored.notes), authored.notes
-    assert any("edit task in competition.toml" in note for note in authored.notes)
+    assert any("override with --task" in note for note in authored.notes), authored.notes
+    for command in ("kaggle", "mlebench"):
+        help_text = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["import", command, "--help"]).output
+        assert "--task" in help_text, command
 
 
 def test_submissions_help_says_without_as_everyone_is_listed() -> None:
