@@ -102,6 +102,14 @@ class AnalysisError(CompeteError):
     different competitions, a column that is not there, a run whose predictions were not kept)."""
 
 
+class TuningError(CompeteError):
+    """A tuning study that cannot start or go on: unknown study, changed kernel, bad options."""
+
+
+class StorageError(CompeteError):
+    """A study storage that cannot be reached or needs a database driver that is not installed."""
+
+
 def is_interrupt(exc: BaseException) -> bool:
     """Whether `exc` is the user's Ctrl-C: a KeyboardInterrupt, or DuckDB's report of a query it
     stopped for one (DuckDB raises a plain RuntimeError 'Query interrupted' when SIGINT arrives while

@@ -13,6 +13,9 @@ or, instead of (or beside) `fit_predict`, the pair `fit(train, params) -> model`
 predicts with it again on shuffled columns instead of refitting). A kernel defining all three must make
 `fit_predict(train, test, params)` equal `predict(fit(train, params), test)`.
 
+`fit_predict` may take a fourth parameter, `fold` (see `harness.fold_context`): the fold's validation
+rows with their target, and callbacks for pruning a tuning trial by boosting round.
+
 `fit_predict` returns predictions in the order of `test`'s rows: a 1-D array or Series for label,
 probability and value metrics; a 2-D array (n, K) in the card's class order, or a DataFrame with one
 column per class, for class-probability metrics. The harness adds the ids, checks the shape, scores
@@ -40,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from harness.competition import SLUG_PATTERN, Card, competition_names, load_card
 from harness.errors import KernelError, MetricError, NotPrepared, UnknownName
+from harness.fold_context import Fold as FoldContext
+from harness.fold_context import accepts_fold
 from harness.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
@@ -131,8 +136,16 @@ class Kernel:
     def has_fit_predict(self) -> bool:
         return callable(getattr(self.module, "fit_predict", None))
 
-    def fit_predict(self, train: pd.DataFrame, test: pd.DataFrame, params: Mapping[str, Any]) -> Any:
+    def fit_predict(
+        self,
+        train: pd.DataFrame,
+        test: pd.DataFrame,
+        params: Mapping[str, Any],
+        fold: FoldContext | None = None,
+    ) -> Any:
         if self.has_fit_predict:
+            if fold is not None and accepts_fold(self.module.fit_predict):
+                return self.module.fit_predict(train, test, dict(params), fold=fold)
             return self.module.fit_predict(train, test, dict(params))
         return self.predict(self.fit(train, params), test)
 
@@ -405,6 +418,7 @@ def cross_validate(
     predict_test: bool = False,
     keep_models: bool = False,
     plan: Sequence[Fold] | None = None,
+    fold_context: Callable[[int, int, pd.DataFrame | None], FoldContext] = FoldContext,
 ) -> CVResult:
     """Score `kernel` on its competition's folds; with `predict_test`, also fit on all of train and
     write the test predictions as a submission file.
@@ -415,6 +429,8 @@ def cross_validate(
     The result holds the out-of-fold predictions (`oof`); with `keep_models`, a kernel that defines
     `fit` and `predict` also hands back each fold's model. `plan` replaces the card's folds (repeated
     CV with other seeds); the card's folds stay the official ones.
+    `fold_context(number, folds, valid)` makes the `fold` argument a kernel may take (a tuning trial
+    passes one that knows the trial).
     Raises KernelError naming the kernel and the fold when the kernel raises or returns predictions of
     the wrong shape, NaN or unknown labels.
     """
@@ -448,13 +464,14 @@ def cross_validate(
         features = valid.drop(columns=list(card.target_columns))
         # fit_predict stays the path of a plain run when the kernel defines it (options the harness
         # passes to it keep working); fit and predict serve kernels without it and kept models.
+        context = fold_context(fold.number, len(plan), valid.copy())  # the kernel may change it
         if kernel.separable and (keep_models or not kernel.has_fit_predict):
             model = _fit(kernel, label, fit, merged)
             predicted = _predict(kernel, label, model, features)
             if keep_models:
                 models.append(model)
         else:
-            predicted = _call(kernel, label, fit, features, merged)
+            predicted = _call(kernel, label, fit, features, merged, context)
         frame = normalize_predictions(kernel.name, label, card, predicted, features)
         out_of_fold.append(_oof_rows(card, fold, valid, frame))
         try:
@@ -469,7 +486,7 @@ def cross_validate(
     if predict_test:
         if progress:
             progress(FINAL_FIT, len(plan), steps)
-        predicted = _call(kernel, FINAL_FIT, train, test.copy(), merged)
+        predicted = _call(kernel, FINAL_FIT, train, test.copy(), merged, fold_context(0, len(plan), None))
         frame = normalize_predictions(kernel.name, FINAL_FIT, card, predicted, test)
         path = write_submission(ws, card, kernel.info, test, frame, ran_at)
         tested = frame.copy()
@@ -647,10 +664,19 @@ def _predict(kernel: Kernel, step: str, model: Any, test: pd.DataFrame) -> Any:
         raise KernelError(f"kernel {kernel.name!r} raised in {step}: {type(exc).__name__}: {exc}") from exc
 
 
-def _call(kernel: Kernel, step: str, train: pd.DataFrame, test: pd.DataFrame, params: dict[str, Any]) -> Any:
+def _call(
+    kernel: Kernel,
+    step: str,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    params: dict[str, Any],
+    fold: FoldContext,
+) -> Any:
     try:
-        return kernel.fit_predict(train, test, params)
+        return kernel.fit_predict(train, test, params, fold)
     except Exception as exc:
+        if type(exc).__name__ == "TrialPruned":  # a pruning callback stopped a tuning trial: not a failure
+            raise
         from harness.tracebacks import own_frames
 
         raise KernelError(

@@ -111,6 +111,7 @@ from harness.cli import kernels as _kernels  # noqa: E402,F401
 from harness.cli import reports as _reports  # noqa: E402,F401
 from harness.cli import submissions as _submissions  # noqa: E402,F401
 from harness.cli import theory as _theory  # noqa: E402,F401
+from harness.cli import tuning as _tuning  # noqa: E402,F401
 
 
 def _one_line_paragraphs(typer_app: typer.Typer) -> None:

@@ -1,0 +1,108 @@
+"""A trial: the kernel's `search_space(trial)` over its PARAMS, cross-validated exactly as `compete run`
+does it (`harness.kernels.cross_validate`), so the same parameters give the same CV score in both.
+
+Each fold's score is kept in the trial's user attributes (`fold_scores`) and, for a kernel that does
+not prune by boosting round, reported to the trial at step `fold number`, so that the pruner can stop
+an unpromising trial after any fold (see `harness.fold_context` for the steps of boosting rounds).
+A kernel that raises fails the trial, its message kept as the user attribute `error`; Ctrl-C marks
+the trial `interrupted` so that it is not counted as the kernel's failure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import CompeteError, KernelError, TuningError, is_interrupt
+from harness.fold_context import Fold
+from harness.tuning.study import ERROR_ATTR, FOLD_SCORES_ATTR, INTERRUPTED_ATTR
+from harness.workspace import Workspace
+
+if TYPE_CHECKING:
+    import optuna
+    import pandas as pd
+
+    from harness.kernels import Kernel
+
+
+class Objective:
+    """The function Optuna optimises for one kernel on one competition's folds."""
+
+    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None) -> None:
+        self.ws, self.kernel, self.folds = ws, kernel, folds
+
+    def params(self, trial: optuna.Trial) -> dict[str, Any]:
+        """The trial's parameters from the kernel's search space. Raises TuningError if it raises."""
+        return suggest(self.kernel, trial)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        import optuna
+
+        from harness.kernels import cross_validate
+
+        params = self.params(trial)
+        contexts: list[Fold] = []
+        scores: list[float] = []
+
+        def fold_context(number: int, folds: int, valid: pd.DataFrame | None) -> Fold:
+            context = Fold(number, folds, valid, trial=trial)
+            contexts.append(context)
+            return context
+
+        def on_score(number: int, score: float) -> None:
+            scores.append(score)
+            trial.set_user_attr(FOLD_SCORES_ATTR, list(scores))
+            if any(c.asked_for_rounds for c in contexts):
+                return  # its boosting rounds are reported instead
+            trial.report(score, step=number)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned after fold {number}")
+
+        try:
+            result = cross_validate(
+                self.ws,
+                self.kernel,
+                folds=self.folds,
+                params=params,
+                on_score=on_score,
+                fold_context=fold_context,
+            )
+        except KernelError as exc:
+            trial.set_user_attr(ERROR_ATTR, str(exc))
+            raise
+        except BaseException as exc:
+            if is_interrupt(exc):
+                trial.set_user_attr(INTERRUPTED_ATTR, True)
+            raise
+        return result.mean
+
+
+def suggest(kernel: Kernel, trial: Any) -> dict[str, Any]:
+    """`kernel.search_space(trial)`; TuningError (naming the kernel) when it is missing or raises."""
+    if getattr(kernel.module, "search_space", None) is None:
+        raise TuningError(
+            f"kernel {kernel.name!r} defines no search_space(trial), so there is nothing to tune; add one, "
+            "e.g. def search_space(trial): return {'learning_rate': trial.suggest_float('learning_rate', "
+            "0.01, 0.3, log=True)} (see kernels/README.md)."
+        )
+    try:
+        return kernel.search_space(trial)
+    except CompeteError as exc:
+        raise TuningError(str(exc)) from None
+    except Exception as exc:
+        if type(exc).__name__ == "TrialPruned":
+            raise
+        raise TuningError(
+            f"kernel {kernel.name!r}: search_space(trial) raised {type(exc).__name__}: {exc}; fix it and "
+            "run again."
+        ) from None
+
+
+def check_search_space(kernel: Kernel) -> None:
+    """Ask the kernel's search space once, on a throwaway in-memory study, before any real trial.
+
+    Raises TuningError when the kernel has none, or it raises or returns something other than a dict.
+    """
+    import optuna
+
+    probe = optuna.create_study()
+    suggest(kernel, probe.ask())
