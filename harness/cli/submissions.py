@@ -135,11 +135,12 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
             if row["message"]:  # in full with --format json or csv
                 row["message"] = _shortened(" ".join(row["message"].split()), MESSAGE_WIDTH)
             row["selected"] = "yes" if row["selected"] else ""
+            row["study"] = row["study_id"]  # "<study>#<trial>" for a submitted tuning trial
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
             columns.append("private_score")
             columns += (["whole_score"] if whole else []) + (["medal"] if medals else [])
-        columns += ["cv_score", "selected", "file", "message", "error"]
+        columns += ["cv_score", "study", "selected", "file", "message", "error"]
         empty = f"no submissions by {as_.strip()!r} yet" if as_ is not None else "no submissions yet"
         keep = ["ref", "public_score", "status", "private_score", "participant", "date", "cv_score"]
         render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty=empty, priority=keep)

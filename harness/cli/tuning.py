@@ -221,9 +221,10 @@ def _show_table(detail: Any) -> None:
             out.print(
                 escape(
                     "  the gain is within the noise of the folds: another split could rank these trials the "
-                    f"other way round. Read: compete theory {detail.theory}"
+                    "other way round."
                 )
             )
+            out.print(escape(f"  read: compete theory {detail.theory}"))
         else:
             out.print(escape(f"  more on what a tuning gain means: compete theory {detail.theory}"))
     for label, path in detail.plots.items():

@@ -111,7 +111,12 @@ def tune(ws: Workspace, request: TuneRequest, progress: TuneProgress | None = No
     storage = storages.open_storage(request.storage, ws, slug)
     name = request.study or kernel.name
     study, created = create_or_resume(
-        storage, name, identity, dict(kernel.info.params), accept_changes=request.accept_changes
+        storage,
+        name,
+        identity,
+        dict(kernel.info.params),
+        kernel_path=str(kernel.info.path),
+        accept_changes=request.accept_changes,
     )
     before = counts(study)
     remaining = max(request.trials - before.finished, 0)

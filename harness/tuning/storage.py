@@ -71,9 +71,10 @@ def _rdb(url: str) -> Any:
         engine_kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     try:
         return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:  # optuna wraps the driver's ModuleNotFoundError
+        missing = getattr(exc.__cause__, "name", None) or exc.name or "of its driver"
         raise StorageError(
-            f"the storage {shown} needs the Python module {exc.name!r}, which is not installed; "
+            f"the storage {shown} needs the Python module {missing!r}, which is not installed; "
             "use postgresql+psycopg://... (psycopg is installed) or install that driver."
         ) from None
     except sqlalchemy.exc.NoSuchModuleError:

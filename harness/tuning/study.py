@@ -36,6 +36,9 @@ DEFAULTS_ATTR = "defaults"  # a trial's user attribute: it ran the kernel's own 
 INTERRUPTED_ATTR = "interrupted"  # a trial's user attribute: stopped by Ctrl-C, not by the kernel
 ERROR_ATTR = "error"
 FOLD_SCORES_ATTR = "fold_scores"
+PATH_ATTR = (
+    PREFIX + "kernel_path"
+)  # where the kernel file was: a kernel outside kernels/ has no name to find it by
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,13 @@ def file_sha256(path: Any) -> str:
 
 
 def create_or_resume(
-    storage: Any, name: str, identity: Identity, defaults: dict[str, Any], *, accept_changes: bool = False
+    storage: Any,
+    name: str,
+    identity: Identity,
+    defaults: dict[str, Any],
+    *,
+    kernel_path: str,
+    accept_changes: bool = False,
 ) -> tuple[optuna.Study, bool]:
     """Create the study `name` (its first trial queued with the kernel's default PARAMS), or resume it.
 
@@ -114,10 +123,13 @@ def create_or_resume(
         else:
             for key, value in identity.as_attrs().items():
                 study.set_user_attr(key, value)
+            study.set_user_attr(PATH_ATTR, kernel_path)
             study.enqueue_trial(defaults, user_attrs={DEFAULTS_ATTR: True}, skip_if_exists=True)
             return study, True
     study = optuna.load_study(study_name=name, storage=storage)
     check_resumable(study, identity, accept_changes=accept_changes)
+    if study.user_attrs.get(PATH_ATTR) != kernel_path:
+        study.set_user_attr(PATH_ATTR, kernel_path)
     return study, False
 
 
@@ -155,6 +167,14 @@ def check_resumable(study: optuna.Study, identity: Identity, *, accept_changes: 
         )
     for key, value in identity.as_attrs().items():
         study.set_user_attr(key, value)
+
+
+def kernel_ref(study: optuna.Study, identity: Identity) -> str:
+    """How to load a study's kernel: its file where that still exists, else its name."""
+    from pathlib import Path
+
+    path = study.user_attrs.get(PATH_ATTR)
+    return path if isinstance(path, str) and Path(path).is_file() else identity.kernel
 
 
 def find(ws: Workspace, name: str, storage_url: str | None) -> tuple[optuna.Study, Identity]:

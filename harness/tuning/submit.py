@@ -68,7 +68,7 @@ def submit_trial(
 
     from harness.kernels import cross_validate, load_kernel, participant_for
     from harness.ledger import submit
-    from harness.tuning.study import file_sha256, find
+    from harness.tuning.study import file_sha256, find, kernel_ref
 
     study, identity = find(ws, name, storage_url)
     if trial is None:
@@ -89,7 +89,7 @@ def submit_trial(
                 f"trial {trial} of study {name!r} is {chosen.state.name.lower()}, so it has no CV score; "
                 "submit a complete trial (`compete study show` lists them)."
             )
-    kernel = load_kernel(ws, identity.kernel)
+    kernel = load_kernel(ws, kernel_ref(study, identity))
     if file_sha256(kernel.info.path) != identity.kernel_sha256 and not accept_changes:
         raise TuningError(
             f"the kernel file {identity.kernel} changed since study {name!r} ran, so trial {chosen.number}'s "
