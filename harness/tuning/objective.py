@@ -10,11 +10,13 @@ the trial `interrupted` so that it is not counted as the kernel's failure.
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import CompeteError, KernelError, TuningError, is_interrupt
 from harness.fold_context import Fold
-from harness.tuning.study import ERROR_ATTR, FOLD_SCORES_ATTR, INTERRUPTED_ATTR
+from harness.tuning.study import ERROR_ATTR, FOLD_SCORES_ATTR, INTERRUPTED_ATTR, WORKER_ATTR
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class Objective:
         from harness.kernels import cross_validate
 
         params = self.params(trial)
+        trial.set_user_attr(WORKER_ATTR, f"{socket.gethostname()}:{os.getpid()}")  # which machine and process
         contexts: list[Fold] = []
         scores: list[float] = []
 

@@ -36,6 +36,7 @@ DEFAULTS_ATTR = "defaults"  # a trial's user attribute: it ran the kernel's own 
 INTERRUPTED_ATTR = "interrupted"  # a trial's user attribute: stopped by Ctrl-C, not by the kernel
 ERROR_ATTR = "error"
 FOLD_SCORES_ATTR = "fold_scores"
+WORKER_ATTR = "worker"  # host:pid of the process that ran the trial
 PATH_ATTR = (
     PREFIX + "kernel_path"
 )  # where the kernel file was: a kernel outside kernels/ has no name to find it by
