@@ -125,15 +125,32 @@ def features(frame: pd.DataFrame, level: pd.Series) -> pd.DataFrame:
 # training has no level yet (fewer than 8 same weekdays behind it); LightGBM treats it as missing.
 
 
+# %% [markdown]
+# ## Pruning while tuning
+#
+# `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
+# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
+# are scored after every boosting round (absolute error, the competition's own metric), and the pruner
+# stops a trial whose curve is worse than the other trials' at the same round of the same fold,
+# instead of waiting for its fold score.
+
+
 # %%
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict, fold=None) -> object:
     import lightgbm as lgb
 
     options = {k: v for k, v in params.items() if k != "level_weeks"}
     lagged, last = weekday_levels(train, params["level_weeks"])
     test_level = pd.to_datetime(test["date"]).dt.day_of_week.map(last)
     model = lgb.LGBMRegressor(**options, objective="l1", random_state=0, n_jobs=1, verbose=-1)
-    model.fit(features(train, lagged), train["ridership"])
+    watch = {}
+    callbacks = fold.lightgbm_callbacks("l1") if fold is not None else []
+    if callbacks:  # a tuning trial: score the fold's validation rows after every round
+        valid_level = pd.to_datetime(fold.valid["date"]).dt.day_of_week.map(last)
+        X_valid, y_valid = features(fold.valid, valid_level), fold.valid["ridership"]
+        watch = {"eval_X": X_valid, "eval_y": y_valid, "eval_names": ["valid"], "callbacks": callbacks}
+    model.fit(features(train, lagged), train["ridership"], **watch)
     return np.asarray(model.predict(features(test, test_level)))
 
 

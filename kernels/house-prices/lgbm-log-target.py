@@ -114,6 +114,17 @@ def as_categories(X: pd.DataFrame, X_test: pd.DataFrame) -> tuple[pd.DataFrame, 
 # The prediction comes back from log space with `expm1`, the inverse of `log1p`.
 
 
+# %% [markdown]
+# ## Pruning while tuning
+#
+# `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
+# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
+# are scored after every boosting round (squared error of the log price, the square of the
+# competition's RMSLE), and the pruner stops a trial whose curve is worse than the other trials' at
+# the same round of the same fold, instead of waiting for its fold score.
+
+
 # %%
 def training_rows(train: pd.DataFrame) -> pd.DataFrame:
     """The training rows without the partial sales over 4,000 sq ft (see above)."""
@@ -121,13 +132,19 @@ def training_rows(train: pd.DataFrame) -> pd.DataFrame:
     return train[~unfinished_mansion].reset_index(drop=True)
 
 
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict, fold=None) -> object:
     import lightgbm as lgb
 
     train = training_rows(train)
     X, X_test = as_categories(features(train), features(test))
     model = lgb.LGBMRegressor(**params, subsample_freq=1, random_state=0, n_jobs=1, verbose=-1)
-    model.fit(X, np.log1p(train["Sale_Price"]))
+    watch = {}
+    callbacks = fold.lightgbm_callbacks("l2") if fold is not None else []
+    if callbacks:  # a tuning trial: score the fold's validation rows after every round
+        _, X_valid = as_categories(features(train), features(fold.valid))
+        y_valid = np.log1p(fold.valid["Sale_Price"])
+        watch = {"eval_X": X_valid, "eval_y": y_valid, "eval_names": ["valid"], "callbacks": callbacks}
+    model.fit(X, np.log1p(train["Sale_Price"]), **watch)
     return np.expm1(model.predict(X_test))
 
 

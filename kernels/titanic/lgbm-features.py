@@ -141,13 +141,29 @@ def features(frame: pd.DataFrame, train: pd.DataFrame, family_sizes: pd.Series) 
 # so the probability is thresholded at 0.5.
 
 
+# %% [markdown]
+# ## Pruning while tuning
+#
+# `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
+# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
+# are scored after every boosting round (binary log loss), and the pruner stops a trial whose curve is
+# worse than the other trials' at the same round of the same fold, instead of waiting for its fold
+# score.
+
+
 # %%
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict, fold=None) -> object:
     import lightgbm as lgb
 
     family_sizes = family(pd.concat([train, test])).value_counts()
     model = lgb.LGBMClassifier(**params, subsample_freq=1, random_state=0, n_jobs=1, verbose=-1)
-    model.fit(features(train, train, family_sizes), train["Survived"])
+    watch = {}
+    callbacks = fold.lightgbm_callbacks("binary_logloss") if fold is not None else []
+    if callbacks:  # a tuning trial: score the fold's validation rows after every round
+        X_valid, y_valid = features(fold.valid, train, family_sizes), fold.valid["Survived"]
+        watch = {"eval_X": X_valid, "eval_y": y_valid, "eval_names": ["valid"], "callbacks": callbacks}
+    model.fit(features(train, train, family_sizes), train["Survived"], **watch)
     probability = model.predict_proba(features(test, train, family_sizes))[:, 1]
     return (probability >= 0.5).astype(int)
 
