@@ -62,6 +62,16 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
 # run, and on a busy machine many times faster than threads that wait for each other.
 
 
+#
+# `fit_predict` may also take `fold=None` as a fourth parameter: the fold's validation rows with their
+# target (`fold.valid`, None in the final fit) and, for a LightGBM model, the callbacks that let
+# `compete tune` prune a poor trial round by round (`fold.lightgbm_callbacks("binary_logloss")`).
+# See kernels/README.md. A `search_space(trial)` function makes the kernel tunable:
+#
+#     def search_space(trial) -> dict:
+#         return {"learning_rate": trial.suggest_float("learning_rate", 0.01, 0.3, log=True)}
+
+
 # %%
 def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
     from threadpoolctl import threadpool_limits
