@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks._measure import Measurement
 
-SUITES = ("startup", "scoring", "postmortem", "explain")
+SUITES = ("startup", "scoring", "postmortem", "explain", "tuning")
 OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     with _bytecode_cache():
         for name in args.only or SUITES:
             module = importlib.import_module(f"benchmarks.{name}")
+            if hasattr(module, "sections"):  # a suite whose figures are not one command's timings
+                for title, body in module.sections(args.runs):
+                    text = f"## {title}\n\n{body}\n"
+                    print(text, flush=True)
+                    sections.append(text)
+                continue
             for title, rows, note in module.run(args.runs):
                 text = f"## {title}\n\n{note}\n\n{_table(rows)}\n"
                 print(text, flush=True)
@@ -70,9 +76,21 @@ def main(argv: list[str] | None = None) -> int:
             "PYTHONPYCACHEPREFIX), as for an installed package.\n"
         )
         OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(header + "\n" + "\n".join(sections))
+        if args.only and OUT.is_file():  # the other suites' sections stay as they were measured
+            OUT.write_text(_merge(OUT.read_text(), sections))
+        else:
+            OUT.write_text(header + "\n" + "\n".join(sections))
         print(f"wrote {OUT}", file=sys.stderr)
     return 0
+
+
+def _merge(old: str, sections: list[str]) -> str:
+    """`old` with each of `sections` in place of the section of the same title (or at the end)."""
+    head, *parts = old.split("\n## ")
+    kept = {part.split("\n", 1)[0]: "## " + part.rstrip("\n") + "\n" for part in parts}
+    for text in sections:
+        kept[text.split("\n", 1)[0].removeprefix("## ")] = text
+    return head.rstrip("\n") + "\n\n" + "\n".join(kept.values())
 
 
 @contextmanager

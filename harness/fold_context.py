@@ -16,12 +16,17 @@ the other trials' values *at the same step*, so every step must mean the same th
 
 - A kernel that never asks for callbacks has each fold's score (the competition's metric) reported
   at step `fold number` (1..K), by the tuning objective.
-- A kernel that asks for callbacks has its boosting rounds reported instead: round `i` of fold `f`
-  at step `(f - 1) * ROUND_STEPS + i`. The folds never share a step, so round 10 of fold 2 is compared
-  only with round 10 of fold 2 of other trials, never with fold 1 (whose curve differs). Its fold
+- A kernel that asks for callbacks has its boosting rounds reported instead: after round `r` of fold
+  `f`, at step `(f - 1) * ROUND_STEPS + r`. The folds never share a step, so round 16 of fold 2 is
+  compared only with round 16 of fold 2 of other trials, never with fold 1 (whose curve differs). Its fold
   scores are then kept as the trial's user attributes but not reported, because Optuna's percentile
   pruner compares the *best* of a trial's values over all its steps: values of two kinds (a LightGBM
   loss and, say, accuracy) in one trial would be compared with each other.
+- Rounds are reported (and the pruner asked) only after rounds 8, 16, 32, 64, ...: every report is
+  a write to the study's storage, which a journal file or a database makes durable (an fsync, about
+  5 ms here), and a report after each of 300 rounds in 5 folds cost more than the boosting itself.
+  The doubling grid is the same in every trial, so the pruner still compares like with like, and
+  it checks most often early, where stopping a poor trial saves most.
 - The LightGBM metric need not point the way the study does (binary log loss falls while the study
   maximises accuracy). The proxy reports the metric negated when its direction differs from the
   study's, so "better" means the same to the pruner for both kinds of value.
@@ -39,6 +44,15 @@ if TYPE_CHECKING:
 
 ROUND_STEPS = 100_000
 """Steps set aside for each fold's boosting rounds; rounds beyond it are not reported."""
+
+FIRST_REPORT = 8
+"""The first boosting round reported; then every round that doubles it (16, 32, 64, ...)."""
+
+
+def reported_round(rounds: int) -> bool:
+    """Whether the pruner hears of the model after `rounds` boosting rounds."""
+    return rounds >= FIRST_REPORT and rounds & (rounds - 1) == 0 and rounds < ROUND_STEPS
+
 
 # LightGBM's metrics where a higher value is better (every other one is a loss or an error).
 _HIGHER_IS_BETTER = ("auc", "average_precision", "ndcg", "map", "auc_mu")
@@ -104,12 +118,18 @@ class _RoundTrial:
             optuna.study.StudyDirection.MAXIMIZE if higher_is_better else optuna.study.StudyDirection.MINIMIZE
         )
         self.study = _Direction(direction)  # what the callback checks the metric against
+        self._reported = False
 
     def report(self, value: float, step: int) -> None:
-        if step < ROUND_STEPS:
-            self._trial.report(self._sign * value, step=self._offset + step)
+        rounds = step + 1  # LightGBM counts iterations from 0
+        if reported_round(rounds):
+            self._trial.report(self._sign * value, step=self._offset + rounds)
+            self._reported = True
 
     def should_prune(self) -> bool:
+        if not self._reported:  # nothing new to judge since the last report
+            return False
+        self._reported = False
         return bool(self._trial.should_prune())
 
 

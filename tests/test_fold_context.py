@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
-from harness.fold_context import ROUND_STEPS, Fold, accepts_fold
+from harness.fold_context import ROUND_STEPS, Fold, accepts_fold, reported_round
 from harness.workspace import Workspace
 from tests.test_tuning import titanic_root, write_kernel, ws  # noqa: F401  (fixtures)
 
@@ -77,8 +77,9 @@ def test_lightgbm_rounds_are_reported_on_each_folds_own_steps(
     for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
         steps = sorted(trial.intermediate_values)
         rounds = trial.params.get("n_estimators", 300)
-        # fold 1 on steps 0.., fold 2 on ROUND_STEPS..: one report per boosting round, none shared
-        assert steps == [*range(rounds), *range(ROUND_STEPS, ROUND_STEPS + rounds)]
+        # fold 1 on steps 1.., fold 2 on ROUND_STEPS + 1..: after rounds 8, 16, 32, ...; none shared
+        grid = [r for r in range(1, rounds + 1) if reported_round(r)]
+        assert grid[:2] == [8, 16] and steps == [*grid, *(ROUND_STEPS + r for r in grid)]
         # binary log loss falls while the study maximises accuracy: reported negated, so that
         # "higher is better" holds for the pruner; and no fold score (an accuracy) is mixed in
         assert all(-1.0 < value < 0.0 for value in trial.intermediate_values.values())
@@ -149,4 +150,5 @@ def test_each_reference_lightgbm_kernel_reports_its_rounds_in_a_trial(
     assert watched.fold_scores == plain.fold_scores  # watching the rounds changes no prediction
     reported = study._storage.get_trial(trial._trial_id).intermediate_values
     rounds = kernel.info.params["n_estimators"]
-    assert sorted(reported) == [*range(rounds), *range(ROUND_STEPS, ROUND_STEPS + rounds)]
+    grid = [r for r in range(1, rounds + 1) if reported_round(r)]
+    assert sorted(reported) == [*grid, *(ROUND_STEPS + r for r in grid)]

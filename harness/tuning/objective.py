@@ -53,7 +53,6 @@ class Objective:
 
         def on_score(number: int, score: float) -> None:
             scores.append(score)
-            trial.set_user_attr(FOLD_SCORES_ATTR, list(scores))
             if any(c.asked_for_rounds for c in contexts):
                 return  # its boosting rounds are reported instead
             trial.report(score, step=number)
@@ -75,7 +74,11 @@ class Objective:
         except BaseException as exc:
             if is_interrupt(exc):
                 trial.set_user_attr(INTERRUPTED_ATTR, True)
+            elif scores:  # pruned: the folds it finished
+                trial.set_user_attr(FOLD_SCORES_ATTR, list(scores))
             raise
+        # once per trial: every write to the storage is made durable (an fsync), which costs
+        trial.set_user_attr(FOLD_SCORES_ATTR, list(result.fold_scores))
         return result.mean
 
 

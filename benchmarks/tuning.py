@@ -1,0 +1,163 @@
+"""Tuning: the harness's overhead per trial, pruning's time to the best value, two workers against one.
+
+Each run is its own process (`benchmarks._tuning_child`), in a temporary workspace with titanic
+prepared, single-threaded (OMP_NUM_THREADS=1), and times only its trials (imports excluded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OVERHEAD_TRIALS = 10
+PRUNE_TRIALS = 50
+PRUNE_CAP = 100  # trials the pruned study may take to reach the unpruned study's best
+WORKER_TRIALS = 12
+
+
+def sections(runs: int) -> Iterator[tuple[str, str]]:
+    """(title, markdown body) of each tuning measurement."""
+    with tempfile.TemporaryDirectory(prefix="compete-bench-tune-") as folder:
+        root = Path(folder) / "ws"
+        _workspace(root)
+        env = {**os.environ, "COMPETE_WORKSPACE": str(root), "OMP_NUM_THREADS": "1"}
+        load = [os.getloadavg()[0]]
+        yield _overhead(root, env, runs)
+        load.append(os.getloadavg()[0])
+        yield _pruning(env)
+        load.append(os.getloadavg()[0])
+        yield _workers(root, env, runs)
+        load.append(os.getloadavg()[0])
+    yield (
+        "Tuning: conditions",
+        "Command: `python -m benchmarks --only tuning --runs "
+        f"{runs}`. Load average (1 min) before and after each tuning measurement: "
+        + ", ".join(f"{x:.1f}" for x in load)
+        + f", on {os.cpu_count()} cores shared with other work: the figures are as good as that allows.",
+    )
+
+
+def _workspace(root: Path) -> None:
+    root.mkdir(parents=True)
+    for name in ("competitions", "kernels", "theory"):
+        (root / name).symlink_to(REPO / name)
+    done = subprocess.run(
+        [sys.executable, "-c", "from harness.cli import main; main()", "prepare", "titanic"],
+        env={**os.environ, "COMPETE_WORKSPACE": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+
+
+def _child(mode: str, env: dict[str, str], **options: object) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks._tuning_child", mode, json.dumps(options)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode}: {done.stderr}")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _overhead(root: Path, env: dict[str, str], runs: int) -> tuple[str, str]:
+    harness, bare = [], []
+    for i in range(runs):  # taking turns, so that a busy moment hurts both alike
+        bare.append(float(_child("bare", env, trials=OVERHEAD_TRIALS)["seconds"]))  # type: ignore[arg-type]
+        storage = str(root / f"overhead-{i}.journal")
+        harness.append(float(_child("harness", env, trials=OVERHEAD_TRIALS, storage=storage)["seconds"]))  # type: ignore[arg-type]
+    b, h = statistics.median(bare), statistics.median(harness)
+    extra = h / b - 1
+    verdict = "PASS" if extra <= 0.05 else "FAIL"
+    body = (
+        f"titanic/lgbm-features, {OVERHEAD_TRIALS} trials (the default PARAMS first, then a seeded random "
+        "sampler; no pruner), 5 stratified folds, one thread. `compete tune` is `harness.tuning.run.tune` "
+        "with its journal file; the bare loop is an in-memory Optuna study calling the kernel's own "
+        "`fit_predict` on the same folds and scoring with scikit-learn's `accuracy_score`. Median of "
+        f"{runs} runs each, taking turns.\n\n"
+        "| measured | median s | s per trial | x bare |\n|---|---:|---:|---:|\n"
+        f"| bare Optuna + LightGBM | {b:.2f} | {b / OVERHEAD_TRIALS:.3f} | 1.00 |\n"
+        f"| compete tune | {h:.2f} | {h / OVERHEAD_TRIALS:.3f} | {h / b:.2f} |\n\n"
+        f"- target: harness overhead within 5%: {extra:+.1%} — **{verdict}**"
+    )
+    return "Tuning: harness overhead per trial", body
+
+
+def _pruning(env: dict[str, str]) -> tuple[str, str]:
+    off = _child("prune", env, trials=PRUNE_TRIALS, pruner="none")
+    target = off["best"]
+    on = _child("prune", env, trials=PRUNE_CAP, pruner="median", target=target)
+    t_off = float(off["first_best_seconds"])  # type: ignore[arg-type]
+    t_on = on["reached_seconds"]
+    lines = [
+        f"titanic/lgbm-features, TPE sampler with seed 0, the default PARAMS first. Without a pruner, "
+        f"{PRUNE_TRIALS} trials reach their best accuracy {target:.6f}; the time is until the trial that "
+        f"first reached it ended. With the median pruner (it prunes by boosting round inside each fold, "
+        f"through the kernel's `fold` argument), the study runs until it reaches that value, at most "
+        f"{PRUNE_CAP} trials. One run each: the time to a best value depends on the path the sampler takes, "
+        "so it is a single observation, not a median.\n",
+        "| measured | trials | pruned | s to the best | x no pruner |",
+        "|---|---:|---:|---:|---:|",
+        f"| no pruner | {off['trials']} | 0 | {t_off:.1f} | 1.00 |",
+    ]
+    if t_on is None:
+        lines.append(
+            f"| median pruner | {on['trials']} | {on['pruned']} | not reached (best {on['best']}) | - |"
+        )
+        lines.append("\n- target: at least 1.5x faster with the pruner: not reached in this run — **FAIL**")
+    else:
+        speedup = t_off / float(t_on)  # type: ignore[arg-type]
+        verdict = "PASS" if speedup >= 1.5 else "FAIL"
+        lines.append(
+            f"| median pruner | {on['trials']} | {on['pruned']} | {float(t_on):.1f} | {1 / speedup:.2f} |"
+        )  # type: ignore[arg-type]
+        lines.append(f"\n- target: at least 1.5x faster with the pruner: {speedup:.2f}x — **{verdict}**")
+    return "Tuning: pruning, time to the best value", "\n".join(lines)
+
+
+def _workers(root: Path, env: dict[str, str], runs: int) -> tuple[str, str]:
+    one, two = [], []
+    for i in range(runs):
+        one.append(
+            float(
+                _child(
+                    "workers", env, trials=WORKER_TRIALS, workers=1, storage=str(root / f"w1-{i}.journal")
+                )["seconds"]
+            )
+        )  # type: ignore[arg-type]
+        two.append(
+            float(
+                _child(
+                    "workers", env, trials=WORKER_TRIALS, workers=2, storage=str(root / f"w2-{i}.journal")
+                )["seconds"]
+            )
+        )  # type: ignore[arg-type]
+    s1, s2 = statistics.median(one), statistics.median(two)
+    rate1, rate2 = WORKER_TRIALS / s1 * 60, WORKER_TRIALS / s2 * 60
+    ratio = rate2 / rate1
+    verdict = "PASS" if ratio >= 1.6 else "FAIL"
+    body = (
+        f"titanic/lgbm-features, {WORKER_TRIALS} trials (random sampler, no pruner) into one journal file, "
+        "by `tune` in this process (1 worker) or by 2 worker processes, each single-threaded; the time "
+        f"includes starting the workers (each imports the harness, pandas and LightGBM). Median of {runs} "
+        "runs each, taking turns.\n\n"
+        "| measured | median s | trials per minute | x 1 worker |\n|---|---:|---:|---:|\n"
+        f"| 1 worker | {s1:.2f} | {rate1:.1f} | 1.00 |\n"
+        f"| 2 workers | {s2:.2f} | {rate2:.1f} | {ratio:.2f} |\n\n"
+        f"- target: at least 1.6x the trials per minute with 2 workers: {ratio:.2f}x — **{verdict}**"
+    )
+    return "Tuning: two workers against one", body
