@@ -107,6 +107,13 @@ def tune(
     if c.best_value is not None:
         params = ", ".join(f"{k}={_short(v)}" for k, v in outcome.best_params.items())
         out.print(escape(f"  best {outcome.metric} ({outcome.direction}): {c.best_value:.6g} with {params}"))
+    if outcome.added == 0 and c.finished >= trials:
+        out.print(
+            escape(
+                f"  the study already holds {c.finished} finished trials; "
+                f"ask for more with --trials {trials + 50}"
+            )
+        )
     out.print(escape(f"  look closer: compete study show {outcome.study}"))
 
 
