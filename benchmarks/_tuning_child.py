@@ -104,7 +104,10 @@ def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
             study.stop()
 
     study.optimize(
-        Objective(ws, kernel, None), n_trials=trials, catch=(KernelError,), callbacks=[stop_at_target]
+        Objective(ws, kernel, None, by_round=options["pruner"] != "none"),
+        n_trials=trials,
+        catch=(KernelError,),
+        callbacks=[stop_at_target],
     )
     seconds = time.perf_counter() - started
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]

@@ -70,7 +70,18 @@ def test_lightgbm_rounds_are_reported_on_each_folds_own_steps(
 
     result = runner.invoke(
         app,
-        ["tune", "titanic/lgbm-features", "--trials", "3", "--folds", "2", "--pruner", "none", "-f", "json"],
+        [
+            "tune",
+            "titanic/lgbm-features",
+            "--trials",
+            "3",
+            "--folds",
+            "2",
+            "--pruner",
+            "median",
+            "-f",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.stderr
     study, _ = find(ws, "titanic/lgbm-features", None)

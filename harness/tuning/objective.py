@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 class Objective:
     """The function Optuna optimises for one kernel on one competition's folds."""
 
-    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None) -> None:
-        self.ws, self.kernel, self.folds = ws, kernel, folds
+    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None, *, by_round: bool = True) -> None:
+        # by_round: offer the kernel pruning callbacks; without a pruner they would only cost time (the
+        # validation rows scored after every round, and a storage write at each reported round)
+        self.ws, self.kernel, self.folds, self.by_round = ws, kernel, folds, by_round
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
         """The trial's parameters from the kernel's search space. Raises TuningError if it raises."""
@@ -47,7 +49,7 @@ class Objective:
         scores: list[float] = []
 
         def fold_context(number: int, folds: int, valid: pd.DataFrame | None) -> Fold:
-            context = Fold(number, folds, valid, trial=trial)
+            context = Fold(number, folds, valid, trial=trial if self.by_round else None)
             contexts.append(context)
             return context
 
