@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,10 +39,19 @@ def sections(runs: int) -> Iterator[tuple[str, str]]:
     yield (
         "Tuning: conditions",
         "Command: `python -m benchmarks --only tuning --runs "
-        f"{runs}`. Load average (1 min) before and after each tuning measurement: "
+        f"{runs}`, on {datetime.now(UTC):%Y-%m-%d} at commit {_commit()}. "
+        "Load average (1 min) before and after each tuning measurement: "
         + ", ".join(f"{x:.1f}" for x in load)
-        + f", on {os.cpu_count()} cores shared with other work: the figures are as good as that allows.",
+        + f", on {os.cpu_count()} cores shared with other work: the figures are as good as that allows. "
+        "With the load average above the number of cores, a second worker finds no idle core, so the "
+        "workers' comparison then measures contention rather than parallelism; and each worker process "
+        "first imports the harness, pandas and LightGBM, which a short study feels.",
     )
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    return done.stdout.strip() or "unknown"
 
 
 def _workspace(root: Path) -> None:
