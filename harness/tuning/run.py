@@ -283,5 +283,5 @@ def _last_error(study: optuna.Study) -> str:
 
     for trial in reversed(study.get_trials(deepcopy=False)):
         if ERROR_ATTR in trial.user_attrs:
-            return str(trial.user_attrs[ERROR_ATTR])
+            return str(trial.user_attrs[ERROR_ATTR]).splitlines()[0]  # its frames: `compete run` shows them
     return "no message was kept"
