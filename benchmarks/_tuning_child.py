@@ -104,7 +104,7 @@ def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
             study.stop()
 
     study.optimize(
-        Objective(ws, kernel, None, by_round=options["pruner"] != "none"),
+        Objective(ws, kernel, None, prune=options["pruner"] != "none"),
         n_trials=trials,
         catch=(KernelError,),
         callbacks=[stop_at_target],

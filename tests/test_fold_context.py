@@ -125,7 +125,14 @@ def test_fold_scores_are_reported_when_a_kernel_does_not_prune_by_round(
     from harness.tuning.study import find
 
     kernel = write_kernel(tmp_path)
-    assert runner.invoke(app, ["tune", str(kernel), "--trials", "2", "--pruner", "none"]).exit_code == 0
+    assert runner.invoke(app, ["tune", str(kernel), "--trials", "2", "--pruner", "median"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["tune", str(kernel), "--trials", "2", "--study", "plain", "--pruner", "none"]
+        ).exit_code
+        == 0
+    )
+    assert all(not t.intermediate_values for t in find(ws, "plain", None)[0].trials)  # no pruner: no reports
     study, _ = find(ws, "titanic/fast", None)
     for trial in study.trials:
         assert sorted(trial.intermediate_values) == [1, 2, 3, 4, 5]

@@ -1,9 +1,9 @@
 """A trial: the kernel's `search_space(trial)` over its PARAMS, cross-validated exactly as `compete run`
 does it (`harness.kernels.cross_validate`), so the same parameters give the same CV score in both.
 
-Each fold's score is kept in the trial's user attributes (`fold_scores`) and, for a kernel that does
-not prune by boosting round, reported to the trial at step `fold number`, so that the pruner can stop
-an unpromising trial after any fold (see `harness.fold_context` for the steps of boosting rounds).
+Each fold's score is kept in the trial's user attributes (`fold_scores`) and, with a pruner and for a
+kernel that does not prune by boosting round, reported to the trial at step `fold number`, so that the
+pruner can stop an unpromising trial after any fold (see `harness.fold_context` for boosting rounds).
 A kernel that raises fails the trial, its message kept as the user attribute `error`; Ctrl-C marks
 the trial `interrupted` so that it is not counted as the kernel's failure.
 """
@@ -29,10 +29,10 @@ if TYPE_CHECKING:
 class Objective:
     """The function Optuna optimises for one kernel on one competition's folds."""
 
-    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None, *, by_round: bool = True) -> None:
-        # by_round: offer the kernel pruning callbacks; without a pruner they would only cost time (the
-        # validation rows scored after every round, and a storage write at each reported round)
-        self.ws, self.kernel, self.folds, self.by_round = ws, kernel, folds, by_round
+    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None, *, prune: bool = True) -> None:
+        # prune: report fold scores and offer round callbacks. Without a pruner nobody reads them, and
+        # they cost time: the validation rows scored after every round, an fsync'ed write per report
+        self.ws, self.kernel, self.folds, self.prune = ws, kernel, folds, prune
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
         """The trial's parameters from the kernel's search space. Raises TuningError if it raises."""
@@ -49,14 +49,14 @@ class Objective:
         scores: list[float] = []
 
         def fold_context(number: int, folds: int, valid: pd.DataFrame | None) -> Fold:
-            context = Fold(number, folds, valid, trial=trial if self.by_round else None)
+            context = Fold(number, folds, valid, trial=trial if self.prune else None)
             contexts.append(context)
             return context
 
         def on_score(number: int, score: float) -> None:
             scores.append(score)
-            if any(c.asked_for_rounds for c in contexts):
-                return  # its boosting rounds are reported instead
+            if not self.prune or any(c.asked_for_rounds for c in contexts):
+                return  # nothing to prune with, or its boosting rounds are reported instead
             trial.report(score, step=number)
             if trial.should_prune():
                 raise optuna.TrialPruned(f"pruned after fold {number}")

@@ -192,7 +192,7 @@ def run_worker(
             study.stop()
 
     study.optimize(
-        Objective(ws, kernel, request.folds, by_round=request.pruner != "none"),
+        Objective(ws, kernel, request.folds, prune=request.pruner != "none"),
         n_trials=trials,
         timeout=request.timeout,
         catch=(KernelError,),
