@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 OVERHEAD_TRIALS = 10
 PRUNE_TRIALS = 50
 PRUNE_CAP = 100  # trials the pruned study may take to reach the unpruned study's best
-WORKER_TRIALS = 12
+WORKER_TRIALS = 48
 
 
 def sections(runs: int) -> Iterator[tuple[str, str]]:
