@@ -22,12 +22,12 @@ step compete kernels list "$slug"
 step compete run "$slug/baseline" --submit --as "$who" -m "demo: the baseline"
 strong=$(compete kernels list "$slug" --format csv | awk -F, 'NR > 1 && $1 !~ /(baseline|scratch-|blend-|rule-)/ {print $1; exit}')
 step compete kernels show "$strong"
-step compete run "$strong" --submit --as "$who" -m "demo: the strong reference kernel"
+step compete run "$strong"
 step compete compare "$slug/baseline" "$strong"
 step compete explain "$strong" --worst 5
 step compete tune "$strong" --trials 12 --seed 0
 step compete study show "$strong"
-step compete study submit "$strong" --as "$who" -m "demo: the tuned strong kernel"
+step compete study submit "$strong" --as "$who" -m "demo: the strong kernel, its best trial"
 step compete submit "$slug" "data/$slug/sample_submission.csv" --as "$who" -m "demo: the sample submission"
 step compete submissions "$slug" --as "$who"
 step compete leaderboard "$slug" --ties
