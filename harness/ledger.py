@@ -21,7 +21,6 @@ Participants named `reference/<kernel>` are reference kernels, shown as such on 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import re
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from harness import store
 from harness.competition import Card, load_card
 from harness.errors import (
+    NotPrepared,
     RuleViolation,
     StoreUnavailable,
     SubmissionRejected,
@@ -228,7 +228,7 @@ def submit(
     has used up today's slots, NotPrepared before `compete prepare`, StoreBusy when another process
     holds the store too long, StoreUnavailable when the workspace cannot be written.
     """
-    from harness import advice, scoring, validation
+    from harness import intake, vault
 
     card = load_card(ws, slug)
     who = _participant(participant)
@@ -245,59 +245,60 @@ def submit(
             else f"no file at {source}"
         )
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
-    at = _naive(now) if now is not None else utc_now()
-    with open_competition(ws, slug, write=True, now=as_utc(at), card=card) as session:
-        con, state = session.store, session.state
-        late = session.closed
-        used = _used_today(con, who, at)
-        limit = card.rules.daily_limit
-        seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
-        ref = f"s{seq:04d}"
-        kept, digest, size = _keep_copy(ws, slug, source, ref)
-        try:
-            _refuse_a_resubmission(con, who, digest)
-            public: float | None = None
-            private: float | None = None
-            error: str | None = None
-            notes: tuple[str, ...] = ()
-            try:
-                rules = validation.load_rules(con, card)
-                score = scoring.score_file(con, card, ws.root / kept, rules)
-                public, private, status = score.public, score.private, "scored"
-                notes = advice.notes(con, card, rules, ws.root / kept)
-            except SubmissionRejected as exc:
-                status, error = "rejected", str(exc)
+    if not ws.store_path(slug).exists():
+        raise NotPrepared(slug)
+    # Read, copied and scored with no lock; the store's lock is held only to record the row.
+    incoming = intake.take_in(ws, slug, source)
+    try:
+        verdict = intake.prejudge(ws, card, incoming.path)
+        with open_competition(ws, slug, write=True, now=now, card=card) as session:
+            con, state = session.store, session.state
+            at = _naive(now) if now is not None else utc_now()
+            late = session.closed
+            _refuse_a_resubmission(con, who, incoming.sha256)
+            if verdict is None or verdict.labels_version != vault.labels_version(con):
+                verdict = intake.judge(con, card, incoming.path)  # a prepare or a reseed came between
+            intake.keep_rules(con, verdict)
+            status = verdict.status
+            used = _used_today(con, who, at)
+            limit = card.rules.daily_limit
             if status == "scored" and used >= limit:
                 # Checked after validation: a broken file is still recorded, and costs no slot.
                 raise _limit_reached(who, slug, limit, at)
-            _insert(
-                con,
-                [
-                    ref,
-                    seq,
-                    who,
-                    at,
-                    source.name,
-                    kept,
-                    digest,
-                    size,
-                    message,
-                    status,
-                    error,
-                    public,
-                    private,
-                    cv_score,
-                    kernel,
-                    study_id,
-                    late,
-                    False,  # stale: scored on the split in force
-                ],
-            )
-        except BaseException:
-            (ws.root / kept).unlink(missing_ok=True)
-            raise
-        rows = _rows(con, slug)
-        selected = _selected(con)
+            seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
+            ref = f"s{seq:04d}"
+            kept = _keep(ws, slug, incoming.path, f"{ref}{_suffix(source.name)}")
+            try:
+                _insert(
+                    con,
+                    [
+                        ref,
+                        seq,
+                        who,
+                        at,
+                        source.name,
+                        str(kept.relative_to(ws.root)),
+                        incoming.sha256,
+                        incoming.size,
+                        message,
+                        status,
+                        verdict.error,
+                        verdict.public,
+                        verdict.private,
+                        cv_score,
+                        kernel,
+                        study_id,
+                        late,
+                        False,  # stale: scored on the split in force
+                    ],
+                )
+            except BaseException:
+                kept.unlink(missing_ok=True)
+                raise
+            rows = _rows(con, slug)
+            selected = _selected(con)
+    finally:
+        incoming.path.unlink(missing_ok=True)
     revealed = state is State.CLOSED
     mine = next(r for r in rows if r.ref == ref)
     board = _public_board(rows, card, revealed)
@@ -318,7 +319,7 @@ def submit(
         daily_limit=limit,
         remaining_today=max(remaining, 0),
         private_revealed=revealed,
-        notes=notes,
+        notes=verdict.notes,
     )
 
 
@@ -416,34 +417,17 @@ def _suffix(name: str) -> str:
     return suffixes[-1].lower()
 
 
-def _keep_copy(ws: Workspace, slug: str, source: Path, ref: str) -> tuple[str, str, int]:
-    """Copy the file to submissions/<slug>/<ref><ext> (atomically) and hash it on the way.
-
-    Returns the kept path relative to the workspace, the SHA-256 and the size in bytes.
-    """
-    folder = ws.submissions_dir(slug)
-    final = folder / f"{ref}{_suffix(source.name)}"
-    partial = folder / f".{final.name}.partial-{os.getpid()}"
-    digest = hashlib.sha256()
-    size = 0
+def _keep(ws: Workspace, slug: str, incoming: Path, name: str) -> Path:
+    """Move the incoming copy to its kept name (`submissions/<slug>/<ref><ext>`), in one rename."""
+    final = ws.submissions_dir(slug) / name
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(".*.partial-*"):  # left by a killed submit; we hold the store
-            stale.unlink(missing_ok=True)
-        with source.open("rb") as src, partial.open("wb") as dst:
-            for block in iter(lambda: src.read(1 << 20), b""):
-                digest.update(block)
-                size += len(block)
-                dst.write(block)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(partial, final)
+        os.replace(incoming, final)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise StoreUnavailable(
-            f"could not keep a copy of the submission: {store._os_problem(exc, folder)} Nothing was recorded."
+            f"could not keep a copy of the submission: {store._os_problem(exc, final.parent)} "
+            "Nothing was recorded."
         ) from None
-    return str(final.relative_to(ws.root)), digest.hexdigest(), size
+    return final
 
 
 def _insert(con: duckdb.DuckDBPyConnection, values: list[Any]) -> None:

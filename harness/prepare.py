@@ -153,6 +153,7 @@ def _build(ws: Workspace, card: Card) -> Prepared:
         # from the new labels, an open one's never comes back.
         keep_solution_in_step(con, ws, card, state_in(con, card))
         remove_unrecorded_copies(con, ws, card.slug)
+        vault.keep_label_file_in_step(con, ws, card.slug)
     return Prepared(card.slug, ws.data_dir(card.slug), len(train), len(test), record.public_rows, checksums)
 
 

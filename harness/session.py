@@ -48,6 +48,7 @@ LAST_RECORDED = "rowid DESC"
 SOLUTION_FILE = "solution.csv"
 # A kept copy of a submission: submissions/<slug>/<ref><suffixes>, as `ledger` names it.
 KEPT_COPY = re.compile(r"^s\d{4,}(\.[A-Za-z0-9]{1,8})*$")
+PARTIAL = re.compile(r"^\..*\.partial-(\d+)(-[0-9a-f]+)?$")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def open_competition(
     Raises UnknownName (an unknown slug), CardError, NotPrepared (unless `prepared` is False: then a
     competition without a store is handed back with `con` None and state NOT_PREPARED), StoreBusy and
     StoreUnavailable. `now` decides a deadline (tests); `card` saves loading the card again. Opening to
-    write also removes what a killed submit left (`remove_unrecorded_copies`).
+    write also removes what a killed submit left (`remove_unrecorded_copies`) and makes the label
+    file again if it is missing or behind the store (`vault.keep_label_file_in_step`).
     Raises StalePreparation for data prepared from another card than the folder's now (a competition
     deleted and made again, its card or code changed), unless `allow_stale` (prepare rebuilding it).
     """
@@ -113,6 +115,8 @@ def open_competition(
         keep_solution_in_step(con, ws, card, state)
         if write:
             remove_unrecorded_copies(con, ws, card.slug)
+            if state is not State.NOT_PREPARED:
+                vault.keep_label_file_in_step(con, ws, card.slug)
         if state is not State.NOT_PREPARED and not allow_stale:
             record = vault.last_preparation(con)
             if record is not None and vault.is_stale(record, card):
@@ -230,7 +234,8 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
     A submit keeps its copy before it records the row; one killed in between leaves a copy with no
     row, under a ref the next submit takes again (perhaps with another suffix: `s0010.csv.gz` beside
     `s0010.csv`). Only files named as kept copies are touched: a learner's own files and the runs
-    folder stay. Called with the store open for writing, so no submit is between its copy and its row.
+    folder stay. Called with the store open for writing, so no submit is between its move to a ref
+    and its row. Partial copies whose process is gone go too.
     """
     folder = ws.submissions_dir(slug)
     if not folder.is_dir():
@@ -241,6 +246,27 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
         rows = con.execute("SELECT stored_path FROM submissions WHERE stored_path IS NOT NULL").fetchall()
         recorded = {ws.root / row[0] for row in rows}
     for path in folder.iterdir():
-        if KEPT_COPY.match(path.name) and path not in recorded and path.is_file():
+        unrecorded = KEPT_COPY.match(path.name) and path not in recorded
+        if (unrecorded or _abandoned(path.name)) and path.is_file():
             with suppress(OSError):  # a read-only folder: the next submit says what is wrong
                 path.unlink()
+
+
+def _abandoned(name: str) -> bool:
+    """Whether `name` is a partial copy (`.<…>.partial-<pid>[-<token>]`) whose process is gone.
+
+    A submit writes its copy before it takes the lock, so a partial copy of a live process may be
+    there at any time, and stays."""
+    found = PARTIAL.match(name)
+    if found is None:
+        return False
+    pid = int(found[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: alive
+        return False
+    return False

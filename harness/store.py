@@ -3,7 +3,9 @@
 It holds the hidden labels and their public/private split (see `vault`), the ledger of submissions
 (see `ledger`) and the competition's lifecycle events (see `lifecycle`). Only one process may hold a
 DuckDB file for writing, so every command opens the store, does its work in a transaction and closes
-it; a second `compete` waits, within a bound, for the first to finish.
+it; a second `compete` queues on the competition's lock file (`competition_lock`), asleep, until the
+first closes it. Submits read the labels from a file of their own (`vault.open_label_file`) and hold
+the store only to record their row.
 
 The schema is versioned: `MIGRATIONS` is an append-only list, and `connect` applies the ones a file
 has not seen yet, so a store written by an older compete opens after an upgrade. Times are stored
@@ -15,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +30,13 @@ from harness.workspace import Workspace
 if TYPE_CHECKING:
     import duckdb
 
-DEFAULT_WAIT_SECONDS = float(os.environ.get("COMPETE_LOCK_WAIT", "30"))
+# How long a command waits for the store: in the queue of compete processes (they block on the lock
+# file, using no CPU, and each holds it only for its own reads or writes), and for a process that
+# holds the DuckDB file without that lock (an older compete, a DuckDB shell), which is retried.
+_WAIT_SETTING = os.environ.get("COMPETE_LOCK_WAIT")
+DEFAULT_WAIT_SECONDS = float(_WAIT_SETTING or "30")
+QUEUE_WAIT_SECONDS = float(_WAIT_SETTING or "900")
+LOCK_FILE = "store.lock"
 
 # Append only: a migration, once released, never changes; a new need is a new entry.
 MIGRATIONS: list[tuple[int, str]] = [
@@ -135,11 +144,12 @@ def connect(
 
     A store that does not exist is made (by `prepare`), but for a read-only open or with `create`
     false (a command that needs a prepared competition): NotPrepared then, and nothing is written.
-    While another process holds the file, retries with jittered back-off for `wait` seconds, then
-    raises StoreBusy. A read-only workspace, a full disk or a damaged file raise StoreUnavailable.
+    The store's lock file is held while the connection is open, shared for a read and exclusive for a
+    write (`competition_lock`): a command waits its turn blocked in the kernel, not polling. A process
+    that holds the DuckDB file without that lock is retried with jittered back-off for `wait`
+    seconds, then StoreBusy. A read-only workspace, a full disk or a damaged file raise
+    StoreUnavailable.
     """
-    import duckdb
-
     path = ws.store_path(slug)
     if (read_only or not create) and not path.exists():
         raise NotPrepared(slug)
@@ -148,6 +158,18 @@ def connect(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(_os_problem(exc, path.parent)) from None
+    with competition_lock(ws, slug, shared=read_only):
+        with _connect(ws, slug, read_only=read_only, wait=wait) as con:
+            yield con
+
+
+@contextmanager
+def _connect(
+    ws: Workspace, slug: str, *, read_only: bool, wait: float | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    import duckdb
+
+    path = ws.store_path(slug)
     budget = DEFAULT_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + budget
     delay = 0.02
@@ -188,6 +210,91 @@ def connect(
         ) from None
     finally:
         con.close()
+
+
+_held: dict[str, list[int]] = {}  # lock file -> [its descriptor, how many opens hold it] in this process
+_registry = threading.Lock()
+
+
+@contextmanager
+def competition_lock(ws: Workspace, slug: str, *, shared: bool) -> Iterator[None]:
+    """Hold the competition's lock file (`flock`): shared by readers, exclusive for one writer.
+
+    DuckDB refuses a second process at once instead of letting it wait, so every compete process
+    queues here first; the kernel wakes a waiting one when the lock is free, and waiting costs no
+    CPU. After QUEUE_WAIT_SECONDS (`COMPETE_LOCK_WAIT`) of waiting: StoreBusy. A process that holds
+    it already (an open nested in another, another thread) goes on under the lock it has. A folder
+    where no lock file can be made (a read-only workspace) leaves DuckDB's own lock to guard the file.
+    """
+    import fcntl
+
+    lock = str(ws.private_dir(slug) / LOCK_FILE)
+    with _registry:
+        entry = _held.get(lock)
+        if entry is not None:
+            entry[1] += 1
+    if entry is None:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            try:
+                fd = os.open(lock, os.O_RDONLY)
+            except OSError:
+                yield
+                return
+        try:
+            _wait_for(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, lock)
+        except BaseException:
+            os.close(fd)
+            raise
+        with _registry:
+            _held[lock] = [fd, 1]
+    try:
+        yield
+    finally:
+        with _registry:
+            entry = _held[lock]
+            entry[1] -= 1
+            last = entry[1] == 0
+            if last:
+                del _held[lock]
+        if last:
+            os.close(entry[0])  # closing the last descriptor releases the flock
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _wait_for(fd: int, operation: int, lock: str) -> None:
+    """flock `fd`, blocking; bounded by QUEUE_WAIT_SECONDS where a timer can interrupt (main thread)."""
+    import fcntl
+    import signal
+
+    try:
+        fcntl.flock(fd, operation | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        fcntl.flock(fd, operation)
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, QUEUE_WAIT_SECONDS)
+    try:
+        fcntl.flock(fd, operation)
+    except _Timeout:
+        raise StoreBusy(
+            f"other compete processes have held {lock} for over {QUEUE_WAIT_SECONDS:.0f}s; wait for them "
+            "to finish (or end them), then run the command again."
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

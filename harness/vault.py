@@ -10,6 +10,9 @@ submissions to it inside DuckDB.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from harness import __version__
 from harness.competition import Card
 from harness.store import as_utc, rollback
+from harness.workspace import Workspace
 
 if TYPE_CHECKING:
     import duckdb
@@ -196,3 +200,92 @@ def describe(record: Preparation | None) -> dict[str, Any]:
         "public_rows": record.public_rows,
         "checksums": record.checksums,
     }
+
+
+# ------------------------------------------------------------------------------------ the label file
+# The labels (and the submission rules) are also kept in a file of their own beside the store,
+# written whole and moved into place, never changed in place: a submit scores against it with no
+# lock at all (DuckDB lets any number of processes read a file that no process writes), and takes
+# the store's lock only to record its row. The store stays the record; the label file is a copy
+# named by the store's version of the labels, made again whenever the two differ.
+LABEL_FILE = "labels.duckdb"
+
+
+def labels_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Which labels and split are in force: every prepare and every reseed changes it.
+
+    Both tables only ever grow (a preparation, a 'reseed' event are appended), so their counts name
+    the labels and their split.
+    """
+    rows = con.execute(
+        "SELECT (SELECT count(*) FROM preparations), (SELECT count(*) FROM events WHERE kind = 'reseed')"
+    ).fetchall()
+    return ".".join(str(n) for n in rows[0])
+
+
+def _rule_sets(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM submission_rules").fetchall()[0][0])
+
+
+@contextmanager
+def open_label_file(ws: Workspace, slug: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str] | None]:
+    """A read-only connection to the label file and its version; None when there is none (yet)."""
+    import duckdb
+
+    path = ws.private_dir(slug) / LABEL_FILE
+    try:
+        con = duckdb.connect(str(path), read_only=True) if path.is_file() else None
+    except duckdb.Error:  # being replaced right now, or damaged: the store has the labels
+        con = None
+    if con is None:
+        yield None
+        return
+    try:
+        con.execute("SET enable_progress_bar = false")
+        version = str(con.execute("SELECT version FROM about").fetchall()[0][0])
+        yield con, version
+    finally:
+        con.close()
+
+
+def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> None:
+    """Write the label file again when it is missing or older than the store's labels.
+
+    Called with the store open for writing (the door, prepare, a reseed); rules cached since (a
+    changed card or schema.py) are copied too. A file that cannot be written is left out: submits
+    then score against the store, under its lock, as they can.
+    """
+    want = labels_version(con)
+    with open_label_file(ws, slug) as found:
+        if found is not None and found[1] == want and _rule_sets(found[0]) == _rule_sets(con):
+            return
+    write_label_file(con, ws, slug, want)
+
+
+def write_label_file(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str, version: str) -> None:
+    """Copy the labels (in their order) and the rules into a new file, then move it into place whole."""
+    import duckdb
+
+    final = ws.private_dir(slug) / LABEL_FILE
+    partial = final.with_name(f".{LABEL_FILE}.partial-{os.getpid()}")
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    literal = "'" + str(partial).replace("'", "''") + "'"
+    try:
+        con.execute(f"ATTACH {literal} AS label_file")
+        try:
+            con.execute("CREATE TABLE label_file.labels AS SELECT * FROM labels")
+            con.execute("CREATE TABLE label_file.submission_rules AS SELECT * FROM submission_rules")
+            con.execute("CREATE TABLE label_file.about AS SELECT ?::VARCHAR AS version", [version])
+        finally:
+            con.execute("DETACH label_file")
+        os.replace(partial, final)
+    except (duckdb.Error, OSError) as exc:
+        from harness.errors import is_interrupt
+
+        if is_interrupt(exc):
+            raise
+        # A full disk or a read-only folder: the store still holds everything.
+    finally:
+        for leftover in (partial, partial.with_name(partial.name + ".wal")):
+            leftover.unlink(missing_ok=True)
