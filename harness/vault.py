@@ -214,13 +214,15 @@ LABEL_FILE = "labels.duckdb"
 def labels_version(con: duckdb.DuckDBPyConnection) -> str:
     """Which labels and split are in force: every prepare and every reseed changes it.
 
-    Both tables only ever grow (a preparation, a 'reseed' event are appended), so their counts name
-    the labels and their split.
+    The time of the last preparation names the labels (a store made again names them anew), and the
+    count of the append-only 'reseed' events, with the last seed, names their split.
     """
     rows = con.execute(
-        "SELECT (SELECT count(*) FROM preparations), (SELECT count(*) FROM events WHERE kind = 'reseed')"
+        "SELECT (SELECT max(prepared_at) FROM preparations), (SELECT count(*) FROM preparations), "
+        "(SELECT count(*) FROM events WHERE kind = 'reseed'), "
+        "(SELECT detail FROM events WHERE kind = 'reseed' ORDER BY rowid DESC LIMIT 1)"
     ).fetchall()
-    return ".".join(str(n) for n in rows[0])
+    return "|".join(str(value) for value in rows[0])
 
 
 def _rule_sets(con: duckdb.DuckDBPyConnection) -> int:
