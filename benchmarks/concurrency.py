@@ -33,11 +33,17 @@ def _workspace(root: Path) -> dict[str, str]:
     return env
 
 
+def _flip(line: str) -> str:
+    """The row with its 0/1 label the other way: each file differs from the others."""
+    row_id, label = line.rsplit(",", 1)
+    return f"{row_id},{1 - int(float(label))}"
+
+
 def _files(root: Path) -> list[Path]:
     lines = (root / "data" / SLUG / "sample_submission.csv").read_text().splitlines()
     out = []
     for k in range(FILES_EACH):
-        body = [f"{line.split(',')[0]},1" if 1 <= i <= k + 1 else line for i, line in enumerate(lines[1:], 1)]
+        body = [_flip(line) if i <= k + 1 else line for i, line in enumerate(lines[1:], 1)]
         path = root / f"preds-{k}.csv"
         path.write_text("\n".join([lines[0], *body]) + "\n")
         out.append(path)

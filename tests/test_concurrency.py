@@ -31,14 +31,18 @@ PARTICIPANTS = 20
 FILES_EACH = 5
 
 
+def _flip(line: str) -> str:
+    """The row with its 0/1 label the other way: each file differs from the others."""
+    row_id, label = line.rsplit(",", 1)
+    return f"{row_id},{1 - int(float(label))}"
+
+
 def _files(ws: Workspace) -> list[Path]:
-    """Five different files: the sample with one more row predicted 1 each time."""
+    """Five different files: the sample with one more row's label flipped each time."""
     lines = sample(ws, SLUG).read_text(encoding="utf-8").splitlines()
     out = []
     for k in range(FILES_EACH):
-        changed = [lines[0]] + [
-            f"{line.split(',')[0]},1" if 1 <= i <= k + 1 else line for i, line in enumerate(lines[1:], 1)
-        ]
+        changed = [lines[0]] + [_flip(line) if i <= k + 1 else line for i, line in enumerate(lines[1:], 1)]
         path = ws.root / f"preds-{k}.csv"
         path.write_text("\n".join(changed) + "\n", encoding="utf-8")
         out.append(path)
