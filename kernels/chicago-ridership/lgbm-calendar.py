@@ -156,8 +156,9 @@ def features(frame: pd.DataFrame, level: pd.Series) -> pd.DataFrame:
 # The holidays are the surest gain: a holiday Monday predicted as a working Monday misses by 10,000
 # entries, and every fold holds several. The level is the largest: without it the trees cannot follow
 # the trend, and the last three folds, furthest from the first years, miss by 950 to 1,700 more entries
-# a day. A year of same weekdays (`level_weeks=52`) beats a half or a quarter on every fold but
-# one: a shorter window is noisier and follows seasons, which the calendar features already know. The
+# a day. A year of same weekdays (`level_weeks=52`) beats half a year on every fold and a quarter on
+# four of five: a shorter window is likely noisier and follows the seasons, which the calendar
+# features already know. The
 # differences between the folds are large (fold 1, the earliest, is the easiest), so only the holidays
 # and the baseline clear $p < 0.05$ on five folds; the level loses where the trend matters and by
 # much. The L1 objective and the weather and game columns make no difference these folds can see.
