@@ -15,11 +15,24 @@ from harness.cli.submissions import AsOption, SlugArg
 from harness.workspace import find_workspace
 
 OpenOption = Annotated[bool, typer.Option("--open", help="Open the HTML page in your browser.")]
+StudiesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--storage",
+        help="Where the tuning studies behind the submissions live, when not in the local journal "
+        "(.compete/<competition>/studies.journal): a database URL such as postgresql+psycopg://user@host/db.",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
 def postmortem(
-    slug: SlugArg, as_: AsOption = None, open_: OpenOption = False, fmt: FormatOption = Format.table
+    slug: SlugArg,
+    as_: AsOption = None,
+    open_: OpenOption = False,
+    storage: StudiesOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Analyse a closed competition: shake-up, overfitting to the public board, selection regret,
     CV against the boards, error slices, calibration and the mistakes found, each linked to its
@@ -34,7 +47,7 @@ def postmortem(
     from harness.reports import postmortem as pm
 
     ws = find_workspace()
-    written = pm.write(ws, pm.build(ws, slug, as_ or default_participant()))
+    written = pm.write(ws, pm.build(ws, slug, as_ or default_participant(), storage))
     if fmt is Format.json:
         emit_json(written.as_dict())
     else:
@@ -67,7 +80,11 @@ def postmortem(
 
 @app.command()
 def writeup(
-    slug: SlugArg, as_: AsOption = None, open_: OpenOption = False, fmt: FormatOption = Format.table
+    slug: SlugArg,
+    as_: AsOption = None,
+    open_: OpenOption = False,
+    storage: StudiesOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Draft the writeup: the approach as a timeline, the score progression, what worked, the
     techniques with their theory notes and formulas, and the post-mortem's lessons.
@@ -83,7 +100,7 @@ def writeup(
     from harness.reports import writeup as wu
 
     ws = find_workspace()
-    written = wu.write(ws, slug, as_ or default_participant())
+    written = wu.write(ws, slug, as_ or default_participant(), storage)
     if fmt is Format.json:
         emit_json(written.as_dict())
         return

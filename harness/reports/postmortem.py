@@ -18,6 +18,7 @@ from harness.errors import RuleViolation
 from harness.reports import mistakes, slices, stats
 from harness.reports.history import Entry, History, load_predictions, read_history, rules_for
 from harness.reports.rows import public_rows
+from harness.reports.studies import StudyReport, study_reports
 from harness.workspace import Workspace
 
 
@@ -62,7 +63,7 @@ class Postmortem:
     final_ref: str | None
     calibration: stats.Calibration | None
     mistakes: tuple[mistakes.Finding, ...]
-    studies: tuple[dict[str, Any], ...]
+    studies: tuple[StudyReport, ...]
     method: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class Postmortem:
         out["slices"] = [s.as_dict() for s in self.slices]
         out["calibration"] = self.calibration.as_dict() if self.calibration else None
         out["mistakes"] = [m.as_dict() for m in self.mistakes]
+        out["studies"] = [s.as_dict() for s in self.studies]
         return out
 
 
@@ -81,9 +83,10 @@ METHOD = (
 )
 
 
-def build(ws: Workspace, slug: str, participant: str) -> Postmortem:
-    """The post-mortem of `participant` in `slug`. Raises RuleViolation while the competition is open
-    or when the participant has no scored submission, NotPrepared before `compete prepare`."""
+def build(ws: Workspace, slug: str, participant: str, storage_url: str | None = None) -> Postmortem:
+    """The post-mortem of `participant` in `slug` (its studies read from the local journals, and from
+    `storage_url` when given). Raises RuleViolation while the competition is open or when the
+    participant has no scored submission, NotPrepared before `compete prepare`."""
     history = read_history(ws, slug)
     try:
         if not history.closed:
@@ -98,12 +101,12 @@ def build(ws: Workspace, slug: str, participant: str) -> Postmortem:
                 f"{participant!r} has no scored submission to {slug}; "
                 + (f"give one of {', '.join(who)} with --as NAME." if who else "submit first.")
             )
-        return _build(history, participant, own)
+        return _build(history, participant, own, storage_url)
     finally:
         history.close()
 
 
-def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
+def _build(history: History, participant: str, own: list[Entry], storage_url: str | None) -> Postmortem:
     metric = history.metric
     sign = history.sign
     refs_rows = own + history.references()
@@ -187,7 +190,7 @@ def _build(history: History, participant: str, own: list[Entry]) -> Postmortem:
         final_ref=final.ref,
         calibration=calibration,
         mistakes=tuple(mistakes.find_mistakes(evidence)),
-        studies=_studies(own),
+        studies=study_reports(history.ws, own, storage_url),
         method=METHOD.format(reps=n_reps, seed=stats.SEED, how=how),
     )
 
@@ -263,21 +266,6 @@ def _cv(own: list[Entry], history: History) -> dict[str, Any]:
     return out
 
 
-def _studies(own: list[Entry]) -> tuple[dict[str, Any], ...]:
-    by_study: dict[str, list[Entry]] = {}
-    for e in own:
-        if e.study_id:
-            by_study.setdefault(e.study_id, []).append(e)
-    return tuple(
-        {
-            "study": study,
-            "submissions": [e.ref for e in entries],
-            "best_cv": max((e.cv_score for e in entries if e.cv_score is not None), default=None),
-        }
-        for study, entries in by_study.items()
-    )
-
-
 def folder_name(participant: str) -> str:
     """A participant's name as one folder name (`reference/x` → `reference_x`)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", participant).strip("._") or "participant"
@@ -318,7 +306,7 @@ def write(ws: Workspace, pm: Postmortem) -> Written:
     if pm.calibration is not None:
         figures["reliability"] = plots.reliability(pm.calibration)
     files = render.write_figures(folder, figures, prefix="postmortem-")
-    topics = {*NOTES, *(m.note for m in pm.mistakes)}
+    topics = {*NOTES, *(m.note for m in pm.mistakes), *(st.theory for st in pm.studies)}
     links = {
         "notes": {t: render.note_link(ws, folder, t) for t in topics},
         "kernels": {

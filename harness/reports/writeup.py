@@ -73,9 +73,13 @@ def fresh(slug: str, participant: str, generated: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def sections(ws: Workspace, slug: str, participant: str) -> tuple[dict[str, str], bool, bytes]:
-    """The generated Markdown of each section, whether the competition is closed, the figure's PNG."""
+def sections(
+    ws: Workspace, slug: str, participant: str, storage_url: str | None = None
+) -> tuple[dict[str, str], bool, bytes]:
+    """The generated Markdown of each section, whether the competition is closed, the figure's PNG.
+    The studies behind the submissions are read from the local journals, and `storage_url` if given."""
     from harness.reports import plots, render
+    from harness.reports.studies import THEORY_NOTE, study_reports
 
     history = read_history(ws, slug)
     try:
@@ -104,7 +108,8 @@ def sections(ws: Workspace, slug: str, participant: str) -> tuple[dict[str, str]
     if closed:
         from harness.reports import postmortem
 
-        lessons = list(postmortem.build(ws, slug, participant).mistakes)
+        lessons = list(postmortem.build(ws, slug, participant, storage_url).mistakes)
+    studies = study_reports(ws, own, storage_url)
     values = {
         "own": own,
         "closed": closed,
@@ -113,7 +118,11 @@ def sections(ws: Workspace, slug: str, participant: str) -> tuple[dict[str, str]
         "changes": _changes(own, closed, metric.greater_is_better),
         "techniques": _techniques(ws, folder, own, card),
         "lessons": lessons,
-        "notes": {m.note: render.note_link(ws, folder, m.note) for m in lessons},
+        "notes": {
+            note: render.note_link(ws, folder, note)
+            for note in [*(m.note for m in lessons), *([THEORY_NOTE] if studies else [])]
+        },
+        "studies": studies,
         "figure": FIGURE,
     }
     text = render.render("writeup.md.j2", **values)
@@ -162,11 +171,11 @@ def _first_formula(text: str) -> str:
     return " ".join(found[1].split()) if found else ""
 
 
-def write(ws: Workspace, slug: str, participant: str) -> Written:
+def write(ws: Workspace, slug: str, participant: str, storage_url: str | None = None) -> Written:
     """Write (or regenerate) `submissions/<slug>/WRITEUP.md` and `WRITEUP.html` beside it."""
     from harness.reports import render
 
-    generated, closed, png = sections(ws, slug, participant)
+    generated, closed, png = sections(ws, slug, participant, storage_url)
     folder = ws.submissions_dir(slug)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / WRITEUP
