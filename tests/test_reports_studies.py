@@ -73,6 +73,9 @@ def test_postmortem_and_writeup_carry_the_studys_numbers(ws: Workspace, tmp_path
     assert "hyperparameter-tuning.md" in html.read_text(encoding="utf-8")
     assert _assert_links_resolve(html) >= 4  # the notes; figures are embedded
 
+    table = " ".join(cli("postmortem", "titanic", "--as", ME).split())  # the console wraps long lines
+    assert f"study {STUDY}: 4 trials complete, best CV" in table and "the fold noise" in table
+
     written = cli("writeup", "titanic", "--as", ME, "-f", "json")
     doc = Path(written["markdown"]).read_text(encoding="utf-8")
     timeline = re.search(r"compete:begin timeline -->\n(.*?)<!-- compete:end timeline", doc, re.DOTALL)

@@ -5,7 +5,7 @@ The work happens in `harness.reports`; these commands render its values.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -65,6 +65,8 @@ def postmortem(
                 f"{s['best_private_ref']} ({s['best_private']:.6g}); rank {s['rank_with_finals']} "
                 f"(with the best: {s['rank_with_best']})"
             )
+            for st in report.studies:
+                console().print(escape(f"  study {st.study}: {_study_line(st)}"))
         render_rows(
             rows,
             fmt,
@@ -114,3 +116,16 @@ def writeup(
         import webbrowser
 
         webbrowser.open(written.html.resolve().as_uri())
+
+
+def _study_line(st: Any) -> str:
+    """One line on a study (a harness.reports.studies.StudyReport) for the table summary."""
+    if not st.reachable:
+        return "its storage could not be read (see the report)"
+    if st.best_cv is None:
+        return f"{st.trials} trials complete, none best"
+    line = f"{st.trials} trials complete, best CV {st.best_cv:.6g} (trial {st.best_trial})"
+    if st.gain is not None:
+        verdict = "inside" if st.within_noise else "beyond"
+        line += f", gain {st.gain:+.4g} over the defaults, {verdict} the fold noise ({st.fold_std:.4g})"
+    return line
