@@ -27,13 +27,14 @@ def cli(*args: str) -> Any:
     return json.loads(result.stdout) if "json" in args else result.stdout
 
 
-def _history(ws: Workspace, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
-    """Tune 4 trials of a kernel whose defaults are beaten, submit the best trial as ME, close;
-    returns `compete study show`'s JSON."""
+def _history(ws: Workspace, tmp_path: Path, close: bool = True) -> dict[str, Any]:  # noqa: F811
+    """Tune 4 trials of a kernel whose defaults are beaten, submit the best trial as ME, close (unless
+    not `close`); returns `compete study show`'s JSON."""
     kernel = write_kernel(tmp_path, body=FAST.replace('PARAMS = {"cut": 0.5}', 'PARAMS = {"cut": 0.0}'))
     assert tune(str(kernel), "--trials", "4", "--seed", "1", "--pruner", "none")[0] == 0
     cli("study", "submit", STUDY, "--as", ME, "-m", "tuned", "-f", "json")
-    cli("close", "titanic", "-f", "json")
+    if close:
+        cli("close", "titanic", "-f", "json")
     return dict(cli("study", "show", STUDY, "--no-plots", "-f", "json"))
 
 
@@ -44,8 +45,12 @@ def _num(value: float) -> str:
 
 
 def test_postmortem_and_writeup_carry_the_studys_numbers(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
-    shown = _history(ws, tmp_path)
+    shown = _history(ws, tmp_path, close=False)
     gain = shown["gain"]
+    verdict = "inside the fold noise" if gain["within_noise"] else "beyond the fold noise"
+    best = f"Best CV {_num(shown['best_value'])} (trial {shown['best_trial']})"
+    assert _timeline()[0].count(best) == 1  # before the close, too
+    cli("close", "titanic", "-f", "json")
     out = cli("postmortem", "titanic", "--as", ME, "-f", "json")
     [study] = out["postmortem"]["studies"]
     assert study["study"] == STUDY and study["reachable"] and study["note"] is None
@@ -63,10 +68,9 @@ def test_postmortem_and_writeup_carry_the_studys_numbers(ws: Workspace, tmp_path
     md = Path(out["markdown"])
     text = md.read_text(encoding="utf-8").split("## Studies")[1]
     assert f"### Study {STUDY}" in text and "4 trials complete, 0 pruned, 0 failed" in text
-    assert f"Best CV {_num(shown['best_value'])} (trial {shown['best_trial']})" in text
+    assert best in text
     assert f"cut={_num(shown['best_params']['cut'])}" in text
     assert f"standard deviation over folds of {_num(gain['fold_std'])}" in text
-    verdict = "inside the fold noise" if gain["within_noise"] else "beyond the fold noise"
     assert verdict in text and "hyperparameter-tuning.md" in text
     assert _assert_links_resolve(md) >= 6
     html = Path(out["html"])
@@ -76,13 +80,19 @@ def test_postmortem_and_writeup_carry_the_studys_numbers(ws: Workspace, tmp_path
     table = " ".join(cli("postmortem", "titanic", "--as", ME).split())  # the console wraps long lines
     assert f"study {STUDY}: 4 trials complete, best CV" in table and "the fold noise" in table
 
-    written = cli("writeup", "titanic", "--as", ME, "-f", "json")
-    doc = Path(written["markdown"]).read_text(encoding="utf-8")
-    timeline = re.search(r"compete:begin timeline -->\n(.*?)<!-- compete:end timeline", doc, re.DOTALL)
-    assert timeline is not None
-    assert f"**{STUDY}**" in timeline[1] and f"cut={_num(shown['best_params']['cut'])}" in timeline[1]
-    assert f"Best CV {_num(shown['best_value'])}" in timeline[1] and verdict in timeline[1]
-    assert _assert_links_resolve(Path(written["markdown"])) >= 2
+    timeline, path = _timeline()
+    assert f"**{STUDY}**" in timeline and f"cut={_num(shown['best_params']['cut'])}" in timeline
+    assert best in timeline and verdict in timeline and "hyperparameter-tuning.md" in timeline
+    assert _assert_links_resolve(path) >= 2
+
+
+def _timeline() -> tuple[str, Path]:
+    """`compete writeup`'s timeline section, and the file."""
+    path = Path(cli("writeup", "titanic", "--as", ME, "-f", "json")["markdown"])
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r"compete:begin timeline -->\n(.*?)<!-- compete:end timeline", text, re.DOTALL)
+    assert found is not None
+    return found[1], path
 
 
 def test_a_study_whose_storage_cannot_be_read_is_said_so(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811

@@ -108,8 +108,10 @@ def sections(
     if closed:
         from harness.reports import postmortem
 
-        lessons = list(postmortem.build(ws, slug, participant, storage_url).mistakes)
-    studies = study_reports(ws, own, storage_url)
+        pm = postmortem.build(ws, slug, participant, storage_url)
+        lessons, studies = list(pm.mistakes), pm.studies
+    else:
+        studies = study_reports(ws, own, storage_url)
     values = {
         "own": own,
         "closed": closed,
