@@ -133,7 +133,9 @@ def _report(
             "if it was kept in a database, give that storage with --storage URL "
             "(the ledger records the study's name, not where it lived)"
         )
-    return StudyReport(study=name, submitted=submitted, reachable=False, note="; ".join(reasons) + ".")
+    return StudyReport(
+        study=name, submitted=submitted, reachable=False, note="; ".join(r.rstrip(".") for r in reasons) + "."
+    )
 
 
 def _not_found(ws: Workspace, url: str | None) -> str:
