@@ -645,6 +645,7 @@ def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message
         participant=who,
         message=message,
         cv_score=result.mean,
+        cv_folds=result.folds,
         kernel=info.name,
     )
     outcome.raise_if_rejected()

@@ -52,7 +52,7 @@ REFERENCE_PREFIX = "reference/"
 MAX_NAME = 100  # characters in a participant's name
 _COLUMNS = (
     "ref, seq, participant, submitted_at, file_name, stored_path, sha256, size_bytes, message, status, "
-    "error, public_score, private_score, cv_score, kernel, study_id, late, stale"
+    "error, public_score, private_score, cv_score, cv_folds, kernel, study_id, late, stale"
 )
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
@@ -90,6 +90,7 @@ class Submission:
     public_score: float | None
     private_score: float | None
     cv_score: float | None
+    cv_folds: int | None  # how many folds `cv_score` is the mean of; None when not told
     kernel: str | None
     study_id: str | None
     late: bool
@@ -140,6 +141,7 @@ class SubmitOutcome:
             "public_score": s.public_score,
             "private_score": s.private_score,
             "cv_score": s.cv_score,
+            "cv_folds": s.cv_folds,
             "error": s.error,
             "metric": self.metric,
             "greater_is_better": self.greater_is_better,
@@ -217,11 +219,15 @@ def submit(
     participant: str | None = None,
     message: str | None = None,
     cv_score: float | None = None,
+    cv_folds: int | None = None,
     kernel: str | None = None,
     study_id: str | None = None,
     now: datetime | None = None,
 ) -> SubmitOutcome:
     """Validate, score and record a submission file; keep a copy under `submissions/<slug>/`.
+
+    `cv_score` is the participant's cross-validated score, the mean over `cv_folds` folds (None: not
+    told, and then the score is shown alone).
 
     A file that fails validation is recorded as rejected (the outcome says so; see
     `SubmitOutcome.raise_if_rejected`) and costs no slot. Raises RuleViolation when the participant
@@ -234,6 +240,7 @@ def submit(
     who = _participant(participant)
     metric = get_metric(card.metric)
     _check_what_comes_with(who, kernel, message, cv_score, metric)
+    _check_folds(cv_score, cv_folds)
     message = message if message and message.strip() else None
     source = Path(file)
     if not source.is_file():
@@ -286,6 +293,7 @@ def submit(
                         verdict.public,
                         verdict.private,
                         cv_score,
+                        cv_folds,
                         kernel,
                         study_id,
                         late,
@@ -361,6 +369,22 @@ def _check_what_comes_with(
         raise RuleViolation(
             f"the CV score {cv_score} is outside {metric.name}'s range, {metric.minimum} to "
             f"{metric.maximum}; give the mean of your folds' scores in the competition's metric."
+        )
+
+
+def _check_folds(cv_score: float | None, cv_folds: int | None) -> None:
+    """Refuse a number of folds that no CV score could have been the mean of."""
+    if cv_folds is None:
+        return
+    if cv_score is None:
+        raise RuleViolation(
+            f"{cv_folds} folds were given without a CV score; give the score too (--cv SCORE), "
+            "or leave the folds out."
+        )
+    if isinstance(cv_folds, bool) or not isinstance(cv_folds, int) or cv_folds < 2:
+        raise RuleViolation(
+            f"the number of folds must be a whole number of at least 2, not {cv_folds}; give the "
+            "number of folds your CV score is the mean of."
         )
 
 
@@ -458,7 +482,16 @@ _NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
-    rows = con.execute(f"SELECT {_COLUMNS} FROM submissions ORDER BY seq").fetchall()
+    # A store written before a later migration and opened read-only (not migrated) lacks its
+    # columns: they read as NULL, as a migrated store has them for its old rows.
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'submissions'"
+        ).fetchall()
+    }
+    chosen = ", ".join(name if name in have else f"NULL AS {name}" for name in _NAMES)
+    rows = con.execute(f"SELECT {chosen} FROM submissions ORDER BY seq").fetchall()
     out = []
     for values in rows:
         record = dict(zip(_NAMES, values, strict=True))

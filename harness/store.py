@@ -113,6 +113,11 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        5,
+        # How many folds a submission's CV score was the mean of (NULL: not known, as before).
+        "ALTER TABLE submissions ADD COLUMN cv_folds INTEGER;",
+    ),
 ]
 
 

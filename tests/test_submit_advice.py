@@ -86,7 +86,7 @@ def test_two_byte_identical_files_are_never_both_final_selections(tiny: Workspac
         con.execute(
             "INSERT INTO submissions SELECT 's0009', 9, participant, submitted_at, file_name, stored_path, "
             "sha256, size_bytes, message, status, error, public_score, private_score, cv_score, kernel, "
-            "study_id, late, rescored_at, stale FROM submissions WHERE ref = ?",
+            "study_id, late, rescored_at, stale, cv_folds FROM submissions WHERE ref = ?",
             [better.ref],
         )
     with pytest.raises(RuleViolation, match=rf"{better.ref} and s0009 are the same file"):

@@ -28,6 +28,10 @@ def submit(
     message: Annotated[str | None, typer.Option("--message", "-m", help="What changed.")] = None,
     as_: AsOption = None,
     cv: Annotated[float | None, typer.Option("--cv", help="Your cross-validation score, to compare.")] = None,
+    cv_folds: Annotated[
+        int | None,
+        typer.Option("--cv-folds", help="How many folds the --cv score is the mean of.", show_default=False),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Validate, score and record a submission; show its public score, rank and slots left today.
@@ -35,7 +39,7 @@ def submit(
     The private score is computed and stored but shown only once the competition closes. A file that
     fails validation is recorded as rejected, costs no slot, and ends with a non-zero exit.
 
-    Example: compete submit titanic submission.csv -m "added family size"
+    Example: compete submit titanic submission.csv -m "added family size" --cv 0.82 --cv-folds 5
     """
     from harness.freshness import changed_since_prepare, warning
     from harness.ledger import submit as run_submit
@@ -44,7 +48,7 @@ def submit(
     changed = changed_since_prepare(ws, slug)
     if changed:
         typer.echo(warning(ws, slug, changed), err=True)
-    outcome = run_submit(ws, slug, file, participant=as_, message=message, cv_score=cv)
+    outcome = run_submit(ws, slug, file, participant=as_, message=message, cv_score=cv, cv_folds=cv_folds)
     s = outcome.submission
     if fmt is Format.json:
         emit_json(outcome.as_dict())
@@ -68,7 +72,7 @@ def _submit_table(outcome: Any) -> None:
         out.print(f"  private score  {s.private_score:.6g}")
     if s.cv_score is not None:
         against = _against_cv(s.public_score, s.cv_score, outcome.greater_is_better)
-        out.print(f"  cv score       {s.cv_score:.6g}  ({against})")
+        out.print(f"  cv score       {cv_text(s.cv_score, s.cv_folds)}  ({against})")
     if outcome.public_rank is not None:
         out.print(f"  public rank    {outcome.public_rank} of {outcome.board_size}")
     if not s.late:
@@ -82,6 +86,11 @@ def _submit_table(outcome: Any) -> None:
     out.print(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
     for note in outcome.notes:
         out.print(f"[yellow]note:[/yellow] {escape(note)}")
+
+
+def cv_text(score: float, folds: int | None) -> str:
+    """A CV score with the number of folds it is the mean of, when that is known."""
+    return f"{score:.6g} ({folds} folds)" if folds is not None else f"{score:.6g}"
 
 
 def _against_cv(public: float, cv: float, greater_is_better: bool) -> str:
@@ -136,6 +145,8 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
                 row["message"] = _shortened(" ".join(row["message"].split()), MESSAGE_WIDTH)
             row["selected"] = "yes" if row["selected"] else ""
             row["study"] = row["study_id"]  # "<study>#<trial>" for a submitted tuning trial
+            if row["cv_score"] is not None:
+                row["cv_score"] = cv_text(row["cv_score"], row["cv_folds"])
         columns = ["ref", "participant", "date", "status", "public_score"]
         if any(r["private_score"] is not None for r in rows):
             columns.append("private_score")

@@ -292,7 +292,7 @@ def submit(
 
     console().print(
         escape(
-            f"trial {done.trial} of study {done.study}: CV {done.cv_score:.6g} "
+            f"trial {done.trial} of study {done.study}: CV {done.cv_score:.6g} over {done.cv_folds} folds "
             f"(again now: {done.cv_again:.6g})"
         )
     )

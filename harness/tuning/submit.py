@@ -3,7 +3,7 @@
 The refit runs through `harness.kernels.cross_validate`, as `compete run` does, so the folds are
 scored again on the way (the trial's CV score is reproduced, which the outcome reports) and the
 kernel's final fit is the same code path as every other submission's. The ledger records the kernel,
-the trial's CV score and the study as `<study>#<trial number>`.
+the trial's CV score with its number of folds, and the study as `<study>#<trial number>`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from harness.workspace import Workspace
 
 @dataclass(frozen=True)
 class StudySubmission:
-    """A trial submitted: which one, its CV score in the study and again now, and the ledger's outcome."""
+    """A trial submitted: which one, its CV score in the study (over `cv_folds` folds) and again now,
+    and the ledger's outcome."""
 
     study: str
     trial: int
@@ -26,6 +27,7 @@ class StudySubmission:
     cv_again: float
     participant: str
     submission: Any  # harness.ledger.SubmitOutcome
+    cv_folds: int = 0
 
     @property
     def study_id(self) -> str:
@@ -38,6 +40,7 @@ class StudySubmission:
             "study_id": self.study_id,
             "params": self.params,
             "cv_score": self.cv_score,
+            "cv_folds": self.cv_folds,
             "cv_again": self.cv_again,
             "participant": self.participant,
             "submission": self.submission.as_dict(),
@@ -106,8 +109,18 @@ def submit_trial(
         participant=who,
         message=message,
         cv_score=chosen.value,
+        cv_folds=identity.folds,
         kernel=identity.kernel,
         study_id=study_id(name, chosen.number),
     )
     outcome.raise_if_rejected()
-    return StudySubmission(name, chosen.number, dict(chosen.params), chosen.value, result.mean, who, outcome)
+    return StudySubmission(
+        name,
+        chosen.number,
+        dict(chosen.params),
+        chosen.value,
+        result.mean,
+        who,
+        outcome,
+        cv_folds=identity.folds,
+    )
