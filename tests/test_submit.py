@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -78,6 +80,77 @@ def test_table_output_compares_the_public_score_with_the_cv_score(
     line = next(line for line in result.stdout.splitlines() if "cv score" in line)
     public = float(next(line for line in result.stdout.splitlines() if "public score" in line).split()[2])
     assert f"the public score is {abs(public - float(cv)):.4g} {says}" in line, line
+
+
+def test_the_number_of_folds_goes_with_the_cv_score_in_every_format(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.cli import _render
+
+    monkeypatch.setattr(_render, "_CONSOLE", None)  # wide enough for every column of the ledger
+    monkeypatch.setenv("COLUMNS", "200")
+    told = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--cv", "0.75", "--cv-folds", "5")
+    assert told.exit_code == 0, told.output
+    line = next(line for line in told.stdout.splitlines() if "cv score" in line)
+    assert "0.75 (5 folds)" in line, line
+    frame = perfect(tiny, "tiny-binary")
+    untold = cli("submit", "tiny-binary", str(write_csv(tiny.root / "p.csv", frame)), "--cv", "0.8")
+    assert untold.exit_code == 0, untold.output
+    line = next(line for line in untold.stdout.splitlines() if "cv score" in line)
+    assert "0.8  (" in line and "folds" not in line, line  # not known: the score alone
+    regression = str(sample(tiny, "tiny-regression"))
+    outcome = _json(
+        cli("submit", "tiny-regression", regression, "--cv", "2", "--cv-folds", "3", "-f", "json")
+    )
+    assert outcome["cv_score"] == 2 and outcome["cv_folds"] == 3
+    proba = str(sample(tiny, "tiny-proba"))
+    written = cli("submit", "tiny-proba", proba, "--cv", "0.5", "--cv-folds", "10", "-f", "csv").stdout
+    [row] = csv.DictReader(io.StringIO(written))
+    assert row["cv_folds"] == "10"
+
+    listed = {r["ref"]: r for r in json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)}
+    assert (listed["s0001"]["cv_score"], listed["s0001"]["cv_folds"]) == (0.75, 5)
+    assert (listed["s0002"]["cv_score"], listed["s0002"]["cv_folds"]) == (0.8, None)
+    by_ref = {
+        r["ref"]: r
+        for r in csv.DictReader(io.StringIO(cli("submissions", "tiny-binary", "-f", "csv").stdout))
+    }
+    assert by_ref["s0001"]["cv_folds"] == "5" and by_ref["s0002"]["cv_folds"] == ""
+    table = cli("submissions", "tiny-binary").stdout
+    s1 = next(line for line in table.splitlines() if "s0001" in line)
+    s2 = next(line for line in table.splitlines() if "s0002" in line)
+    assert "0.75 (5 folds)" in s1 and "0.8 " in s2 and "folds" not in s2, table
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--cv-folds", "5"], "5 folds were given without a CV score"),
+        (["--cv", "0.7", "--cv-folds", "1"], "a whole number of at least 2, not 1"),
+        (["--cv", "0.7", "--cv-folds", "0"], "a whole number of at least 2, not 0"),
+    ],
+)
+def test_folds_without_a_score_or_fewer_than_two_are_refused_before_anything_is_recorded(
+    tiny: Workspace, options: list[str], says: str
+) -> None:
+    result = cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), *options)
+    assert result.exit_code == 1 and says in result.stderr, result.output
+    assert "Traceback" not in result.output
+    assert json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout) == []
+
+
+def test_a_ledger_from_before_the_folds_were_kept_reads_them_as_unknown(tiny: Workspace) -> None:
+    assert cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")), "--cv", "0.7").exit_code == 0
+    with store.connect(tiny, "tiny-binary") as con:  # back to the schema an older compete wrote
+        con.execute("ALTER TABLE submissions DROP COLUMN cv_folds")
+        con.execute("DELETE FROM schema_migrations WHERE version = 5")
+    [old] = json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)  # read-only: not migrated
+    assert (old["cv_score"], old["cv_folds"]) == (0.7, None)
+    frame = perfect(tiny, "tiny-binary")
+    path = write_csv(tiny.root / "p.csv", frame)
+    assert cli("submit", "tiny-binary", str(path), "--cv", "0.9", "--cv-folds", "4").exit_code == 0
+    rows = json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)
+    assert [(r["ref"], r["cv_folds"]) for r in rows] == [("s0002", 4), ("s0001", None)]
 
 
 @pytest.mark.parametrize("slug", ["tiny-binary", "tiny-proba", "tiny-multiclass", "tiny-regression"])
