@@ -36,6 +36,7 @@ def test_run_submit_records_the_cv_score_and_kernel_in_the_ledger(prepared_works
     assert recorded.kernel == "titanic/baseline"
     assert recorded.message == "first"
     assert recorded.cv_score == data["mean"]
+    assert recorded.cv_folds == data["folds"] == 5  # the card's folds
     assert recorded.public_score == data["submission"]["public_score"]
 
 
@@ -95,6 +96,7 @@ def test_run_submit_as_someone_else(prepared_workspace: Workspace) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["participant"] == "alice" and data["submission"]["participant"] == "alice"
+    assert data["submission"]["cv_folds"] == 2  # the folds this run used
 
 
 def test_run_as_someone_else_in_a_table_too_and_a_loud_kernel_keeps_json_clean(
@@ -120,6 +122,8 @@ def test_run_as_someone_else_in_a_table_too_and_a_loud_kernel_keeps_json_clean(
     assert table.exit_code == 0, table.output
     assert [s.participant for s in submissions(prepared_workspace, "titanic")] == ["bob"]
     assert table.stdout.count("cv score") == 1
+    [line] = [line for line in table.stdout.splitlines() if "cv score" in line]
+    assert "(2 folds)" in line, line
 
 
 def test_a_broken_kernel_run_as_a_script_says_what_compete_run_says(

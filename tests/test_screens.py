@@ -48,6 +48,7 @@ def test_every_table_fits_80_columns_and_keeps_values_whole(
     assert ran.exit_code == 0, ran.output
     assert all(len(line) <= WIDTH for line in _lines(ran.stdout)), ran.stdout
     assert _whole(ran.stdout, "titanic/lgbm-features")
+    assert any("cv score" in line and "(2 folds)" in line for line in _lines(ran.stdout)), ran.stdout
     commands = {
         "list": ["list"],
         "kernels list": ["kernels", "list"],

@@ -214,7 +214,7 @@ def test_study_submit_records_the_study_trial_and_cv_score(ws: Workspace, tmp_pa
     from harness.ledger import submissions
 
     kernel = write_kernel(tmp_path)
-    assert tune(str(kernel), "--trials", "3", "--pruner", "none")[0] == 0
+    assert tune(str(kernel), "--trials", "3", "--pruner", "none", "--folds", "3")[0] == 0
     result = runner.invoke(
         app, ["study", "submit", "titanic/fast", "--trial", "1", "-m", "tuned", "-f", "json"]
     )
@@ -223,9 +223,11 @@ def test_study_submit_records_the_study_trial_and_cv_score(ws: Workspace, tmp_pa
     assert data["study_id"] == "titanic/fast#1" and data["cv_again"] == data["cv_score"]
     [recorded] = submissions(ws, "titanic")
     assert recorded.study_id == "titanic/fast#1" and recorded.cv_score == data["cv_score"]
+    assert recorded.cv_folds == data["cv_folds"] == 3  # the study's folds, not the card's 5
     assert recorded.kernel == "titanic/fast" and recorded.message == "tuned"
     listed = runner.invoke(app, ["submissions", "titanic"])
     assert "titanic/fast#1" in listed.stdout
+    assert any("titanic/fast#1" in line and "(3 folds)" in line for line in listed.stdout.splitlines())
     code = runner.invoke(app, ["study", "submit", "titanic/fast", "--trial", "9"])
     assert code.exit_code == 1 and "no trial 9" in code.stderr
 
