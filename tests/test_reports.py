@@ -202,6 +202,24 @@ def test_cli_writes_both_pages_and_every_link_resolves(tiny: Workspace) -> None:
     assert table.exit_code == 0 and "postmortem.html" in table.stdout
 
 
+def test_reports_give_each_cv_score_its_folds_when_known(tiny: Workspace) -> None:
+    h = History(tiny, "tiny-binary")
+    told = h.submit(binary(tiny, 8, 18), cv_score=0.8, cv_folds=5)
+    untold = h.submit(binary(tiny, 6, 13), cv_score=0.85)
+    lifecycle.close(tiny, "tiny-binary")
+    out = json.loads(cli("postmortem", "tiny-binary", "--as", ME, "-f", "json").stdout)
+    written = writeup.write(tiny, "tiny-binary", ME).markdown
+    pages = (Path(out["markdown"]), Path(out["html"]), written)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        rows = (
+            [r.split("</tr>")[0] for r in text.split("<tr>")] if page.suffix == ".html" else text.splitlines()
+        )
+        row = {ref: next(r for r in rows if ref in r) for ref in (told, untold)}
+        assert "0.8 (5 folds)" in row[told], (page, row[told])
+        assert "0.85" in row[untold] and "folds" not in row[untold], (page, row[untold])
+
+
 def test_writeup_keeps_the_learners_text_byte_for_byte(tiny: Workspace) -> None:
     h = History(tiny, "tiny-binary")
     h.submit(binary(tiny, 8, 18), cv_score=0.8, message="baseline")

@@ -44,6 +44,7 @@ class Entry:
     public_score: float
     private_score: float | None
     cv_score: float | None
+    cv_folds: int | None  # how many folds cv_score is the mean of; None when not told
     kernel: str | None
     study_id: str | None
     stored_path: str | None
@@ -118,9 +119,10 @@ def read_history(ws: Workspace, slug: str) -> History:
     with open_competition(ws, slug) as session:
         con = session.store
         closed = session.closed
+        folds = "cv_folds" if _kept_folds(con) else "NULL"
         rows = con.execute(
             "SELECT ref, seq, participant, submitted_at, message, public_score, private_score, cv_score, "
-            "kernel, study_id, stored_path, late, sha256 FROM submissions "
+            f"kernel, study_id, stored_path, late, sha256, {folds} FROM submissions "
             "WHERE status = 'scored' AND NOT coalesce(stale, false) ORDER BY seq"
         ).fetchall()
         selected: dict[str, list[str]] = {}
@@ -146,6 +148,7 @@ def read_history(ws: Workspace, slug: str) -> History:
             late=bool(r[11]),
             selected=r[0] in selected.get(r[2], ()),
             sha256=r[12],
+            cv_folds=r[13],
         )
         for r in rows
     )
@@ -175,6 +178,16 @@ def read_history(ws: Workspace, slug: str) -> History:
         private_rows=int(sum(counts.values()) - counts.get(PUBLIC, 0)),
         public_digest=str(digest),
         con=mem,
+    )
+
+
+def _kept_folds(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the ledger keeps each CV score's folds (a store from before, read-only, does not)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'submissions' AND column_name = 'cv_folds'"
+        ).fetchall()[0][0]
     )
 
 

@@ -34,6 +34,7 @@ class Row:
     public_score: float
     private_score: float | None
     cv_score: float | None
+    cv_folds: int | None
     public_rank: int
     private_rank: int | None
     final: bool
@@ -133,6 +134,7 @@ def _build(history: History, participant: str, own: list[Entry], storage_url: st
             public_score=e.public_score,
             private_score=e.private_score,
             cv_score=e.cv_score,
+            cv_folds=e.cv_folds,
             public_rank=public_rank[e.ref],
             private_rank=private_rank[e.ref],
             final=e in finals,

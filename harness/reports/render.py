@@ -32,6 +32,7 @@ def environment() -> Any:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = number
+    env.filters["cv"] = cv_with_folds
     env.filters["cell"] = cell
     env.filters["signed"] = lambda v: "" if v is None else f"{v:+.4g}"
     return env
@@ -43,6 +44,12 @@ def number(value: Any, digits: int = 4) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
     return str(value)
+
+
+def cv_with_folds(score: float | None, folds: int | None) -> str:
+    """A CV score with the number of folds it is the mean of, when that is known."""
+    shown = number(score)
+    return f"{shown} ({folds} folds)" if shown and folds is not None else shown
 
 
 def cell(value: Any) -> str:
