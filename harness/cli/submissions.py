@@ -39,7 +39,7 @@ def submit(
     The private score is computed and stored but shown only once the competition closes. A file that
     fails validation is recorded as rejected, costs no slot, and ends with a non-zero exit.
 
-    Example: compete submit titanic submission.csv -m "added family size" --cv 0.82 --cv-folds 5
+    Example: compete submit titanic submission.csv --cv 0.82 --cv-folds 5
     """
     from harness.freshness import changed_since_prepare, warning
     from harness.ledger import submit as run_submit
