@@ -119,8 +119,10 @@ def test_suspected_leakage_is_found(tiny: Workspace) -> None:
     h = History(tiny, "tiny-regression")
     frame = perfect(tiny, "tiny-regression")
     frame["y"] = frame["y"] + 3 + np.random.default_rng(0).normal(scale=0.1, size=len(frame))
-    h.submit(frame, cv_score=0.5)
-    assert found(h.close()) == {"suspected-leakage"}
+    h.submit(frame, cv_score=0.5, cv_folds=5)
+    pm = h.close()
+    assert found(pm) == {"suspected-leakage"}
+    assert "CV 0.5 (5 folds)" in pm.mistakes[0].evidence
 
 
 def test_labels_where_probabilities_are_scored_is_found(tiny: Workspace) -> None:

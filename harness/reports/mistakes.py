@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.reports.history import Entry
+from harness.reports.render import cv_with_folds
 from harness.reports.stats import Calibration, Interval
 
 
@@ -145,7 +146,8 @@ def finals_against_cv(ev: Evidence) -> Finding | None:
         name="finals-by-public-against-cv",
         title="Finals picked by public score where CV disagreed",
         evidence=(
-            f"{best_cv.ref} had the best CV ({best_cv.cv_score:.4g}) but a lower public score "
+            f"{best_cv.ref} had the best CV ({cv_with_folds(best_cv.cv_score, best_cv.cv_folds)}) "
+            "but a lower public score "
             f"({best_cv.public_score:.4g}) than the finals {', '.join(f.ref for f in ev.finals)}; "
             + (
                 f"on the private rows it scored {cost:+.4g} against the best final."
@@ -182,7 +184,8 @@ def suspected_leakage(ev: Evidence) -> Finding | None:
         title="Suspected leakage: CV far better than both boards",
         evidence=(
             f"{len(hits)} submission(s) with a CV score more than {LEAK_NOISES:g} bootstrap half-widths "
-            f"better than both boards; e.g. {e.ref}: CV {e.cv_score:.4g}, public {e.public_score:.4g}, "
+            f"better than both boards; e.g. {e.ref}: CV {cv_with_folds(e.cv_score, e.cv_folds)}, "
+            f"public {e.public_score:.4g}, "
             f"private {e.private_score:.4g} (noise about {noise:.4g})."
         ),
         refs=tuple(h[0].ref for h in hits),
