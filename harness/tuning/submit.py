@@ -24,10 +24,10 @@ class StudySubmission:
     trial: int
     params: dict[str, Any]
     cv_score: float
+    cv_folds: int
     cv_again: float
     participant: str
     submission: Any  # harness.ledger.SubmitOutcome
-    cv_folds: int = 0
 
     @property
     def study_id(self) -> str:
@@ -115,12 +115,12 @@ def submit_trial(
     )
     outcome.raise_if_rejected()
     return StudySubmission(
-        name,
-        chosen.number,
-        dict(chosen.params),
-        chosen.value,
-        result.mean,
-        who,
-        outcome,
+        study=name,
+        trial=chosen.number,
+        params=dict(chosen.params),
+        cv_score=chosen.value,
         cv_folds=identity.folds,
+        cv_again=result.mean,
+        participant=who,
+        submission=outcome,
     )
