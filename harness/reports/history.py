@@ -9,6 +9,7 @@ starts, so a report never holds the store while it computes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -197,8 +198,17 @@ def rules_for(ws: Workspace, card: Card) -> validation.SubmissionRules:
         return validation.load_rules(session.store, card)
 
 
+# What becomes of the matched rows of a group of files: given a SELECT of them and its parameters.
+Sink = Callable[[str, dict[str, Any]], None]
+
+
 def load_predictions(
-    history: History, entries: list[Entry], rules: validation.SubmissionRules, *, public_only: bool = False
+    history: History,
+    entries: list[Entry],
+    rules: validation.SubmissionRules,
+    *,
+    public_only: bool = False,
+    into: Sink | None = None,
 ) -> list[str]:
     """Read the kept files of `entries` into the table `preds` of `history.con`, matched to the labels.
 
@@ -210,10 +220,18 @@ def load_predictions(
     exactly the submission's columns is read with their types (the id in the labels' type, numeric
     predictions as DOUBLE), without sniffing; any other CSV as text, its columns found by name.
     Returns the refs read; a submission whose kept file is gone is left out.
+
+    `into` takes the matched rows of each group of files instead of `preds` (a query over them that
+    keeps only what it needs: see `stats.public_row_values`); its query must read them all.
     """
     import duckdb
 
     con = history.con
+
+    def insert(rows: str, params: dict[str, Any]) -> None:
+        con.execute(f"INSERT INTO {PREDS} {rows}", params)
+
+    sink = into or insert
     present = [e for e in entries if e.stored_path and (history.ws.root / e.stored_path).is_file()]
     groups: dict[tuple[str, str, int, tuple[str, ...] | None], list[Entry]] = {}
     for entry in present:
@@ -254,7 +272,7 @@ def load_predictions(
         # The files stream from the read into `preds`, never stored whole.
         typed = header is not None or fmt == "parquet"
         try:
-            _append(con, history, rules, (source, params), typed=typed, public_only=public_only)
+            _append(con, history, rules, (source, params), sink, typed=typed, public_only=public_only)
         except duckdb.Error:
             if not typed:
                 raise
@@ -262,7 +280,7 @@ def load_predictions(
             if fmt != "parquet":
                 source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
                 params.pop("columns", None)
-            _append(con, history, rules, (source, params), typed=False, public_only=public_only)
+            _append(con, history, rules, (source, params), sink, typed=False, public_only=public_only)
         con.unregister("file_refs")
         read += [e.ref for e in group]
     return read
@@ -340,12 +358,13 @@ def _append(
     history: History,
     rules: validation.SubmissionRules,
     read: tuple[str, dict[str, Any]],
+    sink: Sink,
     *,
     typed: bool,
     public_only: bool,
 ) -> None:
-    """Match the rows the table function `read` gives (with its parameters) to the labels and append
-    them to `preds`.
+    """Match the rows the table function `read` gives (with its parameters) to the labels and hand
+    them to `sink` (which appends them to `preds`, or keeps less of them).
 
     `typed`: the columns have their types (the id the labels' type); else they are text, found by
     name whatever their case or spacing, and the id is matched in canonical text form (1.0 is 1).
@@ -402,8 +421,8 @@ def _append(
         f"(SELECT l.i, l.j, l.usage = '{PUBLIC}' AS pub, {y} AS y, {label_key} AS key "
         f"FROM labels AS l{where})"
     )
-    con.execute(
-        f"INSERT INTO {PREDS} SELECT f.ref, f.seq, t.i, t.j, t.pub, t.y, {p} "
+    sink(
+        f"SELECT f.ref, f.seq, t.i, t.j, t.pub, t.y, {p} "
         f"FROM (SELECT *, file_index FROM {source}) AS r "
         f"JOIN file_refs AS f ON f.file_index = r.file_index JOIN {truth} AS t ON t.key = {id_key}",
         params,

@@ -55,9 +55,7 @@ def public_rows(history: History, entries: list[Entry], rules: validation.Submis
         else:
             kept[entry.ref] = found
     if missing:
-        refs = load_predictions(history, missing, rules, public_only=True)
-        values = stats.row_values(history, refs)
-        hard = set(stats.hard_predictions(history, refs))
+        refs, values, hard = stats.public_row_values(history, missing, rules)
         by_ref = {e.ref: e for e in missing}
         for k, ref in enumerate(refs):
             kept[ref] = (values[:, k], ref in hard)

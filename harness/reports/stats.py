@@ -23,8 +23,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from harness import validation
 from harness.metrics import Metric, MetricContext, Prediction
-from harness.reports.history import PREDS, History
+from harness.reports.history import PREDS, Entry, History, load_predictions
+from harness.validation import SubmissionRules
 
 if TYPE_CHECKING:
     import duckdb
@@ -121,28 +123,80 @@ def replicates(
 
 
 def row_values(history: History, refs: Sequence[str]) -> np.ndarray:
-    """Each public row's value of the metric (its SQL over that row alone), one column per ref.
+    """Each public row's value of the metric (its SQL over that row alone), one column per ref,
+    from the rows of `refs` in `preds`."""
+    got = _grouped_rows(history, refs, f"SELECT * FROM {PREDS} WHERE pub AND list_contains($wanted, seq)")
+    return _by_row(history, refs, got)
+
+
+def public_row_values(
+    history: History, entries: Sequence[Entry], rules: SubmissionRules
+) -> tuple[list[str], np.ndarray, set[str]]:
+    """The refs of `entries` whose kept files were read, each public row's value of the metric (one
+    column per ref, as `row_values`) and the refs whose probabilities are all 0 or 1 (as
+    `hard_predictions`), worked out as the files' rows stream out of the match to the labels: the
+    rows are never stored in `preds`."""
+    import numpy as np
+
+    parts: list[dict[str, np.ndarray]] = []
+
+    def keep(rows: str, params: dict[str, Any]) -> None:
+        seqs = [e.seq for e in entries]
+        parts.append(_grouped_rows(history, seqs, f"SELECT * FROM ({rows}) WHERE pub", params, hard=True))
+
+    refs = load_predictions(history, list(entries), rules, public_only=True, into=keep)
+    got = {k: np.concatenate([p[k] for p in parts]) for k in ("seq", "j", "v", "h")} if parts else None
+    if got is None:
+        return refs, np.full((history.public_rows, len(refs)), np.nan), set()
+    # As bool_and over a ref's rows: NULLs (-1) left out, and no row left means not hard.
+    size = int(got["seq"].max(initial=0)) + 1
+    soft = np.bincount(got["seq"][got["h"] == 0], minlength=size)
+    certain = np.bincount(got["seq"][got["h"] == 1], minlength=size)
+    seqs = {e.ref: e.seq for e in history.entries}
+    hard = {ref for ref in refs if seqs[ref] < size and not soft[seqs[ref]] and certain[seqs[ref]]}
+    return refs, _by_row(history, refs, got), hard
+
+
+def _grouped_rows(
+    history: History,
+    refs_or_seqs: Sequence[str] | Sequence[int],
+    rows: str,
+    params: dict[str, Any] | None = None,
+    *,
+    hard: bool = False,
+) -> dict[str, np.ndarray]:
+    """`seq`, `j` and `v` (the metric over that one row) of `rows` grouped by (seq, j); with `hard`,
+    `h`: 1, 0 or -1 as the row's probabilities are all 0 or 1, not, or NULL.
 
     One GROUP BY on (submission, public row): both small whole numbers, so DuckDB may group them in
     a perfect hash table (a plain array) when it is allowed enough bits for it.
     """
-    import numpy as np
-
     con, metric = history.con, history.metric
     assert metric.aggregate is not None
     seqs = {e.ref: e.seq for e in history.entries}
-    wanted = [seqs[ref] for ref in refs]
+    wanted = [r if isinstance(r, int) else seqs[r] for r in refs_or_seqs]
     bits = max(max(wanted, default=1).bit_length() + max(history.public_rows, 1).bit_length() + 2, 12)
-    sql = (
-        f"SELECT seq, j, {metric.aggregate(history.ctx)} AS v FROM {PREDS} "
-        "WHERE pub AND list_contains($wanted, seq) GROUP BY seq, j"
-    )
+    test = hard_test(history) if hard else None
+    h = ""
+    if hard:
+        h = f", CASE {test} WHEN true THEN 1 WHEN false THEN 0 ELSE -1 END AS h" if test else ", -1 AS h"
+    sql = f"SELECT seq, j, {metric.aggregate(history.ctx)} AS v{h} FROM ({rows}) GROUP BY seq, j"
+    values = {**(params or {}), **metric.parameters(history.ctx), "wanted": wanted}
     before = con.execute("SELECT current_setting('perfect_ht_threshold')").fetchall()[0][0]
     con.execute(f"SET perfect_ht_threshold = {min(bits, 32)}")
     try:
-        got = con.execute(sql, {**metric.parameters(history.ctx), "wanted": wanted}).fetchnumpy()
+        got = con.execute(sql, validation.used_parameters(values, sql)).fetchnumpy()
     finally:
         con.execute(f"SET perfect_ht_threshold = {before}")
+    return {k: got[k] for k in got}
+
+
+def _by_row(history: History, refs: Sequence[str], got: dict[str, np.ndarray]) -> np.ndarray:
+    """The values `got` (`seq`, `j`, `v`) as a matrix: one row per public row, one column per ref."""
+    import numpy as np
+
+    seqs = {e.ref: e.seq for e in history.entries}
+    wanted = [seqs[ref] for ref in refs]
     column = np.full(max(wanted, default=0) + 1, -1)
     column[wanted] = np.arange(len(refs))
     values = np.full((history.public_rows, len(refs)), np.nan)
@@ -304,15 +358,22 @@ def calibration(history: History, ref: str, n_bins: int = 10) -> Calibration | N
     return Calibration(what, bins, float(ece), int(total))
 
 
-def hard_predictions(history: History, refs: Sequence[str]) -> list[str]:
-    """Refs whose probabilities are all exactly 0 or 1 in `preds` (labels where probabilities are scored)."""
+def hard_test(history: History) -> str | None:
+    """SQL that is true when all the probabilities of the grouped rows are 0 or 1 (None unless the
+    metric scores probabilities)."""
     kind = history.kind
     if kind is Prediction.PROBABILITY:
-        test = "bool_and(p IN (0, 1))"
-    elif kind is Prediction.CLASS_PROBABILITIES:
+        return "bool_and(p IN (0, 1))"
+    if kind is Prediction.CLASS_PROBABILITIES:
         assert history.card.classes is not None
-        test = " AND ".join(f"bool_and(p_{i} IN (0, 1))" for i in range(len(history.card.classes)))
-    else:
+        return " AND ".join(f"bool_and(p_{i} IN (0, 1))" for i in range(len(history.card.classes)))
+    return None
+
+
+def hard_predictions(history: History, refs: Sequence[str]) -> list[str]:
+    """Refs whose probabilities are all exactly 0 or 1 in `preds` (labels where probabilities are scored)."""
+    test = hard_test(history)
+    if test is None:
         return []
     got = history.con.execute(f"SELECT ref, {test} FROM {PREDS} GROUP BY ref").fetchall()
     return sorted(ref for ref, hard in got if hard and ref in refs)
