@@ -341,10 +341,12 @@ def calibration(history: History, ref: str, n_bins: int = 10) -> Calibration | N
         hit, what = f"CAST({top} = y AS DOUBLE)", "confidence of the top class"
     else:
         return None
+    # Summed in the rows' order, so that the same predictions always give the same curve, however
+    # the rows lie in `preds`.
     sql = (
-        f"SELECT b, count(*), avg(c), avg(h) "
-        f"FROM (SELECT least(floor(c * {n_bins}), {n_bins - 1}) AS b, c, h "
-        f"FROM (SELECT {conf} AS c, {hit} AS h FROM {PREDS} WHERE ref = $ref)) GROUP BY b ORDER BY b"
+        f"SELECT b, count(*), avg(c ORDER BY i), avg(h ORDER BY i) "
+        f"FROM (SELECT least(floor(c * {n_bins}), {n_bins - 1}) AS b, c, h, i "
+        f"FROM (SELECT {conf} AS c, {hit} AS h, i FROM {PREDS} WHERE ref = $ref)) GROUP BY b ORDER BY b"
     )
     rows = history.con.execute(sql, {"ref": ref}).fetchall()
     total = sum(r[1] for r in rows)
