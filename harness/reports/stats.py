@@ -145,9 +145,10 @@ def public_row_values(
         parts.append(_grouped_rows(history, seqs, f"SELECT * FROM ({rows}) WHERE pub", params, hard=True))
 
     refs = load_predictions(history, list(entries), rules, public_only=True, into=keep)
-    got = {k: np.concatenate([p[k] for p in parts]) for k in ("seq", "j", "v", "h")} if parts else None
-    if got is None:
+    if not parts:
         return refs, np.full((history.public_rows, len(refs)), np.nan), set()
+    # Most often one group of files (one layout): its arrays as they came.
+    got = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     # As bool_and over a ref's rows: NULLs (-1) left out, and no row left means not hard.
     size = int(got["seq"].max(initial=0)) + 1
     soft = np.bincount(got["seq"][got["h"] == 0], minlength=size)
