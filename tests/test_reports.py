@@ -379,3 +379,31 @@ def test_a_parquet_file_with_text_ids_is_read_as_the_same_rows(tiny: Workspace) 
     finally:
         history.close()
     assert [r[0] for r in got] == [plain, parquet.submission.ref] and got[0][1:] == got[1][1:]
+
+
+def test_row_values_worked_out_while_reading_are_those_of_the_stored_rows(tiny: Workspace) -> None:
+    from harness.reports import history as reading
+    from harness.reports import stats
+
+    h = History(tiny, "tiny-multiclass")  # log loss over class probabilities: a mean over rows
+    hard = h.submit(perfect(tiny, "tiny-multiclass"))  # only 0 and 1
+    soft = perfect(tiny, "tiny-multiclass")
+    classes = [c for c in soft.columns if c != "id"]
+    soft[classes] = soft[classes] * 0.7 + 0.1
+    path = tiny.root / "soft.parquet"  # another layout: a second read, whose rows join the first's
+    soft.sample(frac=1.0, random_state=0).to_parquet(path, index=False)
+    other = ledger.submit(tiny, "tiny-multiclass", path, participant=ME, now=DAY0 + timedelta(days=30))
+    assert other.submission.status == "scored", other.submission.error
+    history = reading.read_history(tiny, "tiny-multiclass")
+    try:
+        rules = reading.rules_for(tiny, history.card)
+        entries = list(history.entries)
+        refs, streamed, hard_refs = stats.public_row_values(history, entries, rules)
+        stored_refs = reading.load_predictions(history, entries, rules, public_only=True)
+        stored = stats.row_values(history, stored_refs)
+        assert refs == stored_refs == [hard, other.submission.ref]
+        assert hard_refs == set(stats.hard_predictions(history, refs)) == {hard}
+    finally:
+        history.close()
+    assert streamed.shape == (history.public_rows, 2) and not np.isnan(streamed).any()
+    assert np.array_equal(streamed, stored) and not np.array_equal(streamed[:, 0], streamed[:, 1])
