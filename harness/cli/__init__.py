@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from harness import __version__
+from harness.cli._coercion import read_plain_values_without_pydantic
 from harness.errors import ending
 
 
@@ -55,6 +56,7 @@ def _no_placeholder_for_flags() -> None:
 
 
 _no_placeholder_for_flags()
+read_plain_values_without_pydantic()
 
 app = typer.Typer(
     cls=_Group,
