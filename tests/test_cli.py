@@ -136,7 +136,18 @@ def test_outside_a_workspace_says_how_to_find_one(tmp_path, monkeypatch) -> None
     assert "COMPETE_WORKSPACE" in result.output
 
 
-HEAVY = ("pydantic", "pandas", "pandera", "sklearn", "lightgbm", "optuna", "scipy", "pyarrow", "numpy", "matplotlib")
+HEAVY = (
+    "pydantic",
+    "pandas",
+    "pandera",
+    "sklearn",
+    "lightgbm",
+    "optuna",
+    "scipy",
+    "pyarrow",
+    "numpy",
+    "matplotlib",
+)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["list"], ["submit", "--help"]], ids=" ".join)

@@ -40,7 +40,9 @@ def _outcome(read: Any) -> tuple[str, Any]:
         return type(exc).__name__, str(exc)
 
 
-@pytest.mark.parametrize(("name", "param", "ctx"), _parameters(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "param", "ctx"), _parameters(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_plain_reading_agrees_with_typer(name: str, param: _TyperParameter, ctx: Context) -> None:
     descriptor = param.type_descriptor
     annotation = descriptor.annotation
