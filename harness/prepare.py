@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import schemas, store, validation, vault
+from harness import schemas, store, vault
 from harness.competition import Card, load_module
 from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
@@ -148,6 +148,8 @@ def _build(ws: Workspace, card: Card) -> Prepared:
         )
         vault.write_labels(con, pd.DataFrame(labels), record)
         # The submission rules, derived now that pandera is loaded, so `submit` need not import it.
+        from harness import validation  # here: `list` and `show` read this module and need not load it
+
         validation.cache_rules(con, card, models["Submission"])
         # The public folder was replaced whole: a closed competition's solution is written again
         # from the new labels, an open one's never comes back.
