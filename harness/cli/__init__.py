@@ -10,7 +10,9 @@ lightgbm or optuna at module load, so `compete --help` starts fast.
 
 from __future__ import annotations
 
+import copy
 import inspect
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -133,6 +135,30 @@ def _one_line_paragraphs(typer_app: typer.Typer) -> None:
 _one_line_paragraphs(app)
 
 
+def only_the_command(argv: list[str]) -> typer.Typer:
+    """`app` with only the command (or group of commands) that `argv` starts with.
+
+    typer builds every command's parameters from its signature on each run, which costs a small
+    command a noticeable share of its time; the one that runs is the only one that needs them. An
+    option first (`--help`, `--version`), no argument or a name that is no command get the whole app,
+    so the root's help and typer's suggestions for a mistyped name stay whole.
+    """
+    if not argv or argv[0].startswith("-"):
+        return app
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))) == argv[0]
+    ]
+    groups = [info for info in app.registered_groups if info.name == argv[0]]
+    if not commands and not groups:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = commands
+    narrowed.registered_groups = groups
+    return narrowed
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    only_the_command(sys.argv[1:])()

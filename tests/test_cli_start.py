@@ -1,4 +1,5 @@
-"""The CLI's own reading of plain values agrees with typer's (pydantic's) on every command's parameters."""
+"""The CLI's start-up shortcuts change nothing: plain values read as typer reads them, and one
+command built alone answers as in the whole app."""
 
 from __future__ import annotations
 
@@ -69,3 +70,39 @@ def test_plain_reading_leaves_unclear_numbers_to_typer() -> None:
     for annotation, word in [(int, "1_000"), (float, "nan"), (float, "5."), (int, "1.0")]:
         assert read_plain(resolve_type_descriptor(annotation, OptionInfo()), word) is UNREAD
     assert read_plain(resolve_type_descriptor(Path, OptionInfo()), "a.csv") == Path("a.csv")
+
+
+def _command_lines() -> list[list[str]]:
+    lines: list[list[str]] = []
+    for info in app.registered_commands:
+        lines.append([info.name or typer.main.get_command_name(info.callback.__name__)])  # type: ignore[union-attr]
+    for group in app.registered_groups:
+        assert group.name and group.typer_instance
+        lines.append([group.name])
+        lines += [
+            [group.name, c.name or typer.main.get_command_name(c.callback.__name__)]  # type: ignore[union-attr]
+            for c in group.typer_instance.registered_commands
+        ]
+    return lines
+
+
+@pytest.mark.parametrize("line", _command_lines(), ids=" ".join)
+def test_one_command_built_alone_answers_as_in_the_whole_app(line: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from harness.cli import only_the_command
+
+    runner = CliRunner()
+    narrowed = only_the_command(line)
+    assert narrowed is not app and len(narrowed.registered_commands) + len(narrowed.registered_groups) == 1
+    for extra in (["--help"], ["--no-such-option"]):
+        alone = runner.invoke(narrowed, [*line, *extra], env={"COLUMNS": "100"})
+        whole = runner.invoke(app, [*line, *extra], env={"COLUMNS": "100"})
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+
+
+def test_the_root_and_unknown_names_get_the_whole_app() -> None:
+    from harness.cli import only_the_command
+
+    for argv in ([], ["--help"], ["--debug", "list"], ["sbmit"]):
+        assert only_the_command(argv) is app
