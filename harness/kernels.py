@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from harness.folds import Fold
+    from harness.public import PublicData
 
 TECHNIQUES = (
     "feature-engineering",
@@ -420,6 +421,7 @@ def cross_validate(
     keep_models: bool = False,
     plan: Sequence[Fold] | None = None,
     fold_context: Callable[[int, int, pd.DataFrame | None], FoldContext] = FoldContext,
+    data: PublicData | None = None,
 ) -> CVResult:
     """Score `kernel` on its competition's folds; with `predict_test`, also fit on all of train and
     write the test predictions as a submission file.
@@ -431,7 +433,8 @@ def cross_validate(
     `fit` and `predict` also hands back each fold's model. `plan` replaces the card's folds (repeated
     CV with other seeds); the card's folds stay the official ones.
     `fold_context(number, folds, valid)` makes the `fold` argument a kernel may take (a tuning trial
-    passes one that knows the trial).
+    passes one that knows the trial). `data` is the competition's public data already read
+    (`harness.public.read_public`), so that many runs on it (a tuning study) read it once.
     Raises KernelError naming the kernel and the fold when the kernel raises or returns predictions of
     the wrong shape, NaN or unknown labels.
     """
@@ -441,9 +444,11 @@ def cross_validate(
     from harness.folds import make_folds
     from harness.metrics import get as get_metric
 
-    card = load_card(ws, kernel.info.competition)
+    if data is not None and data.card.slug != kernel.info.competition:
+        raise ValueError(f"data of {data.card.slug!r} given for a kernel of {kernel.info.competition!r}")
+    card = data.card if data is not None else load_card(ws, kernel.info.competition)
     metric = get_metric(card.metric)
-    train, test = load_public(ws, card)
+    train, test = (data.train, data.test) if data is not None else load_public(ws, card)
     if rows is not None:
         train = train.iloc[:rows].reset_index(drop=True)
     merged = {**kernel.info.params, **(params or {})}

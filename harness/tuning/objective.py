@@ -4,6 +4,9 @@ does it (`harness.kernels.cross_validate`), so the same parameters give the same
 Each fold's score is kept in the trial's user attributes (`fold_scores`) and, with a pruner and for a
 kernel that does not prune by boosting round, reported to the trial at step `fold number`, so that the
 pruner can stop an unpromising trial after any fold (see `harness.fold_context` for boosting rounds).
+The competition's public data and the fold plan are read and made once, on the first trial (through
+the door, as `compete run` reads them), and every trial cross-validates on them: per trial, only the
+kernel's work, the metric's SQL and the study's writes remain.
 A kernel that raises fails the trial, its message kept as the user attribute `error`; Ctrl-C marks
 the trial `interrupted` so that it is not counted as the kernel's failure.
 """
@@ -23,7 +26,9 @@ if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
+    from harness.folds import Fold as FoldPlan
     from harness.kernels import Kernel
+    from harness.public import PublicData
 
 
 class Objective:
@@ -33,6 +38,18 @@ class Objective:
         # prune: report fold scores and offer round callbacks. Without a pruner nobody reads them, and
         # they cost time: the validation rows scored after every round, an fsync'ed write per report
         self.ws, self.kernel, self.folds, self.prune = ws, kernel, folds, prune
+        self._data: PublicData | None = None
+        self._plan: list[FoldPlan] = []
+
+    def data(self) -> tuple[PublicData, list[FoldPlan]]:
+        """The public data and the folds every trial runs on, read and made on the first call."""
+        if self._data is None:
+            from harness.folds import make_folds
+            from harness.public import read_public
+
+            self._data = read_public(self.ws, self.kernel.info.competition)
+            self._plan = make_folds(self._data.card, self._data.train, self.folds)
+        return self._data, self._plan
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
         """The trial's parameters from the kernel's search space. Raises TuningError if it raises."""
@@ -62,11 +79,13 @@ class Objective:
                 raise optuna.TrialPruned(f"pruned after fold {number}")
 
         try:
+            data, plan = self.data()  # inside: a KernelError of the folds fails the trial as before
             result = cross_validate(
                 self.ws,
                 self.kernel,
-                folds=self.folds,
                 params=params,
+                data=data,
+                plan=plan,
                 on_score=on_score,
                 fold_context=fold_context,
             )
