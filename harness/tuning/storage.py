@@ -93,11 +93,11 @@ def _rdb(url: str) -> Any:
 
 
 def _without_password(url: str) -> str:
+    if "://" not in url:
+        return url  # a journal file: no SQLAlchemy to import (it takes most of a second)
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    if "://" not in url:
-        return url
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
