@@ -1,7 +1,11 @@
 """One measured tuning run, in its own process: `python -m benchmarks._tuning_child MODE JSON-OPTIONS`.
 
-Prints one JSON object: the seconds the trials took (imports and data preparation excluded), the
-trials finished, the best value, and for the pruning runs the seconds until the target was reached.
+Prints one JSON object: the seconds the trials took (imports and data preparation excluded) and the
+CPU seconds of this process in that time, the trials finished, the best value, and for the pruning
+runs the seconds until the target was reached. The harness and bare runs also give the seconds spent
+in parts of a trial (`parts`): the kernel's fit_predict, the fold scoring, and the study's writes,
+and `trials_seconds`, from the first trial's start to the last one's end as the study records them
+(the harness's setup of the study before its first trial left out).
 
     harness     `harness.tuning.run.tune` (what `compete tune` runs): random sampler, no pruner
     bare        an Optuna study in memory and the kernel's own fit_predict on the same folds, scored
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 KERNEL = "titanic/lgbm-features"
@@ -31,7 +36,16 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
     if mode == "bare":
         return _bare(ws, trials)
     if mode in ("harness", "workers"):
+        import harness.kernels
         from harness.tuning.run import TuneRequest, tune
+
+        parts: dict[str, float] = {}
+        _import_what_tune_imports()
+        if mode == "harness":
+            harness.kernels._call = _timed(harness.kernels._call, parts, "kernel")  # type: ignore[assignment]
+            harness.kernels.score_fold = _timed(harness.kernels.score_fold, parts, "scoring")
+            journal = optuna.storages.JournalStorage
+            journal._write_log = _timed(journal._write_log, parts, "study writes")  # type: ignore[method-assign]
 
         request = TuneRequest(
             kernel=KERNEL,
@@ -42,10 +56,22 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
             pruner="none",
             seed=0,
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         outcome = tune(ws, request)
-        seconds = time.perf_counter() - started
-        return {"seconds": seconds, "trials": outcome.counts.finished, "best": outcome.counts.best_value}
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        from harness.tuning.storage import open_storage
+
+        study = optuna.load_study(
+            study_name=outcome.study, storage=open_storage(request.storage, ws, "titanic")
+        )
+        return {
+            "seconds": seconds,
+            "trials_seconds": _span(study),
+            "cpu": cpu,
+            "parts": parts,
+            "trials": outcome.counts.finished,
+            "best": outcome.counts.best_value,
+        }
     return _prune(ws, trials, options)
 
 
@@ -62,6 +88,9 @@ def _bare(ws: Any, trials: int) -> dict[str, Any]:
     card = load_card(ws, "titanic")
     train = pd.read_csv(ws.data_dir("titanic") / "train.csv")
     plan = make_folds(card, train)
+    parts: dict[str, float] = {}
+    fit_predict = _timed(module.fit_predict, parts, "kernel")
+    accuracy = _timed(accuracy_score, parts, "scoring")
 
     def objective(trial: optuna.Trial) -> float:
         params = {**module.PARAMS, **module.search_space(trial)}
@@ -69,15 +98,58 @@ def _bare(ws: Any, trials: int) -> dict[str, Any]:
         for fold in plan:
             fit = train.iloc[fold.train_rows].reset_index(drop=True)
             valid = train.iloc[fold.valid_rows].reset_index(drop=True)
-            predicted = module.fit_predict(fit, valid.drop(columns=["Survived"]), params)
-            scores.append(accuracy_score(valid["Survived"], predicted))
+            predicted = fit_predict(fit, valid.drop(columns=["Survived"]), params)
+            scores.append(accuracy(valid["Survived"], predicted))
         return float(sum(scores) / len(scores))
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
     study.enqueue_trial(dict(module.PARAMS))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     study.optimize(objective, n_trials=trials)
-    return {"seconds": time.perf_counter() - started, "trials": trials, "best": study.best_value}
+    return {
+        "seconds": time.perf_counter() - started,
+        "trials_seconds": _span(study),
+        "cpu": time.process_time() - cpu,
+        "parts": parts,
+        "trials": trials,
+        "best": study.best_value,
+    }
+
+
+def _import_what_tune_imports() -> None:
+    """Import, before the clock starts, the modules `tune` imports on its first call (the bare loop
+    imports its own before its clock too); they cost seconds of a short study, once per process."""
+    import duckdb  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
+    from optuna.storages import journal  # noqa: F401
+
+    import harness.folds  # noqa: F401
+    import harness.kernels  # noqa: F401
+    import harness.public  # noqa: F401
+    import harness.session  # noqa: F401
+    import harness.store  # noqa: F401
+    import harness.tuning.objective  # noqa: F401
+    import harness.tuning.storage  # noqa: F401
+    import harness.tuning.study  # noqa: F401
+
+
+def _span(study: Any) -> float:
+    """Seconds from the first trial's start to the last trial's end, as the study records them."""
+    trials = [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
+    return (max(t.datetime_complete for t in trials) - min(t.datetime_start for t in trials)).total_seconds()
+
+
+def _timed(function: Callable[..., Any], parts: dict[str, float], name: str) -> Callable[..., Any]:
+    """`function`, adding the wall seconds of each call to `parts[name]`."""
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        tic = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            parts[name] = parts.get(name, 0.0) + time.perf_counter() - tic
+
+    return timed
 
 
 def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
