@@ -67,6 +67,7 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
         return {
             "seconds": seconds,
             "trials_seconds": _span(study),
+            "workers": _by_worker(study),
             "cpu": cpu,
             "parts": parts,
             "trials": outcome.counts.finished,
@@ -135,7 +136,28 @@ def _import_what_tune_imports() -> None:
 
 def _span(study: Any) -> float:
     """Seconds from the first trial's start to the last trial's end, as the study records them."""
-    trials = [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
+    return _span_of(
+        [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
+    )
+
+
+def _by_worker(study: Any) -> list[dict[str, float]]:
+    """Each worker's median trial seconds and the share of its span it spent inside trials."""
+    import statistics
+
+    runs: dict[str, list[Any]] = {}
+    for trial in study.trials:
+        if trial.datetime_start is not None and trial.datetime_complete is not None:
+            runs.setdefault(str(trial.user_attrs.get("worker")), []).append(trial)
+    out = []
+    for trials in runs.values():
+        took = [(t.datetime_complete - t.datetime_start).total_seconds() for t in trials]
+        span = _span_of(trials)
+        out.append({"median_trial": statistics.median(took), "busy": sum(took) / span if span else 1.0})
+    return out
+
+
+def _span_of(trials: list[Any]) -> float:
     return (max(t.datetime_complete for t in trials) - min(t.datetime_start for t in trials)).total_seconds()
 
 
