@@ -49,6 +49,15 @@ def sections(runs: int) -> Iterator[tuple[str, str]]:
     )
 
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """The machine's idle and total CPU ticks since boot (Linux's /proc/stat), or None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user .. steal
+
+
 def _commit() -> str:
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     return done.stdout.strip() or "unknown"
@@ -173,10 +182,15 @@ def _pruning(env: dict[str, str]) -> tuple[str, str]:
 
 def _workers(root: Path, env: dict[str, str], runs: int) -> tuple[str, str]:
     one, two = [], []
+    idle: list[float] = []  # the machine's idle CPU share while 2 workers ran
     for i in range(runs):
         for workers, results in ((1, one), (2, two)):
             storage = str(root / f"w{workers}-{i}.journal")
+            before = _cpu_ticks()
             results.append(_child("workers", env, trials=WORKER_TRIALS, workers=workers, storage=storage))
+            after = _cpu_ticks()
+            if workers == 2 and before and after and after[1] > before[1]:
+                idle.append((after[0] - before[0]) / (after[1] - before[1]))
 
     def median(results: list[dict[str, object]], key: str) -> float:
         return statistics.median(float(r[key]) for r in results)  # type: ignore[arg-type]
@@ -205,8 +219,14 @@ def _workers(root: Path, env: dict[str, str], runs: int) -> tuple[str, str]:
         "other between trials; inside a trial they share only the journal's lock, held for a write, not "
         f"its fsync); a trial took {shared:.2f} s (median) with 2 workers against {alone:.2f} s alone"
         + (
-            ": the workers share the cores with the machine's other work, so 2 workers approach twice the "
-            "trials per minute only when both cores are otherwise idle.\n\n"
+            ": the workers share the cores with the machine's other work"
+            + (
+                f" (the cores were idle {statistics.median(idle):.0%} of the time while they ran)"
+                if idle
+                else ""
+            )
+            + ", so 2 workers approach twice the trials per minute only when both cores are otherwise "
+            "idle.\n\n"
             if shared > 1.2 * alone
             else ".\n\n"
         )
