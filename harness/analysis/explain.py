@@ -6,21 +6,21 @@
   copies; a kernel with only `fit_predict` is refitted: once per fold with every shuffled copy
   stacked under the validation rows when it passes the leak guard's contract (its predictions of a
   row do not depend on the other rows), else once per shuffled copy.
-- Ablations (`drop`, `each`): the CV again without the listed raw columns, compared fold by fold.
+- Ablations (`drop`, `each`): `harness.analysis.ablation`.
+- Worst rows: `harness.analysis.worst_rows`.
 - Learning curve and adversarial validation: `harness.analysis.curves`.
-- Worst rows: the out-of-fold rows with the largest loss, with their features.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.analysis.paired import Paired, paired
-from harness.errors import AnalysisError, KernelError, MetricError
+from harness.analysis.ablation import Ablation, ablate, ablation_groups
+from harness.analysis.worst_rows import worst_oof_rows
+from harness.errors import KernelError, MetricError
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -59,26 +59,6 @@ class Importance:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "folds": list(self.folds), "above_noise": self.above_noise}
-
-
-@dataclass(frozen=True)
-class Ablation:
-    """The CV without some raw columns, against the kernel with them."""
-
-    dropped: tuple[str, ...]
-    how: str  # "removed", or "blanked" (a constant) for a kernel that reads the column by name
-    fold_scores: tuple[float, ...]
-    mean: float
-    paired: Paired
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dropped": list(self.dropped),
-            "how": self.how,
-            "fold_scores": list(self.fold_scores),
-            "mean": self.mean,
-            "paired": self.paired.as_dict(),
-        }
 
 
 @dataclass(frozen=True)
@@ -163,7 +143,7 @@ def explain(
     card = load_card(ws, kernel.info.competition)
     train, _ = load_public(ws, card)
     columns = feature_columns(card, train)
-    groups = _ablation_groups(card, train, columns, drop, each)
+    groups = ablation_groups(card, train, columns, drop, each)
     merged = {**kernel.info.params, **(params or {})}
     plan = make_folds(card, train, folds)
     greater = get_metric(card.metric).greater_is_better
@@ -266,28 +246,6 @@ def feature_columns(card: Card, train: pd.DataFrame) -> list[str]:
     return [str(c) for c in train.columns if c not in skip]
 
 
-def _ablation_groups(
-    card: Card, train: pd.DataFrame, columns: list[str], drop: Sequence[str], each: bool
-) -> list[tuple[str, ...]]:
-    protected = {card.id_column, *card.target_columns}
-    for column in drop:
-        if column in protected:
-            role = "id" if column == card.id_column else "target"
-            raise AnalysisError(
-                f"--drop {column}: {column!r} is the {role} column, which every kernel needs; drop feature "
-                f"columns only ({', '.join(columns)})."
-            )
-        if column not in train.columns:
-            raise AnalysisError(
-                f"--drop {column}: train.csv of {card.slug} has no column {column!r}; its feature columns: "
-                f"{', '.join(columns)}."
-            )
-    groups = [tuple(dict.fromkeys(drop))] if drop else []
-    if each:
-        groups += [(c,) for c in columns if (c,) not in groups]
-    return groups
-
-
 def _mode(kernel: Kernel) -> str:
     """How shuffled copies are predicted: "models" (fit and predict), "stacked" or "refit"."""
     from harness.analysis.leakguard import declares_test_features
@@ -361,127 +319,3 @@ def _score(kernel: Kernel, card: Card, step: str, valid: pd.DataFrame, predictio
         return score_fold(card, valid[card.target], predictions)
     except MetricError as exc:
         raise KernelError(f"kernel {kernel.name!r}, {step}: {exc}") from None
-
-
-def ablate(
-    ws: Workspace,
-    kernel: Kernel,
-    card: Card,
-    plan: Sequence[Any],
-    params: dict[str, Any],
-    dropped: tuple[str, ...],
-    base: Sequence[float],
-    greater: bool,
-) -> Ablation:
-    """The CV without `dropped`; a kernel that reads a dropped column by name gets it blanked instead."""
-    from harness.kernels import cross_validate
-
-    how = "removed"
-    try:
-        result = cross_validate(ws, _without(kernel, dropped, blank=False), params=params, plan=plan)
-    except KernelError as exc:
-        if not isinstance(exc.__cause__, KeyError):
-            raise
-        how = "blanked"
-        result = cross_validate(ws, _without(kernel, dropped, blank=True), params=params, plan=plan)
-    label = f"without {', '.join(dropped)}"
-    return Ablation(
-        dropped=dropped,
-        how=how,
-        fold_scores=result.fold_scores,
-        mean=result.mean,
-        paired=paired(kernel.name, label, base, result.fold_scores, greater_is_better=greater),
-    )
-
-
-def _without(kernel: Kernel, dropped: tuple[str, ...], *, blank: bool) -> Kernel:
-    """The kernel seeing its frames without `dropped` (or with each a constant, when `blank`)."""
-    import pandas as pd
-
-    from harness.kernels import Kernel
-
-    def strip(frame: pd.DataFrame) -> pd.DataFrame:
-        present = [c for c in dropped if c in frame.columns]
-        if not blank:
-            return frame.drop(columns=present)
-        out = frame.copy()
-        for column in present:  # a constant holds no information: missing for numbers, "" for text
-            numeric = pd.api.types.is_numeric_dtype(out[column])
-            out[column] = pd.Series(float("nan") if numeric else "", index=out.index, dtype=out[column].dtype)
-        return out
-
-    module = types.ModuleType(f"{kernel.module.__name__}_ablation")
-    module.KERNEL = getattr(kernel.module, "KERNEL", {})  # type: ignore[attr-defined]
-    if kernel.separable:
-        module.fit = lambda train, params: kernel.fit(strip(train), params)  # type: ignore[attr-defined]
-        module.predict = lambda model, test: kernel.predict(model, strip(test))  # type: ignore[attr-defined]
-    else:
-        module.fit_predict = lambda train, test, params: kernel.fit_predict(  # type: ignore[attr-defined]
-            strip(train), strip(test), params
-        )
-    return Kernel(kernel.info, module)
-
-
-def worst_oof_rows(
-    card: Card, train: pd.DataFrame, oof: pd.DataFrame, plan: Sequence[Any], worst: int
-) -> tuple[list[dict[str, Any]], str, int | None]:
-    """The `worst` out-of-fold rows by their loss, with their features, the loss's name and (for a label
-    metric) how many rows are wrong."""
-    import numpy as np
-
-    from harness.kernels import _as_label
-    from harness.metrics import MetricContext, Prediction, prediction_for
-
-    kind = prediction_for(card)
-    positions = oof.index.to_numpy()  # time-ordered folds never hold out the earliest rows
-    y = train[card.target].iloc[positions]
-    wrong = None
-    if kind is Prediction.LABEL:
-        truth = y.map(_as_label).astype(str).to_numpy()
-        loss = (oof.iloc[:, 0].astype(str).to_numpy() != truth).astype(float)
-        name, wrong = "wrong label (1) or right (0)", int(loss.sum())
-    elif kind is Prediction.PROBABILITY:
-        positive = MetricContext.for_card(card).positive
-        hit = y.map(_as_label).astype(str).to_numpy() == positive
-        p = np.clip(oof.iloc[:, 0].to_numpy(dtype=float), 1e-15, 1 - 1e-15)
-        loss = -np.log(np.where(hit, p, 1 - p))
-        name = "log loss of the row"
-    elif kind is Prediction.CLASS_PROBABILITIES:
-        assert card.classes is not None
-        truth = y.map(_as_label).astype(str).tolist()
-        index = [list(card.classes).index(t) for t in truth]
-        p = oof.to_numpy(dtype=float)[np.arange(len(oof)), index]
-        loss = -np.log(np.clip(p, 1e-15, 1))
-        name = "log loss of the row"
-    elif kind is Prediction.VALUE:
-        predicted = oof.iloc[:, 0].to_numpy(dtype=float)
-        actual = y.to_numpy(dtype=float)
-        if card.metric == "rmsle":
-            loss = np.abs(np.log1p(np.clip(predicted, 0, None)) - np.log1p(actual))
-            name = "absolute error of log(1 + value)"
-        else:
-            loss = np.abs(predicted - actual)
-            name = "absolute error"
-    else:
-        return [], "rankings are not scored row by row", None
-    fold_of = np.zeros(len(train), dtype=int)
-    for fold in plan:
-        fold_of[fold.valid_rows] = fold.number
-    order = np.argsort(-loss, kind="stable")[:worst]
-    rows = []
-    for i in order:
-        position = int(positions[i])
-        record = {str(k): _plain(v) for k, v in train.iloc[position].items()}
-        record["fold"] = int(fold_of[position])
-        record.update({f"predicted {k}": _plain(v) for k, v in oof.iloc[int(i)].items()})
-        record["loss"] = float(loss[i])
-        rows.append(record)
-    return rows, name, wrong
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
