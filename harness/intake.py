@@ -10,6 +10,11 @@ they read and score:
    the next ref, move the copy to `<ref><suffix>` and record the row in one transaction.
 A process killed in step 1 leaves only its `.partial` copy, which the next command that writes
 removes once its process is gone (`session.remove_unrecorded_copies`).
+
+A big file scored clean in step 1 also has its public rows' values kept for the post-mortem
+(`reports.rows.keep_at_submit`), still with no lock: the first post-mortem after the close need not
+read every file again. A small one is not: a post-mortem reads a few hundred rows per file faster
+than the values could be kept at submit.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
     from harness.validation import SubmissionRules
 
 INCOMING = ".incoming.partial-"  # + pid-token: a submit's copy before it has a ref
+# From this many public rows up, a submit keeps the file's public row values for the post-mortem.
+KEEP_VALUES_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Verdict:
     public: float | None = None
     private: float | None = None
     error: str | None = None
+    public_rows: int = 0
     new_rules: tuple[str, str] | None = None  # (key, rules as JSON) derived for lack of cached ones
     notes: tuple[str, ...] = ()  # warnings about a scored file (see harness.advice)
 
@@ -96,12 +104,14 @@ def _discard(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def prejudge(ws: Workspace, card: Card, path: Path) -> Verdict | None:
+def prejudge(ws: Workspace, card: Card, path: Path, *, sha256: str | None = None) -> Verdict | None:
     """The verdict on the file at `path` from the label file, with no lock; None when there is no
     label file (the store decides then, under its lock).
 
     Rules the label file lacks (the card or schema.py changed since) are derived here, outside the
-    lock, and handed on in the verdict for the store to keep (`keep_rules`).
+    lock, and handed on in the verdict for the store to keep (`keep_rules`). Given the file's
+    `sha256`, a file scored clean with at least `KEEP_VALUES_FROM` public rows has its public row
+    values kept for the post-mortem.
     """
     from harness import validation, vault
 
@@ -112,12 +122,18 @@ def prejudge(ws: Workspace, card: Card, path: Path) -> Verdict | None:
         key = validation.rules_key(card)
         rows = con.execute("SELECT rules FROM submission_rules WHERE source_sha256 = ?", [key]).fetchall()
         if rows:
-            return _verdict(con, card, path, validation.SubmissionRules.from_json(rows[0][0]), version)
-        from harness import schemas
+            rules = validation.SubmissionRules.from_json(rows[0][0])
+            verdict = _verdict(con, card, path, rules, version)
+        else:
+            from harness import schemas
 
-        rules = validation.rules_from_model(card, schemas.load_models(card)["Submission"])
-        verdict = _verdict(con, card, path, rules, version)
-        return replace(verdict, new_rules=(key, rules.to_json()))
+            rules = validation.rules_from_model(card, schemas.load_models(card)["Submission"])
+            verdict = replace(_verdict(con, card, path, rules, version), new_rules=(key, rules.to_json()))
+        if sha256 is not None and verdict.status == "scored" and verdict.public_rows >= KEEP_VALUES_FROM:
+            from harness.reports import rows as kept
+
+            kept.keep_at_submit(ws, card, con, path, sha256, rules)
+        return verdict
 
 
 def keep_rules(con: duckdb.DuckDBPyConnection, verdict: Verdict) -> None:
@@ -148,4 +164,5 @@ def _verdict(
         score = scoring.score_file(con, card, path, rules)
     except SubmissionRejected as exc:
         return Verdict(version, error=str(exc))
-    return Verdict(version, score.public, score.private, notes=advice.notes(con, card, rules, path))
+    notes = advice.notes(con, card, rules, path)
+    return Verdict(version, score.public, score.private, public_rows=score.public_rows, notes=notes)

@@ -257,7 +257,7 @@ def submit(
     # Read, copied and scored with no lock; the store's lock is held only to record the row.
     incoming = intake.take_in(ws, slug, source)
     try:
-        verdict = intake.prejudge(ws, card, incoming.path)
+        verdict = intake.prejudge(ws, card, incoming.path, sha256=incoming.sha256)
         with open_competition(ws, slug, write=True, now=now, card=card) as session:
             con, state = session.store, session.state
             at = _naive(now) if now is not None else utc_now()

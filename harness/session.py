@@ -235,8 +235,10 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
     row, under a ref the next submit takes again (perhaps with another suffix: `s0010.csv.gz` beside
     `s0010.csv`). Only files named as kept copies are touched: a learner's own files and the runs
     folder stay. Called with the store open for writing, so no submit is between its move to a ref
-    and its row. Partial copies whose process is gone go too.
+    and its row. Partial copies whose process is gone go too, and so do the partial files of
+    public row values a killed submit or post-mortem left (`reports.rows`).
     """
+    _remove_abandoned(ws.kept_values_dir(slug))
     folder = ws.submissions_dir(slug)
     if not folder.is_dir():
         return
@@ -249,6 +251,14 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
         unrecorded = KEPT_COPY.match(path.name) and path not in recorded
         if (unrecorded or _abandoned(path.name)) and path.is_file():
             with suppress(OSError):  # a read-only folder: the next submit says what is wrong
+                path.unlink()
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the partial files in `folder` whose process is gone."""
+    with suppress(OSError):  # no folder, or a read-only one
+        for path in folder.iterdir():
+            if _abandoned(path.name) and path.is_file():
                 path.unlink()
 
 

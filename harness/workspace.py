@@ -8,7 +8,7 @@ A workspace is a folder holding `competitions/`; everything else is placed besid
     data/<slug>/           public data made by `compete prepare` (generated)
     .compete/<slug>/       the private store: hidden labels, ledger (generated, never shown to kernels)
     submissions/<slug>/    copies of every submitted file, kept by the ledger
-    reports/<slug>/        post-mortems and writeups
+    reports/<slug>/        post-mortems and writeups (`.cache/`: each submission's public row values)
 
 The workspace is `$COMPETE_WORKSPACE` when set, otherwise the nearest folder at or above the current
 directory that holds `competitions/`.
@@ -58,6 +58,10 @@ class Workspace:
 
     def reports_dir(self, slug: str) -> Path:
         return self.root / "reports" / slug
+
+    def kept_values_dir(self, slug: str) -> Path:
+        """Where each submission's public row values are kept for the post-mortem (`reports.rows`)."""
+        return self.reports_dir(slug) / ".cache"
 
 
 def find_workspace(start: Path | None = None) -> Workspace:

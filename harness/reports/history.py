@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import duckdb
 
 PREDS = "preds"
+# The labels as the reports read them: `i` is the row's place in the labels (test.csv's order).
+LABELS_SQL = "SELECT *, CAST(rowid AS INTEGER) AS i FROM labels"
 MEMORY_LIMIT = "512MB"
 
 
@@ -115,8 +117,6 @@ class History:
 
 def read_history(ws: Workspace, slug: str) -> History:
     """Read `slug`'s ledger and labels (private scores only once it is closed). Raises NotPrepared."""
-    import duckdb
-
     with open_competition(ws, slug) as session:
         con = session.store
         closed = session.closed
@@ -131,7 +131,7 @@ def read_history(ws: Workspace, slug: str) -> History:
             selected.setdefault(who, []).append(ref)
         # While open, the report reads only the public rows: nothing of the private part leaves the store.
         where = "" if closed else f" WHERE usage = '{PUBLIC}'"
-        labels = con.sql(f"SELECT *, CAST(rowid AS INTEGER) AS i FROM labels{where}").to_arrow_table()
+        labels = con.sql(f"{LABELS_SQL}{where}").to_arrow_table()
         card = session.card
     entries = tuple(
         Entry(
@@ -153,6 +153,26 @@ def read_history(ws: Workspace, slug: str) -> History:
         )
         for r in rows
     )
+    mem, counts, digest = report_database(labels, card)
+    return History(
+        ws=ws,
+        card=card,
+        closed=closed,
+        entries=entries,
+        selections={k: tuple(v) for k, v in selected.items()},
+        public_rows=int(counts.get(PUBLIC, 0)),
+        private_rows=int(sum(counts.values()) - counts.get(PUBLIC, 0)),
+        public_digest=digest,
+        con=mem,
+    )
+
+
+def report_database(labels: Any, card: Card) -> tuple[duckdb.DuckDBPyConnection, dict[str, int], str]:
+    """A report's in-memory DuckDB holding `labels` (an Arrow table of the labels with `i`, their
+    row in the store), how many labels each usage has, and the digest of the public rows and their
+    labels (what a kept row value was worked out on, see `History.public_digest`)."""
+    import duckdb
+
     mem = duckdb.connect()
     mem.execute("SET enable_progress_bar = false")
     # As scoring does: beyond this, DuckDB spills to disk rather than hold many files' rows at once.
@@ -169,17 +189,7 @@ def read_history(ws: Workspace, slug: str) -> History:
         f"SELECT CAST(bit_xor(hash(i, CAST({q(card.target)} AS VARCHAR))) AS VARCHAR) || '-' || count(*) "
         f"FROM labels WHERE usage = '{PUBLIC}'"
     ).fetchall()[0][0]
-    return History(
-        ws=ws,
-        card=card,
-        closed=closed,
-        entries=entries,
-        selections={k: tuple(v) for k, v in selected.items()},
-        public_rows=int(counts.get(PUBLIC, 0)),
-        private_rows=int(sum(counts.values()) - counts.get(PUBLIC, 0)),
-        public_digest=str(digest),
-        con=mem,
-    )
+    return mem, {str(k): int(v) for k, v in counts.items()}, str(digest)
 
 
 def _kept_folds(con: duckdb.DuckDBPyConnection) -> bool:
@@ -242,9 +252,8 @@ def load_predictions(
         groups.setdefault(key, []).append(entry)
     _append_nothing(con, history)
     if present:
-        con.register("replaced_refs", _frame({"ref": [e.ref for e in present]}))
-        con.execute(f"DELETE FROM {PREDS} WHERE ref IN (SELECT ref FROM replaced_refs)")
-        con.unregister("replaced_refs")
+        refs = [e.ref for e in present]
+        con.execute(f"DELETE FROM {PREDS} WHERE list_contains(CAST($refs AS VARCHAR[]), ref)", {"refs": refs})
     read: list[str] = []
     label_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE labels").fetchall()}
     csv = (
@@ -263,12 +272,15 @@ def load_predictions(
         else:
             source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
             params |= {"skip": skip, "compression": compression}
-        refs = {
-            "file_index": list(range(len(group))),
-            "ref": [e.ref for e in group],
-            "seq": [e.seq for e in group],
-        }
-        con.register("file_refs", _frame(refs))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE file_refs AS SELECT unnest(CAST($file_index AS BIGINT[])) AS "
+            "file_index, unnest(CAST($ref AS VARCHAR[])) AS ref, unnest(CAST($seq AS INTEGER[])) AS seq",
+            {
+                "file_index": list(range(len(group))),
+                "ref": [e.ref for e in group],
+                "seq": [e.seq for e in group],
+            },
+        )
         # The files stream from the read into `preds`, never stored whole.
         typed = header is not None or fmt == "parquet"
         try:
@@ -281,7 +293,7 @@ def load_predictions(
                 source = f"read_csv($paths, all_varchar = true, union_by_name = true, {csv})"
                 params.pop("columns", None)
             _append(con, history, rules, (source, params), sink, typed=False, public_only=public_only)
-        con.unregister("file_refs")
+        con.execute("DROP TABLE file_refs")
         read += [e.ref for e in group]
     return read
 
@@ -316,12 +328,6 @@ def _column_types(
         else:
             out[name] = "DOUBLE" if numeric and by_name[name].numeric else "VARCHAR"
     return out
-
-
-def _frame(columns: dict[str, Any]) -> Any:
-    import pyarrow as pa
-
-    return pa.table(columns)
 
 
 def _relation_columns(history: History) -> list[str]:

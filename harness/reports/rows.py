@@ -2,27 +2,40 @@
 
 For a metric that is a mean over rows (see `stats.MEAN_OF_ROWS`), the bootstrap needs only each
 public row's value of the metric. Working them out reads every kept file; they are kept under
-`reports/<slug>/.cache/`, one small file per submission, named by the file's SHA-256 (from the
-ledger) and a key of the metric, its options and the public rows' labels, so that another file,
-another metric or another public/private split never meets an old value. A cache that cannot be
-written or read is only a slower run. For any other metric the files are read every time.
+`reports/<slug>/.cache/` (`Workspace.kept_values_dir`), one small file per submission, named by the
+file's SHA-256 (from the ledger) and a key of the metric, its options and the public rows' labels,
+so that another file, another metric or another public/private split never meets an old value.
+A kept file is written beside its place and moved into it whole; one that cannot be written or read
+(gone, cut short, damaged) is only a slower run: its values are worked out again from the
+submission. For any other metric the files are read every time.
+
+A submit of a big file keeps its values as soon as it is scored (`keep_at_submit`), with no lock,
+by the same functions a post-mortem would use, so that the first post-mortem after the close need
+not read every file again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness import validation
+from harness.competition import Card
+from harness.metrics import get as get_metric
 from harness.reports import stats
-from harness.reports.history import Entry, History, load_predictions
+from harness.reports.history import LABELS_SQL, Entry, History, load_predictions, report_database
+from harness.vault import PUBLIC
+from harness.workspace import Workspace
 
 if TYPE_CHECKING:
+    import duckdb
     import numpy as np
 
-CACHE = ".cache"
 FORMAT = "1"  # changes when what is kept changes
 
 
@@ -44,12 +57,12 @@ def public_rows(history: History, entries: list[Entry], rules: validation.Submis
     if not stats.decomposable(history.metric):
         refs = load_predictions(history, entries, rules, public_only=True)
         return PublicRows(tuple(refs), None, frozenset(stats.hard_predictions(history, refs)))
-    folder = history.ws.reports_dir(history.card.slug) / CACHE
+    folder = history.ws.kept_values_dir(history.card.slug)
     key = _key(history)
     kept: dict[str, tuple[np.ndarray, bool]] = {}
     missing = []
     for entry in entries:
-        found = _read(folder / f"{entry.sha256}-{key}.npz", history.public_rows)
+        found = _read(folder / _name(entry.sha256, key), history.public_rows)
         if found is None:
             missing.append(entry)
         else:
@@ -59,10 +72,68 @@ def public_rows(history: History, entries: list[Entry], rules: validation.Submis
         by_ref = {e.ref: e for e in missing}
         for k, ref in enumerate(refs):
             kept[ref] = (values[:, k], ref in hard)
-            _write(folder / f"{by_ref[ref].sha256}-{key}.npz", values[:, k], ref in hard)
+            _write(folder / _name(by_ref[ref].sha256, key), values[:, k], ref in hard)
     refs = [e.ref for e in entries if e.ref in kept]
     matrix = np.column_stack([kept[r][0] for r in refs]) if refs else np.empty((history.public_rows, 0))
     return PublicRows(tuple(refs), matrix, frozenset(r for r in refs if kept[r][1]))
+
+
+def keep_at_submit(
+    ws: Workspace,
+    card: Card,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sha256: str,
+    rules: validation.SubmissionRules,
+) -> bool:
+    """Work out and keep the public row values of the file at `path` (inside the workspace), just
+    scored clean against the labels of `con`, under its SHA-256 `sha256`, as a post-mortem would
+    (`public_rows`). Returns whether they were kept: not for a metric that is not a mean over rows,
+    nor when they cannot be worked out or written (the post-mortem works them out then).
+    """
+    import duckdb
+
+    from harness.errors import is_interrupt
+
+    if not stats.decomposable(get_metric(card.metric)):
+        return False
+    # The public labels as a report reads them from the store: the label file holds them in its order.
+    labels = con.sql(f"{LABELS_SQL} WHERE usage = '{PUBLIC}'").to_arrow_table()
+    mem, counts, digest = report_database(labels, card)
+    entry = Entry(
+        ref="incoming",
+        seq=1,
+        participant="",
+        submitted_at=datetime.now(UTC),
+        message=None,
+        public_score=0.0,
+        private_score=None,
+        cv_score=None,
+        cv_folds=None,
+        kernel=None,
+        study_id=None,
+        stored_path=str(path.relative_to(ws.root)),
+        late=False,
+        selected=False,
+        sha256=sha256,
+    )
+    history = History(ws, card, False, (entry,), {}, counts.get(PUBLIC, 0), 0, digest, mem)
+    try:
+        refs, values, hard = stats.public_row_values(history, [entry], rules)
+        if refs != [entry.ref]:
+            return False
+        target = ws.kept_values_dir(card.slug) / _name(sha256, _key(history))
+        return _write(target, values[:, 0], entry.ref in hard)
+    except duckdb.Error as exc:
+        if is_interrupt(exc):
+            raise
+        return False
+    finally:
+        history.close()
+
+
+def _name(sha256: str, key: str) -> str:
+    return f"{sha256}-{key}.npz"
 
 
 def _key(history: History) -> str:
@@ -86,23 +157,28 @@ def _read(path: os.PathLike[str], rows: int) -> tuple[np.ndarray, bool] | None:
     try:
         with np.load(path) as data:
             values, hard = np.asarray(data["values"], dtype=float), bool(data["hard"])
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):  # gone, cut short, damaged
         return None
     return (values, hard) if values.shape == (rows,) else None
 
 
-def _write(path: os.PathLike[str], values: np.ndarray, hard: bool) -> None:
+def _write(path: Path, values: np.ndarray, hard: bool) -> bool:
+    """Write the values to a partial file beside `path` and move it into place whole (a process
+    killed half-way leaves only the partial file, which `session.remove_unrecorded_copies` removes
+    once the process is gone). Returns whether it was written."""
     import numpy as np
 
-    target = os.fspath(path)
-    partial = f"{target}.partial-{os.getpid()}"
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(partial, "wb") as file:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as file:
             np.savez(file, values=values, hard=np.array(hard))
-        os.replace(partial, target)
+        os.replace(partial, path)
+        return True
     except OSError:  # a workspace that cannot be written: the next run reads the files again
+        return False
+    finally:
         try:
-            os.unlink(partial)
+            partial.unlink(missing_ok=True)
         except OSError:
             pass
