@@ -132,7 +132,7 @@ def prejudge(ws: Workspace, card: Card, path: Path, *, sha256: str | None = None
         if sha256 is not None and verdict.status == "scored" and verdict.public_rows >= KEEP_VALUES_FROM:
             from harness.reports import rows as kept
 
-            kept.keep_at_submit(ws, card, con, path, sha256, rules)
+            kept.keep_at_submit(ws, card, path, sha256, rules)
         return verdict
 
 

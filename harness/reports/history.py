@@ -153,7 +153,7 @@ def read_history(ws: Workspace, slug: str) -> History:
         )
         for r in rows
     )
-    mem, counts, digest = report_database(labels, card)
+    mem, counts, digest = report_database(card, labels)
     return History(
         ws=ws,
         card=card,
@@ -167,28 +167,44 @@ def read_history(ws: Workspace, slug: str) -> History:
     )
 
 
-def report_database(labels: Any, card: Card) -> tuple[duckdb.DuckDBPyConnection, dict[str, int], str]:
-    """A report's in-memory DuckDB holding `labels` (an Arrow table of the labels with `i`, their
-    row in the store), how many labels each usage has, and the digest of the public rows and their
-    labels (what a kept row value was worked out on, see `History.public_digest`)."""
+def report_database(
+    card: Card, labels: Any = None, *, label_file: Path | None = None
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, int], str]:
+    """A report's in-memory DuckDB holding the labels (an Arrow table of them with `i`, their row in
+    the store; or the public ones of `label_file`, `vault.LABEL_FILE`, read without Arrow), how many
+    labels each usage has, and the digest of the public rows and their labels (what a kept row
+    value was worked out on, see `History.public_digest`)."""
     import duckdb
 
     mem = duckdb.connect()
-    mem.execute("SET enable_progress_bar = false")
-    # As scoring does: beyond this, DuckDB spills to disk rather than hold many files' rows at once.
-    mem.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    mem.register("incoming_labels", labels)
-    # `j`: a public row's place among the public rows (the bootstrap's row index).
-    mem.execute(
-        "CREATE TABLE labels AS SELECT *, CASE WHEN usage = 'Public' THEN CAST(row_number() OVER "
-        "(PARTITION BY usage = 'Public' ORDER BY i) - 1 AS INTEGER) END AS j FROM incoming_labels"
-    )
-    mem.unregister("incoming_labels")
-    counts = dict(mem.execute("SELECT usage, count(*) FROM labels GROUP BY usage").fetchall())
-    digest = mem.execute(
-        f"SELECT CAST(bit_xor(hash(i, CAST({q(card.target)} AS VARCHAR))) AS VARCHAR) || '-' || count(*) "
-        f"FROM labels WHERE usage = '{PUBLIC}'"
-    ).fetchall()[0][0]
+    try:
+        mem.execute("SET enable_progress_bar = false")
+        # As scoring does: beyond this, DuckDB spills to disk rather than hold many files' rows at once.
+        mem.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        if label_file is not None:
+            mem.execute(f"ATTACH {validation.literal(str(label_file))} AS label_file (READ_ONLY)")
+            public = LABELS_SQL.replace("FROM labels", "FROM label_file.labels")
+            source = f"({public} WHERE usage = '{PUBLIC}')"
+        else:
+            mem.register("incoming_labels", labels)
+            source = "incoming_labels"
+        # `j`: a public row's place among the public rows (the bootstrap's row index).
+        mem.execute(
+            "CREATE TABLE labels AS SELECT *, CASE WHEN usage = 'Public' THEN CAST(row_number() OVER "
+            f"(PARTITION BY usage = 'Public' ORDER BY i) - 1 AS INTEGER) END AS j FROM {source}"
+        )
+        if label_file is not None:
+            mem.execute("DETACH label_file")
+        else:
+            mem.unregister("incoming_labels")
+        counts = dict(mem.execute("SELECT usage, count(*) FROM labels GROUP BY usage").fetchall())
+        digest = mem.execute(
+            f"SELECT CAST(bit_xor(hash(i, CAST({q(card.target)} AS VARCHAR))) AS VARCHAR) || '-' || count(*) "
+            f"FROM labels WHERE usage = '{PUBLIC}'"
+        ).fetchall()[0][0]
+    except BaseException:
+        mem.close()
+        raise
     return mem, {str(k): int(v) for k, v in counts.items()}, str(digest)
 
 

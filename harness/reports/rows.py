@@ -28,12 +28,11 @@ from harness import validation
 from harness.competition import Card
 from harness.metrics import get as get_metric
 from harness.reports import stats
-from harness.reports.history import LABELS_SQL, Entry, History, load_predictions, report_database
-from harness.vault import PUBLIC
+from harness.reports.history import Entry, History, load_predictions, report_database
+from harness.vault import LABEL_FILE, PUBLIC
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
-    import duckdb
     import numpy as np
 
 FORMAT = "1"  # changes when what is kept changes
@@ -79,17 +78,16 @@ def public_rows(history: History, entries: list[Entry], rules: validation.Submis
 
 
 def keep_at_submit(
-    ws: Workspace,
-    card: Card,
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    sha256: str,
-    rules: validation.SubmissionRules,
+    ws: Workspace, card: Card, path: Path, sha256: str, rules: validation.SubmissionRules
 ) -> bool:
     """Work out and keep the public row values of the file at `path` (inside the workspace), just
-    scored clean against the labels of `con`, under its SHA-256 `sha256`, as a post-mortem would
+    scored clean against the label file, under its SHA-256 `sha256`, as a post-mortem would
     (`public_rows`). Returns whether they were kept: not for a metric that is not a mean over rows,
     nor when they cannot be worked out or written (the post-mortem works them out then).
+
+    The values are keyed by the labels they were worked out on (read here again): labels replaced
+    since the file was scored (a prepare, a reseed) only give values that no post-mortem of the new
+    ones looks for.
     """
     import duckdb
 
@@ -98,8 +96,12 @@ def keep_at_submit(
     if not stats.decomposable(get_metric(card.metric)):
         return False
     # The public labels as a report reads them from the store: the label file holds them in its order.
-    labels = con.sql(f"{LABELS_SQL} WHERE usage = '{PUBLIC}'").to_arrow_table()
-    mem, counts, digest = report_database(labels, card)
+    try:
+        mem, counts, digest = report_database(card, label_file=ws.private_dir(card.slug) / LABEL_FILE)
+    except duckdb.Error as exc:  # replaced right now: the post-mortem works the values out
+        if is_interrupt(exc):
+            raise
+        return False
     entry = Entry(
         ref="incoming",
         seq=1,
