@@ -4,7 +4,12 @@ It answers, from the ledger, the labels, the test features and the kept submissi
 shake-up; how much of the public gain held on the private rows, with a bootstrap interval per
 public score and the submissions tied with the best public one; the cost of the final selection;
 CV against the boards; the metric on slices of the test set and the calibration of the final
-submission; the mistakes found; and the studies behind the submissions.
+submission; the mistakes found; the studies behind the submissions; and, for a competition that keeps
+Kaggle's final board (an MLE-bench import), the medal each private score would have won there.
+
+A competition of several targets (one prediction column per target, scored column by column) has no
+single value per row: the bootstrap, the slices and the calibration are left out, and `skipped`
+says why.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import medals
 from harness.errors import RuleViolation
+from harness.metrics import Prediction
 from harness.reports import mistakes, slices, stats
 from harness.reports.history import Entry, History, load_predictions, read_history, rules_for
-from harness.reports.rows import public_rows
+from harness.reports.rows import PublicRows, public_rows
 from harness.reports.studies import StudyReport, study_reports
 from harness.workspace import Workspace
 
@@ -42,6 +49,7 @@ class Row:
     public_high: float | None
     tied_with_best: bool  # with the participant's best public submission (False for that one itself)
     best_public: bool
+    kaggle: dict[str, Any] | None = None  # medals.Standing of the private score on Kaggle's final board
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +74,8 @@ class Postmortem:
     mistakes: tuple[mistakes.Finding, ...]
     studies: tuple[StudyReport, ...]
     method: str
+    kaggle_board: dict[str, Any] | None = None  # medals.KaggleBoard, and the score placed on it
+    skipped: dict[str, str] | None = None  # section -> why it does not apply to this competition
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(asdict(self).items())
@@ -112,8 +122,9 @@ def _build(history: History, participant: str, own: list[Entry], storage_url: st
     sign = history.sign
     refs_rows = own + history.references()
     rules = rules_for(history.ws, history.card)
+    skipped = _skipped(history)
     # Every submission's public rows (the bootstrap), and every row of the final (slices, calibration).
-    public = public_rows(history, refs_rows, rules)
+    public = PublicRows((), None, frozenset()) if skipped else public_rows(history, refs_rows, rules)
     loaded = set(public.refs)
     reps = stats.replicates(history, list(public.refs), values=public.values)
     intervals = {ref: iv for ref, v in reps.items() if (iv := stats.interval(v)) is not None}
@@ -124,6 +135,7 @@ def _build(history: History, participant: str, own: list[Entry], storage_url: st
         load_predictions(history, [final], rules)
     public_rank = _ranks(refs_rows, lambda e: e.public_score, sign)
     private_rank = _ranks(refs_rows, lambda e: e.private_score or 0.0, sign)
+    kaggle = medals.kaggle_board(history.card)
     rows = tuple(
         Row(
             ref=e.ref,
@@ -148,6 +160,11 @@ def _build(history: History, participant: str, own: list[Entry], storage_url: st
                 and stats.tied(reps[e.ref], reps[best_public.ref])
             ),
             best_public=e.ref == best_public.ref,
+            kaggle=(
+                medals.standing(kaggle, e.private_score).as_dict()
+                if kaggle is not None and e.private_score is not None
+                else None
+            ),
         )
         for e in refs_rows
     )
@@ -194,7 +211,32 @@ def _build(history: History, participant: str, own: list[Entry], storage_url: st
         mistakes=tuple(mistakes.find_mistakes(evidence)),
         studies=study_reports(history.ws, own, storage_url),
         method=METHOD.format(reps=n_reps, seed=stats.SEED, how=how),
+        kaggle_board=(
+            kaggle.as_dict() | {"scored_on": "private" if history.private_rows else "whole test"}
+            if kaggle is not None
+            else None
+        ),
+        skipped=skipped or None,
     )
+
+
+SEVERAL_TARGETS = (Prediction.VALUES, Prediction.PROBABILITIES)
+
+
+def _skipped(history: History) -> dict[str, str]:
+    """The sections that do not apply to this competition, each with the reason."""
+    if history.kind not in SEVERAL_TARGETS:
+        return {}
+    targets = len(history.card.target_columns)
+    why = (
+        f"{history.metric.name} scores each of the {targets} target columns over all rows and "
+        "averages the columns, so a row has no value of its own"
+    )
+    return {
+        "bootstrap": f"No bootstrap intervals or ties: {why}.",
+        "slices": f"No error slices: {why}.",
+        "calibration": f"No reliability curve: {why}; each target would need its own.",
+    }
 
 
 def _ranks(entries: list[Entry], key: Any, sign: float) -> dict[str, int]:
@@ -273,7 +315,17 @@ def folder_name(participant: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", participant).strip("._") or "participant"
 
 
-SECTIONS = ("shakeup", "overfitting", "selection", "cv", "slices", "calibration", "mistakes", "studies")
+SECTIONS = (
+    "shakeup",
+    "overfitting",
+    "selection",
+    "medals",
+    "cv",
+    "slices",
+    "calibration",
+    "mistakes",
+    "studies",
+)
 NOTES = ("public-private-leaderboard", "final-submission-selection", "cross-validation", "calibration")
 SLICES_SHOWN = 20
 
