@@ -19,6 +19,8 @@ class), the target is the one column of train.csv that test.csv lacks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,12 +169,38 @@ def import_kaggle(
     Raises AuthoringError when a file is missing (without solution.csv: what to do instead), when the
     columns do not line up, or for a slug or metric that cannot be used.
     """
-    folder = Path(folder)
+    with _staging() as stage:
+        return _import_kaggle(ws, Path(folder), stage, slug=slug, metric=metric, target=target, task=task)
+
+
+@contextmanager
+def _staging() -> Iterator[Path]:
+    """A folder for the tables an import makes readable as CSV (unzipped, or from JSON), removed after."""
+    import shutil
+    import tempfile
+
+    stage = Path(tempfile.mkdtemp(prefix="compete-import-"))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _import_kaggle(
+    ws: Workspace,
+    folder: Path,
+    stage: Path,
+    *,
+    slug: str | None,
+    metric: str | None,
+    target: str | None,
+    task: str | None,
+) -> Authored:
     slug = slug or slug_for(folder.name)
     check_new_slug(ws, slug)
-    sample = _sample_file(folder)
-    train_file, test_file = _train_file(folder), _test_file(folder)
-    _require_files(folder, (train_file.name, sample.name), "a Kaggle download")
+    sample = _sample_file(folder, stage)
+    train_file, test_file = _train_file(folder, stage), _test_file(folder, stage)
+    _require_files(folder, (train_file, sample), "a Kaggle download")
     solution = folder / "solution.csv"
     if not solution.is_file():
         raise AuthoringError(
@@ -203,6 +231,7 @@ def import_kaggle(
             f"{solution}: column {USAGE_COLUMN!r} needs both Public and Private rows, found {sorted(usage)}."
         )
     notes = [f"test set and public/private split: Kaggle's, from solution.csv ({_usage_counts(frame)})"]
+    notes += _staged_notes(folder, (train_file, test_file, sample))
     counts = frame[USAGE_COLUMN].astype(str).value_counts()
     public_fraction = round(int(counts["Public"]) / int(counts["Public"] + counts["Private"]), 4)
     title = folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or slug
@@ -256,11 +285,36 @@ def import_mlebench(
     """
     if split not in SPLITS:
         raise AuthoringError(f"--split {split!r} is not a split; choose one of {', '.join(SPLITS)}.")
-    folder = Path(folder)
+    with _staging() as stage:
+        return _import_mlebench(
+            ws,
+            Path(folder),
+            stage,
+            slug=slug,
+            metric=metric,
+            target=target,
+            task=task,
+            from_repo=from_repo,
+            split=split,
+        )
+
+
+def _import_mlebench(
+    ws: Workspace,
+    folder: Path,
+    stage: Path,
+    *,
+    slug: str | None,
+    metric: str | None,
+    target: str | None,
+    task: str | None,
+    from_repo: Path | None,
+    split: str,
+) -> Authored:
     public, private = folder / "public", folder / "private"
-    sample = _sample_file(public)
-    train_file, test_file = _train_file(public), _test_file(public)
-    _require_files(public, (train_file.name, sample.name), "MLE-bench's public/ folder")
+    sample = _sample_file(public, stage)
+    train_file, test_file = _train_file(public, stage), _test_file(public, stage)
+    _require_files(public, (train_file, sample), "MLE-bench's public/ folder")
     config = _read_config(folder)
     extra: dict[str, Path] = {}
     if from_repo is not None:
@@ -289,6 +343,7 @@ def import_mlebench(
     layout = _layout(train_file, test_file, sample, answers, target)
     extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
+    notes += _staged_notes(public, (train_file, test_file, sample))
     options: dict[str, Any] = {}
     if metric is None:
         assert grader is not None
@@ -387,12 +442,25 @@ def slug_for(name: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _sample_file(folder: Path) -> Path:
-    """The sample submission, under the name Kaggle used for it (older competitions: sampleSubmission)."""
-    for name in ("sample_submission.csv", "sampleSubmission.csv", "sample_submission_null.csv"):
-        if (folder / name).is_file():
-            return folder / name
-    return folder / "sample_submission.csv"
+SAMPLE_NAMES = ("sample_submission.csv", "sampleSubmission.csv", "sample_submission_null.csv")
+
+
+def _sample_file(folder: Path, stage: Path) -> Path:
+    """The sample submission, under the name Kaggle used for it (older competitions: sampleSubmission),
+    as CSV (a zipped one is unzipped into `stage`)."""
+    return _first_table(folder, SAMPLE_NAMES, stage)
+
+
+def _first_table(folder: Path, names: tuple[str, ...], stage: Path) -> Path:
+    """The first of `names` found in `folder` as CSV, or as a zipped CSV or JSON records (see
+    import_tables); `folder/names[0]` (missing) when none is."""
+    from harness.import_tables import find_table
+
+    for name in names:
+        found = find_table(folder, name, stage)
+        if found is not None:
+            return found
+    return folder / names[0]
 
 
 TRAIN_NAMES = ("train.csv", "labels.csv", "train_labels.csv")
@@ -400,17 +468,35 @@ TRAIN_NAMES = ("train.csv", "labels.csv", "train_labels.csv")
 READ_HERE = (*TRAIN_NAMES, "test.csv", "description.md")
 
 
-def _train_file(folder: Path) -> Path:
+def _train_file(folder: Path, stage: Path) -> Path:
     """The training labels: train.csv, or labels.csv / train_labels.csv beside folders of images."""
-    for name in TRAIN_NAMES:
-        if (folder / name).is_file():
-            return folder / name
-    return folder / "train.csv"
+    return _first_table(folder, TRAIN_NAMES, stage)
 
 
-def _test_file(folder: Path) -> Path | None:
+def _test_file(folder: Path, stage: Path) -> Path | None:
     """test.csv, or None when the test ids are only in the sample submission."""
-    return folder / "test.csv" if (folder / "test.csv").is_file() else None
+    from harness.import_tables import find_table
+
+    return find_table(folder, "test.csv", stage)
+
+
+def _staged_notes(folder: Path, tables: tuple[Path | None, ...]) -> list[str]:
+    """A note for each table read from a zip archive or from JSON records."""
+    from harness.import_tables import made_from
+
+    notes = []
+    for table in tables:
+        original = made_from(table, folder) if table is not None else None
+        if table is not None and original is not None:
+            how = (
+                "JSON records; lists and objects kept as JSON text"
+                if original.endswith(".json")
+                else "unzipped"
+            )
+            notes.append(
+                f"tables: {table.name} is read from {original} ({how}); {original} is copied as it is"
+            )
+    return notes
 
 
 def _other_files(public: Path, layout: _Layout) -> dict[str, Path]:
@@ -419,11 +505,13 @@ def _other_files(public: Path, layout: _Layout) -> dict[str, Path]:
     return {f"source/public/{p.name}": p for p in sorted(public.iterdir()) if p.name not in read}
 
 
-def _require_files(folder: Path, names: tuple[str, ...], what: str) -> None:
-    missing = [n for n in names if not (folder / n).is_file()]
+def _require_files(folder: Path, paths: tuple[Path, ...], what: str) -> None:
+    missing = [p.name for p in paths if not p.is_file()]
     if missing:
         raise AuthoringError(
-            f"{folder} is not {what}: {', '.join(missing)} missing (expected {', '.join(names)})."
+            f"{folder} is not {what}: {', '.join(missing)} missing (expected "
+            f"{', '.join(p.name for p in paths)}, each as CSV, as a zipped CSV (NAME.csv.zip) or as JSON "
+            "records (NAME.json))."
         )
 
 

@@ -52,6 +52,8 @@ LAYOUTS: dict[str, tuple[str, str, str]] = {
     "conductors": ("id", "formation_energy_ev_natom bandgap_energy_ev", "values"),
     "normalization": ("id", "after", "label"),
     "toxic": ("id", "toxic obscene insult", "probabilities"),
+    "pizza": ("request_id", "requester_received_pizza", "probability"),
+    "zipped": ("id", "after", "label"),
 }
 
 
@@ -70,7 +72,7 @@ def _submissions(
 ) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(len(name))
     public = MLEBENCH / name / "prepared" / "public"
-    sample = pd.read_csv(next(public.glob("sample*.csv")), dtype={id_column: str})
+    sample = pd.read_csv(next(public.glob("sample*.csv*")), dtype={id_column: str})  # zipped or not
     if kind != "classes":  # the columns the sample copies from the test file (a date) are not scored
         sample = sample[[id_column, *target.split()]]
     ids = truth[[id_column]]
@@ -145,7 +147,7 @@ def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str],
                 np.mean([_auc(rows[f"{t}__true"].to_numpy(), rows[t].to_numpy()) for t in target.split()])
             )
         y = rows[f"{target}__true"].to_numpy()
-        if name in ("insults", "cactus"):
+        if name in ("insults", "cactus", "pizza"):
             return _auc(y.astype(bool), rows[target].to_numpy())
         if name == "dog-breeds":
             return _log_loss(y, rows[classes].to_numpy(), classes)
@@ -171,7 +173,7 @@ def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, 
     usage[id_column] = usage[id_column].astype(str)
     truth = _truth(name, id_column, target)
     assert set(truth[id_column]) == set(usage[id_column]), "the test set is MLE-bench's"
-    sample = pd.read_csv(next((MLEBENCH / name / "prepared" / "public").glob("sample*.csv")), nrows=0)
+    sample = pd.read_csv(next((MLEBENCH / name / "prepared" / "public").glob("sample*.csv*")), nrows=0)
     classes = [c for c in sample.columns if c != id_column]
     grader = _grader(name, classes)
 
