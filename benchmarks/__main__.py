@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks._measure import Measurement
 
-SUITES = ("startup", "scoring", "postmortem", "explain", "tuning", "concurrency")
+SUITES = ("startup", "scoring", "postmortem", "explain", "importing", "tuning", "concurrency")
 OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 

@@ -878,7 +878,7 @@ def dry_run(card: Card) -> None:
     from harness import prepare, schemas
     from harness.competition import load_module
     from harness.errors import KernelError
-    from harness.folds import make_folds
+    from harness.folds import check_foldable
 
     module = load_module(card, "prepare")
     models = schemas.load_models(card)
@@ -892,7 +892,7 @@ def dry_run(card: Card) -> None:
     sampler = getattr(module, "sample_predictions", None)
     sample = sampler(train, test, card) if sampler else prepare.baseline_submission(train, test, card)
     try:
-        make_folds(card, train.sort_values(card.id_column, kind="stable").reset_index(drop=True))
+        check_foldable(card, train.sort_values(card.id_column, kind="stable").reset_index(drop=True))
     except KernelError as exc:
         raise AuthoringError(f"the training set cannot be cross-validated as the card says: {exc}") from None
     schemas.validate(models["Train"], train.reset_index(drop=True), f"{card.slug} train")

@@ -81,6 +81,43 @@ def make_folds(card: Card, train: pd.DataFrame, k: int | None = None) -> list[Fo
     return folds
 
 
+def check_foldable(card: Card, train: pd.DataFrame, k: int | None = None) -> int | None:
+    """Whether `make_folds(card, train, k)` can split `train`, without building the folds (nor
+    importing scikit-learn): raises the KernelError that make_folds would raise. Returns the number of
+    rows of the smallest validation fold, or None for group folds (their sizes depend on the draw).
+    """
+    import numpy as np
+
+    k = k or card.cv.k
+    if k < 2:
+        raise KernelError(f"cross-validation needs at least 2 folds, not {k}; pass --folds 2 or more.")
+    scheme, n = card.cv.scheme, len(train)
+    problem = None
+    if k > n and scheme != "time":  # scikit-learn's own words, so both ways read alike
+        problem = f"Cannot have number of splits n_splits={k} greater than the number of samples: n_samples={n}"
+    elif scheme == "stratified":
+        counts = train[card.target].astype(str).value_counts().to_numpy()
+        if np.all(k > counts):
+            problem = f"n_splits={k} cannot be greater than the number of members in each class"
+    elif scheme == "group":
+        assert card.cv.column is not None
+        groups = train[card.cv.column].astype(str).nunique()
+        if k > groups:
+            problem = f"Cannot have number of splits n_splits={k} greater than the number of groups: {groups}"
+    elif scheme == "time":
+        assert card.cv.column is not None
+        try:
+            return min(len(valid) for _, valid in _time_splits(train, card.cv.column, card.id_column, k))
+        except ValueError as exc:
+            problem = str(exc)
+    if problem is not None:
+        raise KernelError(
+            f"{card.slug}: cannot make {k} {scheme} folds of {n} training rows: {problem.rstrip('.')}; "
+            "use fewer folds (--folds)."
+        )
+    return None if scheme == "group" else n // k  # k-fold and stratified deal rows round-robin
+
+
 def _time_splits(
     train: pd.DataFrame, column: str, id_column: str, k: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:

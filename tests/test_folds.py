@@ -10,7 +10,7 @@ import pytest
 
 from harness.competition import Card, CVScheme, load_card
 from harness.errors import KernelError
-from harness.folds import make_folds
+from harness.folds import check_foldable, make_folds
 from harness.workspace import Workspace
 from tests.conftest import FIXTURES
 
@@ -70,3 +70,51 @@ def test_too_few_times_for_the_folds_is_a_clear_error() -> None:
     frame = _frame([1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
     with pytest.raises(KernelError, match="use fewer folds"):
         make_folds(_card(3), frame)
+
+
+def _foldable_cases() -> list[tuple[str, int, pd.DataFrame]]:
+    rng = np.random.default_rng(7)
+    cases = []
+    for n in (1, 3, 4, 5, 7, 12, 53):
+        for k in (2, 3, 5, 8):
+            labels = rng.choice(["a", "b", "c"], n, p=[0.7, 0.2, 0.1])
+            frame = pd.DataFrame(
+                {
+                    "id": np.arange(n) + 100,
+                    "y": labels,
+                    "date": rng.integers(0, max(n // 2, 1), n),
+                    "g": rng.integers(0, max(n // 3, 1), n),
+                }
+            )
+            for scheme in ("kfold", "stratified", "group", "time"):
+                cases.append((scheme, k, frame))
+    return cases
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
+@pytest.mark.parametrize("scheme", ["kfold", "stratified", "group", "time"])
+def test_the_folds_check_agrees_with_making_the_folds(scheme: str) -> None:
+    """check_foldable (no scikit-learn) refuses exactly what make_folds refuses, with the same
+    message, and gives the size of the smallest validation fold where it can tell it."""
+    base = load_card(Workspace(FIXTURES), "tiny-binary")
+    refused = accepted = 0
+    for case_scheme, k, frame in _foldable_cases():
+        if case_scheme != scheme:
+            continue
+        column = {"group": "g", "time": "date"}.get(scheme)
+        card = dataclasses.replace(base, target_columns=("y",), cv=CVScheme(scheme, k, 3, column=column))
+        try:
+            folds = make_folds(card, frame)
+        except KernelError as exc:
+            refused += 1
+            with pytest.raises(KernelError) as caught:
+                check_foldable(card, frame)
+            assert str(caught.value) == str(exc), (scheme, k, len(frame))
+            continue
+        accepted += 1
+        smallest = check_foldable(card, frame)
+        if scheme == "group":
+            assert smallest is None
+        else:
+            assert smallest == min(len(f.valid_rows) for f in folds), (scheme, k, len(frame))
+    assert refused and accepted, "the cases hold both outcomes"
