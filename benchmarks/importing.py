@@ -49,16 +49,17 @@ def build(root: Path, rows: int = ROWS, test_rows: int = TEST_ROWS) -> tuple[Pat
     test[["id"]].assign(target=0.5).to_csv(public / "sample_submission.csv", index=False)
     test[["id", "target"]].to_csv(private / "test.csv", index=False)
     (repo / "config.yaml").write_text(
-        f"id: {SLUG}\nname: Bench Import\ncompetition_type: simple\n"
-        "grader:\n  name: auc-roc\n"
+        f"id: {SLUG}\nname: Bench Import\ncompetition_type: simple\ngrader:\n  name: auc-roc\n"
     )
     scores = sorted(rng.uniform(0.6, 0.9, 500).round(5).tolist(), reverse=True)
-    pd.DataFrame({"teamId": range(len(scores)), "score": scores}).to_csv(repo / "leaderboard.csv", index=False)
+    board = pd.DataFrame({"teamId": range(len(scores)), "score": scores})
+    board.to_csv(repo / "leaderboard.csv", index=False)
     return prepared, repo
 
 
 def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
     cli = [sys.executable, "-c", ENTRY]
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="compete-bench-") as tmp:
         root = Path(tmp)
         prepared, repo = build(root / "source")
@@ -84,8 +85,13 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
     by_label = {m.label: m for m in [*rows, *imports]}
     lines = []
     for what, label in (("import", "compete import mlebench"), ("check", "compete check (prepared)")):
-        took, target = by_label[label].seconds, TARGETS[what]
-        lines.append(f"- {what}: {took:.2f} s, target under {target:g} s: {'PASS' if took < target else 'FAIL'}")
+        took, target = by_label[label], TARGETS[what]
+        verdict = "PASS" if took.seconds < target else "FAIL"
+        lines.append(
+            f"- {what}: {took.seconds:.2f} s (CPU {took.cpu_seconds:.2f} s), target under {target:g} s: "
+            f"{verdict}"
+        )
+    lines.append(f"- machine load (1 min) before the runs: {load:.1f} on {os.cpu_count()} cores")
     note = (
         f"A {ROWS:,}-row competition in MLE-bench's layout ({ROWS - TEST_ROWS} training, {TEST_ROWS} test "
         "rows, ROC AUC, Kaggle's board of 500 teams): `compete import mlebench PREPARED --from-repo REPO` "

@@ -94,7 +94,9 @@ def check_foldable(card: Card, train: pd.DataFrame, k: int | None = None) -> int
     scheme, n = card.cv.scheme, len(train)
     problem = None
     if k > n and scheme != "time":  # scikit-learn's own words, so both ways read alike
-        problem = f"Cannot have number of splits n_splits={k} greater than the number of samples: n_samples={n}"
+        problem = (
+            f"Cannot have number of splits n_splits={k} greater than the number of samples: n_samples={n}"
+        )
     elif scheme == "stratified":
         counts = train[card.target].astype(str).value_counts().to_numpy()
         if np.all(k > counts):
