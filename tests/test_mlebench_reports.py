@@ -115,3 +115,7 @@ def test_the_postmortem_of_several_targets_says_what_it_leaves_out(
     for reason in report["skipped"].values():
         assert reason in markdown
     assert "columns over all rows and averages the columns" in written.html.read_text()
+    from harness.reports import writeup
+
+    done = writeup.write(ws, name, "you")
+    assert done.closed and refs["perfect"] in done.markdown.read_text()
