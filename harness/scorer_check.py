@@ -121,7 +121,8 @@ def check_sample(ws: Workspace, slug: str) -> str:
         path = ws.data_dir(slug) / "sample_submission.csv"
         score = scoring.score_file(session.store, card, path)
         labels = vault.labels_frame(session.store)
-    expected = reference_scores(card, labels, path)
+    constant = _constant(card, path)
+    expected = reference_scores(card, labels, path, constant=constant is not None)
     got = {"public": score.public, "private": score.private}
     wrong = [
         f"{board} {got[board]!r} where the formula gives {want!r}"
@@ -134,13 +135,17 @@ def check_sample(ws: Workspace, slug: str) -> str:
             "metric's formula disagree on these labels."
         )
     shown = ", ".join(f"{board} {got[board]:.6g}" for board in got)
-    constant = _constant(card, path)
     what = f"a constant {constant}" if constant is not None else "its predictions"
     return f"sample_submission.csv ({what}) scores {shown} ({card.metric}), as the formula says"
 
 
-def reference_scores(card: Card, labels: pd.DataFrame, path: Path) -> dict[str, float | None]:
-    """The metric's reference value of the file at `path` on each board (None where it is undefined)."""
+def reference_scores(
+    card: Card, labels: pd.DataFrame, path: Path, *, constant: bool = False
+) -> dict[str, float | None]:
+    """The metric's reference value of the file at `path` on each board (None where it is undefined).
+
+    `constant`: the file predicts one constant (per column), so the metric's closed form for a
+    constant serves where it has one (no scikit-learn to load)."""
     import pandas as pd
 
     from harness import metrics, vault
@@ -185,7 +190,8 @@ def reference_scores(card: Card, labels: pd.DataFrame, path: Path) -> dict[str, 
             if tuple(sorted(card.classes or ())) == BOOLEAN_CLASSES:
                 pred = [_BOOLEANS.get(str(v).lower(), v) for v in pred]
         try:
-            value = float(metric.reference(y, pred, ctx))
+            formula = (constant and metric.constant_reference) or metric.reference
+            value = float(formula(y, pred, ctx))
         except ValueError:  # undefined on these rows (one class only, ...)
             value = float("nan")
         out[board] = None if value != value else value

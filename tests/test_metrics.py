@@ -325,6 +325,40 @@ class TestMetricContract:
 # --- the registry ---------------------------------------------------------------------------------
 
 
+CONSTANT_CASES = [(name, task) for name, task in CASES if get(name).constant_reference is not None]
+
+
+@pytest.mark.parametrize(("name", "task"), CONSTANT_CASES)
+def test_the_closed_form_for_a_constant_is_the_reference(name: str, task: str) -> None:
+    """A metric's `constant_reference` (numpy only) gives its reference's value for every constant
+    prediction, and is undefined (ValueError or nan) where the reference is."""
+    metric = get(name)
+    assert metric.constant_reference is not None
+    ctx = context(metric, task)
+    checked = 0
+    for sample in samples(metric, task, scenarios=("constant",)):
+        assert reference(metric, sample, ctx) == pytest.approx(
+            metric.constant_reference(sample.y, sample.p, ctx), abs=1e-12
+        )
+        single = Sample("one-value", sample.y[:1], sample.p[:1])  # one row: one class only
+        try:
+            want: float | None = reference(metric, single, ctx)
+        except ValueError:
+            want = None
+        if want is None:
+            with pytest.raises(ValueError):
+                metric.constant_reference(single.y, single.p, ctx)
+        else:
+            got = metric.constant_reference(single.y, single.p, ctx)
+            assert got == pytest.approx(want, abs=1e-12, nan_ok=True)
+        checked += 1
+    assert checked
+
+
+def test_constant_closed_forms_cover_the_common_metrics() -> None:
+    assert {n for n, _ in CONSTANT_CASES} >= {"roc_auc", "mean_columnwise_roc_auc", "accuracy", "rmse"}
+
+
 def test_the_registry_holds_the_agreed_metrics() -> None:
     assert set(metric_names()) == {
         "roc_auc",

@@ -146,6 +146,10 @@ class Metric:
     from the relation's columns: `y_true` is the `y` column, `y_pred` the `p` column, or for
     CLASS_PROBABILITIES a 2-D array (n, K) in `ctx.classes` order; for VALUES and PROBABILITIES both
     are 2-D arrays (n, T).
+
+    `constant_reference`, where a metric has it, is `reference`'s value in a closed form (numpy only)
+    for predictions that are one constant (per column): `compete check` scores a constant sample
+    submission with it, so that it needs no scikit-learn. The contract test holds the two equal.
     """
 
     name: str
@@ -169,6 +173,7 @@ class Metric:
     # is the same whatever order DuckDB's threads add their parts in, and scoring lets it use every
     # core.
     exact_in_parallel: bool = False
+    constant_reference: Callable[[Any, Any, MetricContext], float] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.predictions) - set(BASE_TASKS)

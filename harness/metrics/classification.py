@@ -32,6 +32,12 @@ def _accuracy_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
     return float(accuracy_score(y_true, y_pred))
 
 
+def _accuracy_numpy(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+
+    return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
+
+
 ACCURACY = Metric(
     name="accuracy",
     title="Accuracy",
@@ -41,6 +47,7 @@ ACCURACY = Metric(
     predictions=LABEL_TASKS,
     aggregate=_accuracy_sql,
     reference=_accuracy_ref,
+    constant_reference=_accuracy_numpy,
     formula=r"\frac{1}{n}\sum_{i=1}^{n} [\hat y_i = y_i]",
     notes="The share of rows whose predicted label equals the true one. Blind to class imbalance: "
     "predicting the majority class scores its frequency.",

@@ -80,6 +80,15 @@ def _roc_auc_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
     return float(roc_auc_score(y_true, y_pred))
 
 
+def _roc_auc_constant(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    """A constant ranks every row alike: half of the positive-negative pairs count, so 0.5."""
+    import numpy as np
+
+    y = np.asarray(y_true).reshape(len(y_true), -1)  # one column per target: each scores 0.5
+    both = all(len(np.unique(y[:, j])) == 2 for j in range(y.shape[1]))
+    return 0.5 if both else float("nan")  # one class only: undefined, nan as scikit-learn's
+
+
 ROC_AUC = Metric(
     name="roc_auc",
     title="Area under the ROC curve",
@@ -89,6 +98,7 @@ ROC_AUC = Metric(
     predictions={"binary": Prediction.PROBABILITY},
     split_sql=_roc_auc_split_sql,
     reference=_roc_auc_ref,
+    constant_reference=_roc_auc_constant,
     formula=r"\mathrm{AUC} = \frac{R_1 - n_1(n_1 + 1)/2}{n_1\, n_0}"
     r" = P(\hat p_+ > \hat p_-) + \tfrac12 P(\hat p_+ = \hat p_-)",
     notes="The probability that a random positive row gets a higher prediction than a random negative "
@@ -240,6 +250,7 @@ MEAN_COLUMNWISE_ROC_AUC = Metric(
     predictions={"binary": Prediction.PROBABILITIES},
     sql=_mean_columnwise_roc_auc_sql,
     reference=_mean_columnwise_roc_auc_ref,
+    constant_reference=_roc_auc_constant,
     formula=r"\frac{1}{T}\sum_{j=1}^{T} \mathrm{AUC}(y_{\cdot j}, \hat p_{\cdot j})",
     notes="The ROC AUC of each of the T binary target columns (one probability column each), averaged "
     "with equal weights, as scikit-learn's roc_auc_score(average='macro') on the (n, T) arrays: how "

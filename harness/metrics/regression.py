@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from harness.metrics._base import Metric, MetricContext, Prediction
@@ -25,6 +26,27 @@ def _rmse_ref(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
     return float(root_mean_squared_error(y_true, y_pred))
 
 
+def _rmse_numpy(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+    import numpy as np
+
+    y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.sqrt(np.mean((y - p) ** 2)))
+
+
+def _columnwise_numpy(log: bool) -> Callable[[Any, Any, MetricContext], float]:
+    def score(y_true: Any, y_pred: Any, ctx: MetricContext) -> float:
+        import numpy as np
+
+        y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+        if log:
+            if (y <= -1).any() or (p <= -1).any():
+                raise ValueError("RMSLE needs every value above -1")
+            y, p = np.log1p(y), np.log1p(p)
+        return float(np.mean(np.sqrt(np.mean((y - p) ** 2, axis=0))))
+
+    return score
+
+
 RMSE = Metric(
     name="rmse",
     title="Root mean squared error",
@@ -34,6 +56,7 @@ RMSE = Metric(
     predictions=VALUE_TASKS,
     aggregate=_rmse_sql,
     reference=_rmse_ref,
+    constant_reference=_rmse_numpy,
     formula=r"\sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_i - \hat y_i)^2}",
     notes="In the target's own unit. Squaring makes large errors weigh most, so a few outliers can "
     "dominate; the mean is the constant that minimises it.",
@@ -217,6 +240,7 @@ MEAN_COLUMNWISE_RMSE = Metric(
     predictions=VALUES_TASKS,
     aggregate=lambda ctx: _columnwise("({y} - {p}) * ({y} - {p})", ctx),
     reference=_mcrmse_ref,
+    constant_reference=_columnwise_numpy(log=False),
     formula=r"\frac{1}{T}\sum_{j=1}^{T} \sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_{ij} - \hat y_{ij})^2}",
     notes="The RMSE of each of the T target columns, averaged: every target weighs the same whatever "
     "its unit, so a target in large units does not drown the others. With one target it is the RMSE.",
@@ -232,6 +256,7 @@ MEAN_COLUMNWISE_RMSLE = Metric(
     predictions=VALUES_TASKS,
     aggregate=lambda ctx: _columnwise("(ln(1 + {p}) - ln(1 + {y})) * (ln(1 + {p}) - ln(1 + {y}))", ctx),
     reference=_mcrmsle_ref,
+    constant_reference=_columnwise_numpy(log=True),
     formula=r"\frac{1}{T}\sum_{j=1}^{T} \sqrt{\frac{1}{n}\sum_{i=1}^{n} "
     r"\big(\log(1 + \hat y_{ij}) - \log(1 + y_{ij})\big)^2}",
     notes="The RMSLE of each of the T target columns, averaged (as the Nomad2018 competition scores "
