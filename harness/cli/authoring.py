@@ -100,6 +100,7 @@ def import_kaggle(
     """Import a Kaggle competition (train.csv, test.csv, sample_submission.csv, solution.csv).
 
     The test set and the public/private split are Kaggle's own, from the solution's Usage column.
+    A table may also come zipped (train.csv.zip) or as JSON records (train.json).
 
     Example: compete import kaggle ~/Downloads/titanic --metric accuracy
     """
@@ -137,6 +138,7 @@ def import_mlebench(
 
     Without a config.yaml naming the grader (MLE-bench keeps it in its repository, not in the
     prepared folder) the import stops and lists the metrics to choose from; nothing is guessed.
+    A table may also come zipped (train.csv.zip) or as JSON records (train.json).
 
     Example: compete import mlebench ~/.cache/mle-bench/data/spooky-author-identification/prepared
     --from-repo mle-bench/mlebench/competitions/spooky-author-identification
