@@ -59,3 +59,24 @@ def test_a_table_of_another_shape_is_named(
         path.write_text(content)
     with pytest.raises(AuthoringError, match=message):
         find_table(tmp_path, "test.csv", tmp_path / "stage")
+
+
+def test_a_kaggle_download_with_zipped_tables_imports_as_the_unzipped_one(tmp_path: Path) -> None:
+    from harness.checks import check_competition
+    from harness.importers import import_kaggle
+    from tests.conftest import make_workspace
+    from tests.test_import import kaggle_folder
+
+    folder, _ = kaggle_folder(tmp_path / "downloads")
+    for name in ("train.csv", "test.csv"):  # as Kaggle's downloads often come
+        with zipfile.ZipFile(folder / f"{name}.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.write(folder / name, arcname=name)
+        (folder / name).unlink()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ws = make_workspace(tmp_path / "ws", competitions=empty)
+    authored = import_kaggle(ws, folder, metric="roc_auc")
+    assert any("train.csv is read from train.csv.zip (unzipped)" in n for n in authored.notes)
+    assert any("test.csv is read from test.csv.zip" in n for n in authored.notes)
+    assert {"source/train.csv", "source/test.csv"} <= set(authored.files)
+    assert all(r.ok for r in check_competition(ws, authored.slug))
