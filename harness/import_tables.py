@@ -7,6 +7,14 @@ downloads and some MLE-bench preparations ship it); or as JSON records of the sa
 written as CSV into a staging folder the import owns, and read from there; the original file is
 still copied into `data/<slug>/` as it is, like every file the import does not read.
 
+A table may also carry a language prefix and a stage suffix (`en_train.csv.zip`, `en_test_2.csv`,
+`en_sample_submission_2.csv`, as the text-normalization competitions ship them): when the plain name
+is not there, the one file named so is read (two such files are refused, naming both).
+
+An id that is no column of the tables but is made from some of them (text normalization's
+`sentence_id`_`token_id`) is declared as a template, `{sentence_id}_{token_id}`: `with_id` writes the
+table with that column first.
+
 JSON records become columns in the order their keys first appear; a row lacking a key leaves the
 cell empty; a value that is a list or an object is kept as its JSON text (one cell).
 """
@@ -14,6 +22,8 @@ cell empty; a value that is a list or an object is kept as its JSON text (one ce
 from __future__ import annotations
 
 import json
+import re
+import string
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +46,58 @@ def find_table(folder: Path, name: str, stage: Path) -> Path | None:
     if name.endswith(".csv") and records.is_file():
         return _from_json(records, stage / name)
     return None
+
+
+def find_named(folder: Path, name: str, stage: Path) -> Path | None:
+    """`find_table(folder, name)`, else the one table named `<prefix>_<stem>[_<n>].csv[.zip]`
+    (`en_train.csv.zip` for train.csv); None when there is none, AuthoringError when several."""
+    found = find_table(folder, name, stage)
+    if found is not None or not name.endswith(".csv"):
+        return found
+    pattern = re.compile(rf"^[A-Za-z0-9]+_{re.escape(Path(name).stem)}(?:_\d+)?\.csv$")
+    named = sorted(
+        {p.name.removesuffix(".zip") for p in folder.iterdir() if pattern.match(p.name.removesuffix(".zip"))}
+    )
+    if len(named) > 1:
+        raise AuthoringError(
+            f"{folder} holds several tables that could be {name}: {', '.join(named)}; keep one of them "
+            f"there (or name it {name})."
+        )
+    return find_table(folder, named[0], stage) if named else None
+
+
+def with_id(path: Path, column: str, template: str, stage: Path) -> Path:
+    """The table at `path` with a first column `column` made from `template` (`{a}_{b}`: the values
+    of columns a and b joined by `_`), written in `stage`. Raises AuthoringError naming a column the
+    table lacks, or a template that names none."""
+    import pandas as pd
+
+    parts = list(string.Formatter().parse(template))
+    fields = [f for _, f, _, _ in parts if f]
+    if not fields:
+        raise AuthoringError(
+            f"--id-from {template!r} names no column; write the id as a template of the table's columns, "
+            "such as '{sentence_id}_{token_id}'."
+        )
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [f for f in fields if f not in frame.columns]
+    if missing:
+        raise AuthoringError(
+            f"--id-from {template!r}: {path.name} has no column {', '.join(map(repr, missing))}; its "
+            f"columns are: {', '.join(map(str, frame.columns))}."
+        )
+    if column in frame.columns:
+        raise AuthoringError(f"--id-from: {path.name} already has a column {column!r}; leave --id-from out.")
+    made = pd.Series("", index=frame.index, dtype=object)
+    for literal, field, _, _ in parts:
+        made = made + literal
+        if field:
+            made = made + frame[field]
+    frame.insert(0, column, made)
+    target = stage / "with-id" / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(target, index=False)
+    return target
 
 
 def made_from(path: Path, folder: Path) -> str | None:

@@ -272,6 +272,7 @@ def import_mlebench(
     task: str | None = None,
     from_repo: Path | None = None,
     split: str = "public-private",
+    id_from: str | None = None,
 ) -> Authored:
     """Import a competition prepared by MLE-bench (`public/`, `private/`).
 
@@ -282,6 +283,8 @@ def import_mlebench(
     guessed: AuthoringError lists the metrics to choose from. A grader name compete does not know
     raises AuthoringError listing the ones it does. `split="none"` puts the whole test set on one board
     (`public_fraction = 1`), MLE-bench's own setting; the default draws a public and a private board.
+    `id_from` makes the sample's id column in train.csv and test.csv from a template of their columns
+    (`{sentence_id}_{token_id}`), for tables that have no id column of their own.
     """
     if split not in SPLITS:
         raise AuthoringError(f"--split {split!r} is not a split; choose one of {', '.join(SPLITS)}.")
@@ -296,6 +299,7 @@ def import_mlebench(
             task=task,
             from_repo=from_repo,
             split=split,
+            id_from=id_from,
         )
 
 
@@ -310,11 +314,22 @@ def _import_mlebench(
     task: str | None,
     from_repo: Path | None,
     split: str,
+    id_from: str | None,
 ) -> Authored:
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public, stage)
     train_file, test_file = _train_file(public, stage), _test_file(public, stage)
     _require_files(public, (train_file, sample), "MLE-bench's public/ folder")
+    made_ids = []
+    if id_from is not None:
+        import pandas as pd
+
+        from harness.import_tables import with_id
+
+        id_column = str(pd.read_csv(sample, nrows=0).columns[0])
+        train_file = with_id(train_file, id_column, id_from, stage)
+        test_file = with_id(test_file, id_column, id_from, stage) if test_file is not None else None
+        made_ids.append(f"ids: {id_column} is made as {id_from} in train.csv and test.csv (--id-from)")
     config = _read_config(folder)
     extra: dict[str, Path] = {}
     if from_repo is not None:
@@ -343,7 +358,7 @@ def _import_mlebench(
     layout = _layout(train_file, test_file, sample, answers, target)
     extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
-    notes += _staged_notes(public, (train_file, test_file, sample))
+    notes += _staged_notes(public, (train_file, test_file, sample)) + made_ids
     options: dict[str, Any] = {}
     if metric is None:
         assert grader is not None
@@ -454,12 +469,13 @@ def _sample_file(folder: Path, stage: Path) -> Path:
 def _first_table(folder: Path, names: tuple[str, ...], stage: Path) -> Path:
     """The first of `names` found in `folder` as CSV, or as a zipped CSV or JSON records (see
     import_tables); `folder/names[0]` (missing) when none is."""
-    from harness.import_tables import find_table
+    from harness.import_tables import find_named, find_table
 
-    for name in names:
-        found = find_table(folder, name, stage)
-        if found is not None:
-            return found
+    for find in (find_table, find_named):  # every plain name before any prefixed one
+        for name in names:
+            found = find(folder, name, stage)
+            if found is not None:
+                return found
     return folder / names[0]
 
 
@@ -475,9 +491,9 @@ def _train_file(folder: Path, stage: Path) -> Path:
 
 def _test_file(folder: Path, stage: Path) -> Path | None:
     """test.csv, or None when the test ids are only in the sample submission."""
-    from harness.import_tables import find_table
+    from harness.import_tables import find_named
 
-    return find_table(folder, "test.csv", stage)
+    return find_named(folder, "test.csv", stage)
 
 
 def _staged_notes(folder: Path, tables: tuple[Path | None, ...]) -> list[str]:
@@ -485,7 +501,9 @@ def _staged_notes(folder: Path, tables: tuple[Path | None, ...]) -> list[str]:
     from harness.import_tables import made_from
 
     notes = []
-    for table in tables:
+    for table, name in zip(tables, ("train.csv", "test.csv", "the sample submission"), strict=True):
+        if table is not None and table.name not in (*READ_HERE, *SAMPLE_NAMES):
+            notes.append(f"tables: {name} is {table.name}")
         original = made_from(table, folder) if table is not None else None
         if table is not None and original is not None:
             how = (

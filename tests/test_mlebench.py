@@ -53,14 +53,17 @@ LAYOUTS: dict[str, tuple[str, str, str]] = {
     "normalization": ("id", "after", "label"),
     "toxic": ("id", "toxic obscene insult", "probabilities"),
     "pizza": ("request_id", "requester_received_pizza", "probability"),
-    "zipped": ("id", "after", "label"),
 }
+# what the import must be told besides the folders (the id the tables lack, made from two columns)
+IMPORT_OPTIONS: dict[str, dict[str, str]] = {"text-normalization": {"id_from": "{sentence_id}_{token_id}"}}
 
 
 def _truth(name: str, id_column: str, target: str) -> pd.DataFrame:
     """The test labels as the fixture's private folder holds them: id and target."""
     private = MLEBENCH / name / "prepared" / "private"
-    answers = pd.read_csv(next(private.glob("*.csv")), dtype={id_column: str})
+    answers = pd.read_csv(
+        next(p for n in ("answers.csv", "test.csv") if (p := private / n).is_file()), dtype={id_column: str}
+    )
     if target.split()[0] not in answers.columns:  # one-hot columns, one per class
         classes = [c for c in answers.columns if c != id_column]
         answers[target] = answers[classes].idxmax(axis=1)
@@ -72,7 +75,7 @@ def _submissions(
 ) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(len(name))
     public = MLEBENCH / name / "prepared" / "public"
-    sample = pd.read_csv(next(public.glob("sample*.csv*")), dtype={id_column: str})  # zipped or not
+    sample = pd.read_csv(next(public.glob("*ample*ubmission*.csv*")), dtype={id_column: str})  # zipped or not
     if kind != "classes":  # the columns the sample copies from the test file (a date) are not scored
         sample = sample[[id_column, *target.split()]]
     ids = truth[[id_column]]
@@ -159,7 +162,9 @@ def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str],
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
 def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, name: str) -> None:  # noqa: F811
     id_column, target, kind = LAYOUTS[name]
-    authored = import_mlebench(ws, MLEBENCH / name / "prepared", from_repo=MLEBENCH / name / "repo")
+    authored = import_mlebench(
+        ws, MLEBENCH / name / "prepared", from_repo=MLEBENCH / name / "repo", **IMPORT_OPTIONS.get(name, {})
+    )
     assert authored.slug == name and authored.id_column == id_column
     results = check_competition(ws, name)
     assert all(r.ok for r in results), [r for r in results if not r.ok]
@@ -173,7 +178,9 @@ def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, 
     usage[id_column] = usage[id_column].astype(str)
     truth = _truth(name, id_column, target)
     assert set(truth[id_column]) == set(usage[id_column]), "the test set is MLE-bench's"
-    sample = pd.read_csv(next((MLEBENCH / name / "prepared" / "public").glob("sample*.csv*")), nrows=0)
+    sample = pd.read_csv(
+        next((MLEBENCH / name / "prepared" / "public").glob("*ample*ubmission*.csv*")), nrows=0
+    )
     classes = [c for c in sample.columns if c != id_column]
     grader = _grader(name, classes)
 
@@ -351,3 +358,43 @@ def test_split_none_scores_the_whole_test_set_on_one_board(ws: Workspace, tmp_pa
     lifecycle.close(ws, authored.slug)
     (row,) = ledger.submissions(ws, authored.slug)
     assert row.private_score == pytest.approx(want, abs=1e-9), "one board: the private score is the same"
+
+
+def test_text_normalization_imports_from_zipped_prefixed_tables_with_a_made_id(
+    ws: Workspace,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """en_train.csv.zip and en_test_2.csv.zip are read, the id is made as --id-from says, and a file
+    scores as the grader's accuracy on both boards; its sample (each token unchanged) predicts words
+    that are no training output, which compete refuses as unknown labels (compete's own sample, a
+    training output, passes `compete check`)."""
+    from harness.errors import AuthoringError
+
+    name, (id_column, target, _) = "text-normalization", ("id", "after", "label")
+    folder, repo = MLEBENCH / name / "prepared", MLEBENCH / name / "repo"
+    with pytest.raises(AuthoringError, match="no column 'sentence'"):
+        import_mlebench(ws, folder, from_repo=repo, id_from="{sentence}_{token_id}")
+    authored = import_mlebench(ws, folder, from_repo=repo, **IMPORT_OPTIONS[name])
+    assert authored.id_column == id_column and authored.metric == "accuracy"
+    assert any("train.csv is en_train.csv" in n for n in authored.notes)
+    assert any("read from en_test_2.csv.zip (unzipped)" in n for n in authored.notes)
+    assert any("is made as {sentence_id}_{token_id}" in n for n in authored.notes)
+    results = check_competition(ws, name)
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    truth = _truth(name, id_column, target)
+    usage = hidden_labels(ws, name)[[id_column, "usage"]].astype(str)
+    assert set(truth[id_column]) == set(usage[id_column]), "the test set is MLE-bench's"
+    rng = np.random.default_rng(4)
+    guess = truth.assign(after=np.where(rng.random(len(truth)) < 0.6, truth["after"], "sil"))
+    guess.to_csv(tmp_path / "guess.csv", index=False)
+    outcome = ledger.submit(ws, name, tmp_path / "guess.csv")
+    joined = guess.merge(truth, on=id_column, suffixes=("", "__true")).merge(usage, on=id_column)
+    want = {
+        u: _accuracy(p["after__true"].to_numpy(), p["after"].to_numpy()) for u, p in joined.groupby("usage")
+    }
+    assert outcome.submission.public_score == pytest.approx(want["Public"], abs=1e-9)
+    lifecycle.close(ws, name)
+    (row,) = ledger.submissions(ws, name)
+    assert row.private_score == pytest.approx(want["Private"], abs=1e-9)
+    theirs = ledger.submit(ws, name, folder / "private" / "sample_submission.csv")  # MLE-bench's sample
+    assert theirs.submission.status == "rejected" and "unknown class labels" in str(theirs.submission.error)

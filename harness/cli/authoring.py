@@ -132,6 +132,14 @@ def import_mlebench(
             "test set, as MLE-bench scores it).",
         ),
     ] = "public-private",
+    id_from: Annotated[
+        str | None,
+        typer.Option(
+            "--id-from",
+            help="Make the sample's id column in train.csv and test.csv from their columns, as a "
+            "template: '{sentence_id}_{token_id}' (for tables without an id column).",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a competition prepared by MLE-bench; the metric comes from its config.yaml or --metric.
@@ -147,7 +155,15 @@ def import_mlebench(
 
     ws = find_workspace()
     authored = run(
-        ws, folder, slug=slug, metric=metric, target=target, task=task, from_repo=from_repo, split=split
+        ws,
+        folder,
+        slug=slug,
+        metric=metric,
+        target=target,
+        task=task,
+        from_repo=from_repo,
+        split=split,
+        id_from=id_from,
     )
     _render_authored(authored, fmt)
 
