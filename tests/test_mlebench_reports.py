@@ -72,6 +72,10 @@ def test_the_postmortem_shows_kaggles_medal_for_each_private_score(ws: Workspace
     assert "final private board of 48 teams" in section
     assert f"| {refs['perfect']} | you | 1 | gold | 1 of 49 | yes |" in section
     assert f"| {refs['sample']} | you | 0.5 | none | 49 of 49 | no |" in section
+    table = CliRunner().invoke(app, ["postmortem", "cactus", "--as", "you"])
+    assert (
+        table.exit_code == 0 and "on Kaggle's final board: gold, rank 1 of 49 (private score)" in table.stdout
+    )
 
 
 def test_with_one_board_the_medal_is_the_whole_test_scores(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811

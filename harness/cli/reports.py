@@ -65,6 +65,13 @@ def postmortem(
                 f"{s['best_private_ref']} ({s['best_private']:.6g}); rank {s['rank_with_finals']} "
                 f"(with the best: {s['rank_with_best']})"
             )
+            final = next((r.kaggle for r in report.rows if r.ref == s["final_ref"] and r.kaggle), None)
+            if final and report.kaggle_board:
+                medal = final["medal"] or "no medal"
+                console().print(
+                    f"  on Kaggle's final board: {medal}, rank {final['rank']} of {final['teams'] + 1} "
+                    f"({report.kaggle_board['scored_on']} score)"
+                )
             for st in report.studies:
                 console().print(escape(f"  study {st.study}: {_study_line(st)}"))
         render_rows(
