@@ -273,6 +273,8 @@ def import_mlebench(
     from_repo: Path | None = None,
     split: str = "public-private",
     id_from: str | None = None,
+    labels_from_names: str | None = None,
+    label_values: str | None = None,
 ) -> Authored:
     """Import a competition prepared by MLE-bench (`public/`, `private/`).
 
@@ -285,6 +287,9 @@ def import_mlebench(
     (`public_fraction = 1`), MLE-bench's own setting; the default draws a public and a private board.
     `id_from` makes the sample's id column in train.csv and test.csv from a template of their columns
     (`{sentence_id}_{token_id}`), for tables that have no id column of their own.
+    `labels_from_names` (a regular expression with a group `label`) makes the training table from the
+    names of the files it matches, for competitions that ship none; `label_values` (`cat=0,dog=1`)
+    writes the label texts as the test labels spell them (see import_names).
     """
     if split not in SPLITS:
         raise AuthoringError(f"--split {split!r} is not a split; choose one of {', '.join(SPLITS)}.")
@@ -300,6 +305,8 @@ def import_mlebench(
             from_repo=from_repo,
             split=split,
             id_from=id_from,
+            labels_from_names=labels_from_names,
+            label_values=label_values,
         )
 
 
@@ -315,11 +322,25 @@ def _import_mlebench(
     from_repo: Path | None,
     split: str,
     id_from: str | None,
+    labels_from_names: str | None,
+    label_values: str | None,
 ) -> Authored:
+    from harness import import_names
+
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public, stage)
     train_file, test_file = _train_file(public, stage), _test_file(public, stage)
-    _require_files(public, (train_file, sample), "MLE-bench's public/ folder")
+    values = import_names.parse_label_values(label_values)
+    if labels_from_names is None and not train_file.is_file() and sample.is_file():
+        raise AuthoringError(
+            f"{public} has no training table ({', '.join(TRAIN_NAMES)}). When the labels are in the "
+            f"training files' names, make the table from them with {import_names.OPTION} PATTERN, a "
+            "regular expression with a group for the label (and, if the file name is not the id, one "
+            f"for the id), matched against each path under public/: {import_names.OPTION} "
+            f"{import_names.EXAMPLE} --label-values cat=0,dog=1."
+        )
+    needed = (sample,) if labels_from_names is not None else (train_file, sample)  # names make train.csv
+    _require_files(public, needed, "MLE-bench's public/ folder")
     made_ids = []
     if id_from is not None:
         import pandas as pd
@@ -355,6 +376,11 @@ def _import_mlebench(
     if metric is None and (not grader or grader == "auto"):
         raise AuthoringError(_no_grader_message(folder, from_repo))
     answers = private / candidates[0]
+    if labels_from_names is not None:
+        train_file, test_file, name_notes = import_names.tables_from_names(
+            public, sample, labels_from_names, values, _answer_labels(answers, sample), stage
+        )
+        made_ids += name_notes
     layout = _layout(train_file, test_file, sample, answers, target)
     extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
@@ -408,6 +434,17 @@ def _import_mlebench(
         )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
     return _write(ws, draft, layout, "answers.csv", text, metric, metric_note="", task=task, extra=extra)
+
+
+def _answer_labels(answers: Path, sample: Path) -> set[str] | None:
+    """The values of the test labels' column that the sample predicts (one column), None without it."""
+    import pandas as pd
+
+    predicted = [str(c) for c in pd.read_csv(sample, nrows=0).columns][1:]
+    frame = read_table(answers)
+    if len(predicted) != 1 or predicted[0] not in frame.columns:
+        return None
+    return set(frame[predicted[0]].dropna().astype(str))
 
 
 def _no_grader_message(folder: Path, from_repo: Path | None) -> str:

@@ -53,9 +53,19 @@ LAYOUTS: dict[str, tuple[str, str, str]] = {
     "normalization": ("id", "after", "label"),
     "toxic": ("id", "toxic obscene insult", "probabilities"),
     "pizza": ("request_id", "requester_received_pizza", "probability"),
+    "dogs-vs-cats": ("id", "label", "probability"),
+    "whale": ("clip", "probability", "probability"),
 }
 # what the import must be told besides the folders (the id the tables lack, made from two columns)
-IMPORT_OPTIONS: dict[str, dict[str, str]] = {"text-normalization": {"id_from": "{sentence_id}_{token_id}"}}
+# and the labels that are in the training files' names
+IMPORT_OPTIONS: dict[str, dict[str, str]] = {
+    "text-normalization": {"id_from": "{sentence_id}_{token_id}"},
+    "dogs-vs-cats": {
+        "labels_from_names": r"train/(?P<label>cat|dog)\.\d+\.jpg",
+        "label_values": "cat=0,dog=1",
+    },
+    "whale": {"labels_from_names": r"train2\.zip/train2/.+_(?P<label>[01])\.aif"},
+}
 
 
 def _truth(name: str, id_column: str, target: str) -> pd.DataFrame:
@@ -150,8 +160,12 @@ def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str],
                 np.mean([_auc(rows[f"{t}__true"].to_numpy(), rows[t].to_numpy()) for t in target.split()])
             )
         y = rows[f"{target}__true"].to_numpy()
-        if name in ("insults", "cactus", "pizza"):
+        if name in ("insults", "cactus", "pizza", "whale"):
             return _auc(y.astype(bool), rows[target].to_numpy())
+        if name == "dogs-vs-cats":  # the grader's scikit-learn log_loss of P(dog)
+            from sklearn.metrics import log_loss
+
+            return float(log_loss(y.astype(int), rows[target].to_numpy(dtype=float), labels=[0, 1]))
         if name == "dog-breeds":
             return _log_loss(y, rows[classes].to_numpy(), classes)
         return _accuracy(y, rows[target].to_numpy())
@@ -398,3 +412,48 @@ def test_text_normalization_imports_from_zipped_prefixed_tables_with_a_made_id(
     assert row.private_score == pytest.approx(want["Private"], abs=1e-9)
     theirs = ledger.submit(ws, name, folder / "private" / "sample_submission.csv")  # MLE-bench's sample
     assert theirs.submission.status == "rejected" and "unknown class labels" in str(theirs.submission.error)
+
+
+def test_labels_in_file_names_make_the_training_table_with_each_files_path(ws: Workspace) -> None:  # noqa: F811
+    """dogs-vs-cats ships no training table: the import refuses naming --labels-from-names; with it,
+    train.csv holds each image's path and its label as the answers spell it (dog = 1), test.csv each
+    test image's path; label texts the answers do not use must be mapped with --label-values."""
+    from harness.errors import AuthoringError
+    from harness.prepare import prepare
+
+    folder, repo = MLEBENCH / "dogs-vs-cats" / "prepared", MLEBENCH / "dogs-vs-cats" / "repo"
+    with pytest.raises(AuthoringError, match=r"no training table .*--labels-from-names PATTERN"):
+        import_mlebench(ws, folder, from_repo=repo)
+    pattern = IMPORT_OPTIONS["dogs-vs-cats"]["labels_from_names"]
+    with pytest.raises(AuthoringError, match=r"the labels 'cat', 'dog' .* --label-values"):
+        import_mlebench(ws, folder, from_repo=repo, labels_from_names=pattern)
+    with pytest.raises(AuthoringError, match="has no group"):
+        import_mlebench(ws, folder, from_repo=repo, labels_from_names=r"train/.*\.jpg")
+    with pytest.raises(AuthoringError, match="matches no file"):
+        import_mlebench(ws, folder, from_repo=repo, labels_from_names=r"(?P<label>cat)\.jpg")
+    authored = import_mlebench(ws, folder, from_repo=repo, **IMPORT_OPTIONS["dogs-vs-cats"])
+    assert any("training rows are numbered from 100" in n for n in authored.notes), authored.notes
+    prepare(ws, authored.slug)
+    data = ws.data_dir(authored.slug)
+    train, test = pd.read_csv(data / "train.csv"), pd.read_csv(data / "test.csv")
+    assert list(train.columns) == ["id", "path", "label"] and list(test.columns) == ["id", "path"]
+    is_dog = train["path"].str.startswith("train/dog.")
+    assert (train["label"] == is_dog.astype(int)).all() and 0 < is_dog.sum() < len(train)
+    assert all((data / p).is_file() for p in [*train["path"], *test["path"]])
+    assert set(test["path"]) <= {f"test/{i}.jpg" for i in range(1, 41)}
+
+
+def test_whale_clips_in_zip_archives_are_found_by_their_member_paths(ws: Workspace) -> None:  # noqa: F811
+    from harness.prepare import prepare
+
+    name = "whale"
+    authored = import_mlebench(
+        ws, MLEBENCH / name / "prepared", from_repo=MLEBENCH / name / "repo", **IMPORT_OPTIONS[name]
+    )
+    prepare(ws, authored.slug)
+    train = pd.read_csv(ws.data_dir(name) / "train.csv")
+    assert train["clip"].str.endswith(".aif").all()
+    assert (train["path"] == "train2.zip/train2/" + train["clip"]).all()
+    assert (train["probability"] == train["clip"].str[-5].astype(int)).all()
+    test = pd.read_csv(ws.data_dir(name) / "test.csv")
+    assert (test["path"] == "test2.zip/test2/" + test["clip"]).all()

@@ -140,13 +140,31 @@ def import_mlebench(
             "template: '{sentence_id}_{token_id}' (for tables without an id column).",
         ),
     ] = None,
+    labels_from_names: Annotated[
+        str | None,
+        typer.Option(
+            "--labels-from-names",
+            help="Make the training table from the training files' names: a regular expression with a "
+            "group (?P<label>...) (and (?P<id>...), else the id is the file name), matched against each "
+            "path under public/ (a zip member as ARCHIVE.zip/MEMBER).",
+        ),
+    ] = None,
+    label_values: Annotated[
+        str | None,
+        typer.Option(
+            "--label-values",
+            help="With --labels-from-names: the test labels' value of each label text, as 'cat=0,dog=1'.",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a competition prepared by MLE-bench; the metric comes from its config.yaml or --metric.
 
     Without a config.yaml naming the grader (MLE-bench keeps it in its repository, not in the
     prepared folder) the import stops and lists the metrics to choose from; nothing is guessed.
-    A table may also come zipped (train.csv.zip) or as JSON records (train.json).
+    A table may also come zipped (train.csv.zip) or as JSON records (train.json). With no training
+    table, --labels-from-names makes one from the training files' names (dogs-vs-cats:
+    --labels-from-names 'train/(?P<label>cat|dog)\\.\\d+\\.jpg' --label-values cat=0,dog=1).
 
     Example: compete import mlebench ~/.cache/mle-bench/data/spooky-author-identification/prepared
     --from-repo mle-bench/mlebench/competitions/spooky-author-identification
@@ -164,6 +182,8 @@ def import_mlebench(
         from_repo=from_repo,
         split=split,
         id_from=id_from,
+        labels_from_names=labels_from_names,
+        label_values=label_values,
     )
     _render_authored(authored, fmt)
 
