@@ -484,12 +484,7 @@ _NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
 def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
     # A store written before a later migration and opened read-only (not migrated) lacks its
     # columns: they read as NULL, as a migrated store has them for its old rows.
-    have = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'submissions'"
-        ).fetchall()
-    }
+    have = set(store.column_names(con, "submissions"))
     chosen = ", ".join(name if name in have else f"NULL AS {name}" for name in _NAMES)
     rows = con.execute(f"SELECT {chosen} FROM submissions ORDER BY seq").fetchall()
     out = []
@@ -666,8 +661,7 @@ def _read_ledger(
 
 
 def _ledger_rows(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[list[_Row], dict[str, list[str]]]:
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "submissions" not in tables:  # a store from before migration 2, opened read-only
+    if "submissions" not in store.table_names(con):  # a store from before migration 2, opened read-only
         return [], {}
     return _rows(con, slug), _selected(con)
 

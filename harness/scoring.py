@@ -52,7 +52,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +60,7 @@ from harness.competition import Card
 from harness.errors import MetricError, SubmissionRejected, is_interrupt
 from harness.metrics import MetricContext, Prediction, SplitRows
 from harness.metrics import get as get_metric
+from harness.store import duckdb_default
 from harness.store import quote_identifier as q
 from harness.validation import SubmissionRules
 from harness.vault import PRIVATE, PUBLIC
@@ -519,7 +519,7 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A setting the connection has changed from DuckDB's default (a memory limit of its own) is left
     as it is; the others are RESET after the block.
     """
-    changed = [name for name in _SETTINGS if _setting(con, name) == _defaults()[name]]
+    changed = [name for name in _SETTINGS if _setting(con, name) == duckdb_default(name)]
     with _afterwards(con, [f"RESET {name}" for name in changed]):
         for name in changed:
             con.execute(f"SET {name} = {validation.literal(_SETTINGS[name])}")
@@ -571,15 +571,6 @@ def _afterwards(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Iterat
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return str(con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0])
-
-
-@cache
-def _defaults() -> dict[str, str]:
-    """DuckDB's own values of `_SETTINGS`, read once per process from a fresh in-memory database."""
-    import duckdb
-
-    with duckdb.connect(config={"threads": 1}) as con:
-        return {name: _setting(con, name) for name in _SETTINGS}
 
 
 def metric_context(card: Card) -> MetricContext:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from harness.competition import Card, load_card
 from harness.errors import NotPrepared, StalePreparation
-from harness.store import as_utc
+from harness.store import as_utc, table_names
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
 
 def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = None) -> State:
     """The state of `card`'s competition, given an open store connection."""
-    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    tables = table_names(con)
     if "preparations" not in tables or not con.execute("SELECT count(*) FROM preparations").fetchall()[0][0]:
         return State.NOT_PREPARED
     now = now or datetime.now(UTC)
@@ -242,7 +242,7 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
     folder = ws.submissions_dir(slug)
     if not folder.is_dir():
         return
-    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    tables = table_names(con)
     recorded: set[Path] = set()
     if "submissions" in tables:
         rows = con.execute("SELECT stored_path FROM submissions WHERE stored_path IS NOT NULL").fetchall()

@@ -14,14 +14,18 @@ as TIMESTAMP in UTC (`utc_now`, `as_utc`): TIMESTAMPTZ would need pytz to read b
 
 from __future__ import annotations
 
+import atexit
 import errno
+import itertools
 import os
 import random
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import NotPrepared, StoreBusy, StoreUnavailable
@@ -178,43 +182,180 @@ def _connect(
     budget = DEFAULT_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + budget
     delay = 0.02
-    while True:
+    with ExitStack() as opened:
+        while True:
+            try:
+                con = opened.enter_context(attached(path, read_only=read_only))
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower() and "Conflicting" not in text:
+                    raise StoreUnavailable(
+                        f"cannot open the store {path}: {text.splitlines()[0] if text else exc}. "
+                        "Check that the workspace is writable and the disk has free space, then try again."
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"another compete process has held {path} for over {budget:.0f}s; "
+                        "wait for it to finish (or end it), then run the command again."
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as exc:
+                raise StoreUnavailable(f"cannot open the store {path}: {exc}") from None
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
+            if not read_only:
+                _migrate(con)
+            yield con
         except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" not in text.lower() and "Conflicting" not in text:
-                raise StoreUnavailable(
-                    f"cannot open the store {path}: {text.splitlines()[0] if text else exc}. "
-                    "Check that the workspace is writable and the disk has free space, then try again."
-                ) from None
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"another compete process has held {path} for over {budget:.0f}s; "
-                    "wait for it to finish (or end it), then run the command again."
-                ) from None
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
-        except duckdb.Error as exc:
-            raise StoreUnavailable(f"cannot open the store {path}: {exc}") from None
+            raise StoreUnavailable(f"the store {path} could not be written: {exc}") from None
+        except duckdb.TransactionException as exc:
+            if "Failed to commit" not in str(exc):
+                raise
+            raise StoreUnavailable(
+                f"the store {path} could not be written ({str(exc).splitlines()[0]}); nothing was changed. "
+                "Check the free disk space and that the workspace is writable, then try again."
+            ) from None
+
+
+# ---------------------------------------------------------------------- one DuckDB for the process
+# A DuckDB file opened as a database of its own costs some 25 ms of CPU before its first query
+# answers (a new database instance: its catalog of built-in functions, its threads), and a command
+# opened several (`compete submit`: the store twice, the label file twice, a fresh database for
+# DuckDB's default settings; `compete list`: a store per competition). Attached to one in-memory
+# database that lives as long as the process, a file opens in a tenth of that. Each open gets a
+# connection of its own whose default database is the file, and the file is detached (checkpointed
+# and its DuckDB lock released) when its last open closes, as closing its own database did.
+_process_db: duckdb.DuckDBPyConnection | None = None
+_attached: dict[str, _Attachment] = {}  # a file's resolved path -> its attachment
+_attaching = threading.Lock()
+_aliases = itertools.count(1)
+# The global settings compete changes on a connection (scoring: a memory limit, one thread, no
+# insertion order): once no file is attached they go back to DuckDB's own, as they ended with a
+# database of the file's own.
+RESTORED_SETTINGS = ("memory_limit", "preserve_insertion_order", "threads")
+_SETTINGS_NOW = "SELECT " + ", ".join(f"current_setting('{name}')" for name in RESTORED_SETTINGS)
+_defaults: dict[str, str] = {}  # RESTORED_SETTINGS in the process database when it was made
+
+
+@dataclass
+class _Attachment:
+    alias: str
+    read_only: bool
+    opens: int = 0
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB database, made on first use (hold `_attaching`)."""
+    global _process_db
+    if _process_db is None:
+        import duckdb
+
+        db = duckdb.connect()
+        values = db.execute(_SETTINGS_NOW).fetchall()[0]
+        _defaults.update(zip(RESTORED_SETTINGS, map(str, values), strict=True))
+        _process_db = db
+    return _process_db
+
+
+def duckdb_default(name: str) -> str:
+    """DuckDB's own value of `name`, one of RESTORED_SETTINGS, as `str(current_setting(name))`."""
+    with _attaching:
+        _database()
+    return _defaults[name]
+
+
+@contextmanager
+def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection whose default database is the DuckDB file at `path`, closed on exit.
+
+    The file is attached to the process's one DuckDB database (made if missing, unless
+    `read_only`) and detached when its last open in the process closes. An open nested in another
+    of the same file shares its attachment, in the same mode (another mode: ConnectionException,
+    as DuckDB refuses a second database of one file with another configuration). Raises what
+    DuckDB raises on opening a file: IOException for a file another process holds.
+    Global settings a connection changed (a memory limit) go back to DuckDB's own once no file is
+    attached, as they ended with a database of its own.
+    """
+    import duckdb
+
+    key = str(path.resolve())
+    with _attaching:
+        db = _database()
+        entry = _attached.get(key)
+        if entry is None:
+            entry = _Attachment(f"compete_{next(_aliases)}", read_only)
+            mode = " (READ_ONLY)" if read_only else ""
+            if not _attached:  # spill where a database of the file's own would: beside it
+                with suppress(duckdb.Error):  # once used, DuckDB keeps its first temporary folder
+                    db.execute(f"SET temp_directory = {_literal(key + '.tmp')}")
+            db.execute(f"ATTACH {_literal(key)} AS {entry.alias}{mode}")
+            _attached[key] = entry
+        elif entry.read_only != read_only:
+            raise duckdb.ConnectionException(
+                f"{path} is open {'read-only' if entry.read_only else 'for writing'} in this process already"
+            )
+        entry.opens += 1
+        con = db.cursor()
     try:
         # No progress bar: DuckDB would draw one on stderr for a long query, inside our own output.
-        con.execute("SET enable_progress_bar = false")
-        if not read_only:
-            _migrate(con)
+        con.execute(f"USE {entry.alias}; SET enable_progress_bar = false")
         yield con
-    except duckdb.IOException as exc:
-        raise StoreUnavailable(f"the store {path} could not be written: {exc}") from None
-    except duckdb.TransactionException as exc:
-        if "Failed to commit" not in str(exc):
-            raise
-        raise StoreUnavailable(
-            f"the store {path} could not be written ({str(exc).splitlines()[0]}); nothing was changed. "
-            "Check the free disk space and that the workspace is writable, then try again."
-        ) from None
     finally:
         con.close()
+        with _attaching:
+            entry.opens -= 1
+            if entry.opens == 0:
+                del _attached[key]
+                db.execute(f"DETACH {entry.alias}")
+                if not _attached:
+                    _back_to_defaults(db)
+
+
+def _back_to_defaults(db: duckdb.DuckDBPyConnection) -> None:
+    now = db.execute(_SETTINGS_NOW).fetchall()[0]
+    for name, value in zip(RESTORED_SETTINGS, now, strict=True):
+        if str(value) != _defaults[name]:
+            db.execute(f"RESET {name}")
+
+
+def _forget_database() -> None:
+    """In a forked child the parent's DuckDB threads are gone: the child makes its own database."""
+    global _process_db
+    _process_db = None
+    _attached.clear()
+
+
+def _close_database() -> None:
+    if _process_db is not None:
+        with suppress(Exception):
+            _process_db.close()  # removes a temporary folder DuckDB made
+
+
+os.register_at_fork(after_in_child=_forget_database)
+atexit.register(_close_database)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the connection's own database (other files may be attached beside it)."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` in the connection's own database, in their order."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 _held: dict[str, list[int]] = {}  # lock file -> [its descriptor, how many opens hold it] in this process

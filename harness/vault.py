@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from harness import __version__
 from harness.competition import Card
-from harness.store import as_utc, rollback
+from harness.store import as_utc, attached, rollback, table_names
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -96,9 +96,7 @@ def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
     if not rows:
         return None
     at, version, train_rows, test_rows, public_rows, checksums = rows[0]
-    kept = con.execute(  # a store from before fingerprints, opened read-only, is not migrated
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'prepared_cards'"
-    ).fetchall()[0][0]
+    kept = "prepared_cards" in table_names(con)  # a store from before them, opened read-only, is not
     cards = (
         con.execute(
             "SELECT card_sha256 FROM prepared_cards WHERE prepared_at = ? ORDER BY rowid DESC LIMIT 1", [at]
@@ -235,19 +233,16 @@ def open_label_file(ws: Workspace, slug: str) -> Iterator[tuple[duckdb.DuckDBPyC
     import duckdb
 
     path = ws.private_dir(slug) / LABEL_FILE
-    try:
-        con = duckdb.connect(str(path), read_only=True) if path.is_file() else None
-    except duckdb.Error:  # being replaced right now, or damaged: the store has the labels
-        con = None
-    if con is None:
-        yield None
-        return
-    try:
-        con.execute("SET enable_progress_bar = false")
+    with ExitStack() as opened:
+        try:
+            con = opened.enter_context(attached(path, read_only=True)) if path.is_file() else None
+        except duckdb.Error:  # being replaced right now, or damaged: the store has the labels
+            con = None
+        if con is None:
+            yield None
+            return
         version = str(con.execute("SELECT version FROM about").fetchall()[0][0])
         yield con, version
-    finally:
-        con.close()
 
 
 def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> None:

@@ -21,7 +21,7 @@ from harness.ledger import REFERENCE_PREFIX
 from harness.metrics import Metric, MetricContext, Prediction
 from harness.metrics import get as get_metric
 from harness.session import open_competition
-from harness.store import as_utc
+from harness.store import as_utc, column_names
 from harness.store import quote_identifier as q
 from harness.vault import PUBLIC
 from harness.workspace import Workspace
@@ -210,12 +210,7 @@ def report_database(
 
 def _kept_folds(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the ledger keeps each CV score's folds (a store from before, read-only, does not)."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_name = 'submissions' AND column_name = 'cv_folds'"
-        ).fetchall()[0][0]
-    )
+    return "cv_folds" in column_names(con, "submissions")
 
 
 def rules_for(ws: Workspace, card: Card) -> validation.SubmissionRules:
