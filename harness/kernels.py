@@ -937,14 +937,14 @@ def list_kernels(ws: Workspace, slug: str | None = None) -> list[KernelSummary]:
     """
     if slug is not None:
         load_card(ws, slug)  # an unknown slug lists the valid ones
+    from harness.kernel_index import declarations  # what each declares, without importing it again
+
     rows = []
-    for name in kernel_names(ws, slug):
-        try:
-            info = load_kernel(ws, name).info
-        except KernelError as exc:
+    for name, info in declarations(ws, kernel_names(ws, slug)).items():
+        if isinstance(info, KernelError):
             competition = name.partition("/")[0]
             rows.append(
-                KernelSummary(name, competition, "", (), False, None, None, None, None, None, str(exc))
+                KernelSummary(name, competition, "", (), False, None, None, None, None, None, str(info))
             )
             continue
         run = last_run(ws, info) or {}

@@ -320,8 +320,17 @@ def _back_to_defaults(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def _forget_database() -> None:
-    """In a forked child the parent's DuckDB threads are gone: the child makes its own database."""
-    global _process_db
+    """In a forked child the parent's DuckDB threads are gone: the child makes its own database.
+
+    The parent's is never destroyed in the child (its destructor would wait on threads that the
+    child does not have, and crash): it keeps one reference that nothing releases.
+    """
+    global _process_db, _attaching
+    _attaching = threading.Lock()  # a thread of the parent may have held it at the fork
+    if _process_db is not None:
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_process_db))
     _process_db = None
     _attached.clear()
 
