@@ -335,6 +335,8 @@ scores = [apk(set(a.split()), p.split()) for a, p in zip(merged["target_true"], 
 assert sum(scores) / len(scores) >= 0
 """
 
+SUBMIT_TARGET = 0.3  # seconds: a submit of a small file, start-up included
+
 CLI_SUBMIT = """
 import os, sys
 sys.argv = ["compete", "submit", sys.argv[1], sys.argv[2], "--as", f"bench-{os.getpid()}"]
@@ -463,15 +465,20 @@ def _sections(fx: Fixtures, runs: int) -> list[tuple[str, list[Measurement], str
     out.append(("Scoring: MAP@12", [loop, score], note))
     # compete submit on titanic, as a process
     base, cli = together(
-        ("python -c pass", _py("pass")),
+        ("python -c 'import typer'", _py("import typer")),
         ("compete submit titanic", _py(CLI_SUBMIT, "titanic", fx.titanic_csv)),
         warm_up=True,
     )
     note = (
         "`compete submit titanic sample_submission.csv` end to end as a process (start-up, card, store, "
         "validation, scoring, ledger, rendering), in a prepared temporary workspace; the warm-up run "
-        "caches the submission rules, as any earlier submission does.\n\n"
-        + _verdict(f"under 1 s: {cli.seconds:.3f} s ({cli.cpu_seconds:.2f} s CPU)", cli.seconds < 1.0)
+        "caches the submission rules, as any earlier submission does. Against `python -c 'import typer'` "
+        "in the same run: the least any typer command costs on this machine "
+        f"({cli.seconds / base.seconds:.2f}x it here).\n\n"
+        + _verdict(
+            f"at most {SUBMIT_TARGET} s: {cli.seconds:.3f} s ({cli.cpu_seconds:.2f} s CPU)",
+            cli.seconds <= SUBMIT_TARGET,
+        )
     )
     out.append(("compete submit, titanic", [base, cli], note))
     return out

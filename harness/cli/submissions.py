@@ -62,30 +62,36 @@ def submit(
 
 
 def _submit_table(outcome: Any) -> None:
+    """A submit's few lines, through typer: rich (whose import would cost a small submit a fifth of
+    its time) is for tables, and what a participant typed prints as typed without it."""
     s = outcome.submission
-    out = console()
+    out = typer.echo
     direction = "higher is better" if outcome.greater_is_better else "lower is better"
-    late = " [yellow](late: the competition is closed; not on the leaderboard)[/yellow]" if s.late else ""
-    out.print(f"[bold]{s.ref}[/bold] scored for {escape(s.competition)} as {escape(s.participant)}{late}")
-    out.print(f"  public score   {s.public_score:.6g}  ({outcome.metric}, {direction})")
+    late = (
+        typer.style(" (late: the competition is closed; not on the leaderboard)", fg="yellow")
+        if s.late
+        else ""
+    )
+    out(f"{typer.style(s.ref, bold=True)} scored for {s.competition} as {s.participant}{late}")
+    out(f"  public score   {s.public_score:.6g}  ({outcome.metric}, {direction})")
     if s.private_score is not None:
-        out.print(f"  private score  {s.private_score:.6g}")
+        out(f"  private score  {s.private_score:.6g}")
     if s.cv_score is not None:
         against = _against_cv(s.public_score, s.cv_score, outcome.greater_is_better)
-        out.print(f"  cv score       {cv_text(s.cv_score, s.cv_folds)}  ({against})")
+        out(f"  cv score       {cv_text(s.cv_score, s.cv_folds)}  ({against})")
     if outcome.public_rank is not None:
-        out.print(f"  public rank    {outcome.public_rank} of {outcome.board_size}")
+        out(f"  public rank    {outcome.public_rank} of {outcome.board_size}")
     if not s.late:
         if outcome.is_best:
             previous = (
                 f" (previous best {outcome.previous_best:.6g})" if outcome.previous_best is not None else ""
             )
-            out.print(f"  your best      yes{previous}")
+            out(f"  your best      yes{previous}")
         else:
-            out.print(f"  your best      no (best so far {outcome.previous_best:.6g})")
-    out.print(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
+            out(f"  your best      no (best so far {outcome.previous_best:.6g})")
+    out(f"  left today     {outcome.remaining_today} of {outcome.daily_limit} (UTC day)")
     for note in outcome.notes:
-        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out(f"{typer.style('note:', fg='yellow')} {note}")
 
 
 def cv_text(score: float, folds: int | None) -> str:

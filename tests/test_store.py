@@ -1,0 +1,67 @@
+"""Every DuckDB file a command opens is attached to the process's one database: what that changes
+must not show. A file closed is free for other processes, settings end with the connection that
+set them, and each connection sees its own file's tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from harness import store, vault
+from harness.errors import StoreUnavailable
+from harness.workspace import Workspace
+from tests.test_submit_support import tiny_fixture, tiny_root_fixture
+
+__all__ = ["tiny_fixture", "tiny_root_fixture"]
+
+SLUG = "tiny-binary"
+
+
+def _another_process_writes(path: object) -> int:
+    code = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CHECKPOINT').close()"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, timeout=120
+    ).returncode
+
+
+def test_a_closed_store_is_free_for_another_process(tiny: Workspace) -> None:
+    with store.connect(tiny, SLUG) as con:
+        con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+        with store.connect(tiny, SLUG) as nested:  # an open nested in another shares it
+            assert nested.execute("SELECT x FROM scratch").fetchall() == [(1,)]
+        assert _another_process_writes(tiny.store_path(SLUG)) != 0  # held while open
+    assert not tiny.store_path(SLUG).with_name("store.duckdb.wal").exists()  # checkpointed
+    assert _another_process_writes(tiny.store_path(SLUG)) == 0
+
+
+def test_a_store_open_to_read_is_not_opened_to_write_inside(tiny: Workspace) -> None:
+    with store.connect(tiny, SLUG, read_only=True):
+        with pytest.raises(StoreUnavailable), store.connect(tiny, SLUG):
+            pass
+    with store.connect(tiny, SLUG) as con:  # and nothing is left attached
+        assert "labels" in store.table_names(con)
+
+
+def test_settings_end_with_the_connection(tiny: Workspace) -> None:
+    query = "SELECT current_setting('memory_limit'), current_setting('threads')"
+    with store.connect(tiny, SLUG, read_only=True) as con:
+        default = con.execute(query).fetchall()
+        con.execute("SET memory_limit = '123MB'")
+        con.execute("SET threads = 1")
+        assert con.execute(query).fetchall() != default
+    with store.connect(tiny, SLUG, read_only=True) as con:
+        assert con.execute(query).fetchall() == default
+        assert str(default[0][0]) == store.duckdb_default("memory_limit")
+
+
+def test_each_connection_sees_its_own_file(tiny: Workspace) -> None:
+    with store.connect(tiny, SLUG, read_only=True) as con, vault.open_label_file(tiny, SLUG) as found:
+        assert found is not None
+        label_file, _ = found
+        assert {"labels", "about", "submission_rules"} == store.table_names(label_file)
+        assert {"labels", "submissions", "events", "preparations"} <= store.table_names(con)
+        assert "about" not in store.table_names(con)
+        assert store.column_names(con, "about") == []
+        assert store.column_names(label_file, "about") == ["version"]
