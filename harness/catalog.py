@@ -10,7 +10,7 @@ from harness import vault
 from harness.competition import Card, competition_names, load_card
 from harness.errors import CompeteError, StalePreparation
 from harness.prepare import PUBLIC_FILES, file_checksums, submission_columns
-from harness.session import State, open_competition
+from harness.session import open_competition
 from harness.workspace import Workspace
 
 
@@ -91,7 +91,7 @@ def describe(ws: Workspace, slug: str) -> CompetitionDetail:
 
     with open_competition(ws, slug, prepared=False) as session:
         card, state = session.card, session.state
-        record = None if state is State.NOT_PREPARED else vault.last_preparation(session.store)
+        record = session.preparation
     description_path = card.folder / "description.md"
     return CompetitionDetail(
         slug=card.slug,

@@ -140,12 +140,11 @@ def _metric(card: Card) -> str:
 
 
 def _prepare(ws: Workspace, card: Card) -> str:
-    from harness import vault
     from harness.prepare import file_checksums, prepare
-    from harness.session import State, open_competition
+    from harness.session import open_competition
 
     with open_competition(ws, card.slug, prepared=False, card=card) as session:
-        record = None if session.state is State.NOT_PREPARED else vault.last_preparation(session.store)
+        record = session.preparation
     if record is None:
         done = prepare(ws, card.slug)
         return (

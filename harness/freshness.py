@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 
-from harness import vault
 from harness.session import open_competition
 from harness.workspace import Workspace
 
@@ -20,7 +19,7 @@ def changed_since_prepare(
     """The files among `names` in `data/<slug>/` whose SHA-256 differs from the one recorded when the
     competition was prepared, or that are gone. Raises what `open_competition` raises."""
     with open_competition(ws, slug) as session:
-        record = vault.last_preparation(session.store)
+        record = session.preparation
     if record is None:
         return ()
     folder = ws.data_dir(slug)

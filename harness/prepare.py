@@ -32,7 +32,6 @@ from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
 from harness.metrics import get as get_metric
 from harness.session import (
-    State,
     keep_solution_in_step,
     open_competition,
     remove_unrecorded_copies,
@@ -68,7 +67,7 @@ def prepare(ws: Workspace, slug: str, *, force: bool = False) -> Prepared:
     # A competition prepared from another card is refused (StalePreparation) unless forced.
     with open_competition(ws, slug, prepared=False, allow_stale=force) as session:
         card = session.card
-        record = None if session.state is State.NOT_PREPARED else vault.last_preparation(session.store)
+        record = session.preparation
     if not force and record is not None:
         if file_checksums(ws.data_dir(slug)) == record.checksums:
             return Prepared(

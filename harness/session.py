@@ -36,6 +36,8 @@ from harness.workspace import Workspace
 if TYPE_CHECKING:
     import duckdb
 
+    from harness.vault import Preparation
+
 
 class State(StrEnum):
     NOT_PREPARED = "not prepared"
@@ -55,13 +57,15 @@ PARTIAL = re.compile(r"^\..*\.partial-(\d+)(-[0-9a-f]+)?$")
 class CompetitionSession:
     """An opened competition: its card, its state when opened, and the store connection.
 
-    `con` is None only for a competition that is not prepared, opened with `prepared=False`.
+    `con` is None only for a competition that is not prepared, opened with `prepared=False`; so is
+    `preparation`.
     """
 
     ws: Workspace
     card: Card
     state: State
     con: duckdb.DuckDBPyConnection | None
+    preparation: Preparation | None = None  # the last `compete prepare`'s record, as the door read it
 
     @property
     def slug(self) -> str:
@@ -109,19 +113,19 @@ def open_competition(
         yield CompetitionSession(ws, card, State.NOT_PREPARED, None)
         return
     with store.connect(ws, card.slug, read_only=not write, create=False) as con:
-        state = state_in(con, card, as_utc(now) if now is not None else None)
+        tables = table_names(con)
+        state = state_in(con, card, as_utc(now) if now is not None else None, tables=tables)
         if state is State.NOT_PREPARED and prepared:
             raise NotPrepared(card.slug)
         keep_solution_in_step(con, ws, card, state)
         if write:
-            remove_unrecorded_copies(con, ws, card.slug)
+            remove_unrecorded_copies(con, ws, card.slug, tables=tables)
             if state is not State.NOT_PREPARED:
                 vault.keep_label_file_in_step(con, ws, card.slug)
-        if state is not State.NOT_PREPARED and not allow_stale:
-            record = vault.last_preparation(con)
-            if record is not None and vault.is_stale(record, card):
-                raise StalePreparation(card.slug)
-        yield CompetitionSession(ws, card, state, con)
+        record = None if state is State.NOT_PREPARED else vault.last_preparation(con, tables)
+        if record is not None and not allow_stale and vault.is_stale(record, card):
+            raise StalePreparation(card.slug)
+        yield CompetitionSession(ws, card, state, con, record)
 
 
 def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
@@ -130,17 +134,27 @@ def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
         return session.state
 
 
-def state_in(con: duckdb.DuckDBPyConnection, card: Card, now: datetime | None = None) -> State:
-    """The state of `card`'s competition, given an open store connection."""
-    tables = table_names(con)
-    if "preparations" not in tables or not con.execute("SELECT count(*) FROM preparations").fetchall()[0][0]:
+def state_in(
+    con: duckdb.DuckDBPyConnection,
+    card: Card,
+    now: datetime | None = None,
+    *,
+    tables: set[str] | None = None,
+) -> State:
+    """The state of `card`'s competition, given an open store connection (and its tables, when the
+    caller has read them: `store.table_names`)."""
+    tables = table_names(con) if tables is None else tables
+    if "preparations" not in tables:
         return State.NOT_PREPARED
+    # The last close or reopen in the order recorded (arg_max over the row ids: LAST_RECORDED).
+    prepared, last_kind, last_at = con.execute(
+        "SELECT (SELECT count(*) FROM preparations), arg_max(kind, rowid), arg_max(occurred_at, rowid) "
+        "FROM events WHERE kind IN ('close', 'reopen')"
+    ).fetchall()[0]
+    if not prepared:
+        return State.NOT_PREPARED
+    last_at = as_utc(last_at) if last_at is not None else None
     now = now or datetime.now(UTC)
-    rows = con.execute(
-        "SELECT kind, occurred_at FROM events WHERE kind IN ('close', 'reopen') "
-        f"ORDER BY {LAST_RECORDED} LIMIT 1"
-    ).fetchall()
-    last_kind, last_at = (rows[0][0], as_utc(rows[0][1])) if rows else (None, None)
     if last_kind == "close":
         return State.CLOSED
     deadline = card.rules.deadline
@@ -228,7 +242,9 @@ def write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, priva
 
 
 # ----------------------------------------------------------------------------- a killed submit's copy
-def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> None:
+def remove_unrecorded_copies(
+    con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str, *, tables: set[str] | None = None
+) -> None:
     """Remove the kept copies under `submissions/<slug>/` that no ledger row names.
 
     A submit keeps its copy before it records the row; one killed in between leaves a copy with no
@@ -242,13 +258,13 @@ def remove_unrecorded_copies(con: duckdb.DuckDBPyConnection, ws: Workspace, slug
     folder = ws.submissions_dir(slug)
     if not folder.is_dir():
         return
-    tables = table_names(con)
-    recorded: set[Path] = set()
+    tables = table_names(con) if tables is None else tables
+    recorded: set[str] = set()
     if "submissions" in tables:
         rows = con.execute("SELECT stored_path FROM submissions WHERE stored_path IS NOT NULL").fetchall()
-        recorded = {ws.root / row[0] for row in rows}
+        recorded = {os.path.normpath(os.path.join(ws.root, row[0])) for row in rows}
     for path in folder.iterdir():
-        unrecorded = KEPT_COPY.match(path.name) and path not in recorded
+        unrecorded = KEPT_COPY.match(path.name) and os.path.normpath(path) not in recorded
         if (unrecorded or _abandoned(path.name)) and path.is_file():
             with suppress(OSError):  # a read-only folder: the next submit says what is wrong
                 path.unlink()

@@ -87,31 +87,28 @@ def write_labels(con: duckdb.DuckDBPyConnection, labels: pd.DataFrame, record: P
         raise
 
 
-def last_preparation(con: duckdb.DuckDBPyConnection) -> Preparation | None:
-    """The newest preparation record, or None if the competition was never prepared."""
+def last_preparation(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> Preparation | None:
+    """The newest preparation record, or None if the competition was never prepared.
+
+    `tables`: the store's tables (`store.table_names`), when the caller has read them already.
+    """
+    tables = table_names(con) if tables is None else tables
+    # A store from before card fingerprints, opened read-only (not migrated), has no prepared_cards.
+    card = (
+        "(SELECT card_sha256 FROM prepared_cards c WHERE c.prepared_at = p.prepared_at "
+        "ORDER BY c.rowid DESC LIMIT 1)"
+        if "prepared_cards" in tables
+        else "NULL"
+    )
     rows = con.execute(
-        "SELECT prepared_at, compete_version, train_rows, test_rows, public_rows, checksums "
-        "FROM preparations ORDER BY prepared_at DESC LIMIT 1"
+        f"SELECT prepared_at, compete_version, train_rows, test_rows, public_rows, checksums, {card} "
+        "FROM preparations p ORDER BY prepared_at DESC LIMIT 1"
     ).fetchall()
     if not rows:
         return None
-    at, version, train_rows, test_rows, public_rows, checksums = rows[0]
-    kept = "prepared_cards" in table_names(con)  # a store from before them, opened read-only, is not
-    cards = (
-        con.execute(
-            "SELECT card_sha256 FROM prepared_cards WHERE prepared_at = ? ORDER BY rowid DESC LIMIT 1", [at]
-        ).fetchall()
-        if kept
-        else []
-    )
+    at, version, train_rows, test_rows, public_rows, checksums, card_sha256 = rows[0]
     return Preparation(
-        as_utc(at),
-        version,
-        train_rows,
-        test_rows,
-        public_rows,
-        json.loads(checksums),
-        cards[0][0] if cards else None,
+        as_utc(at), version, train_rows, test_rows, public_rows, json.loads(checksums), card_sha256
     )
 
 
