@@ -1,4 +1,8 @@
-"""What `compete list` and `compete show` report about competitions."""
+"""What `compete list` and `compete show` report about competitions.
+
+Both read a competition's state and last preparation through `summary.glance`: the door's summary
+while the store is unchanged (no DuckDB), the door itself otherwise.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from harness import vault
 from harness.competition import Card, competition_names, load_card
 from harness.errors import CompeteError, StalePreparation
 from harness.prepare import PUBLIC_FILES, file_checksums, submission_columns
-from harness.session import open_competition
+from harness.summary import glance
 from harness.workspace import Workspace
 
 
@@ -73,9 +77,9 @@ def list_competitions(ws: Workspace) -> list[CompetitionSummary]:
     out = []
     for slug in competition_names(ws):
         try:
-            with open_competition(ws, slug, prepared=False) as session:
-                card = session.card
-                out.append(CompetitionSummary(slug, card.title, card.task, card.metric, session.state.value))
+            seen = glance(ws, slug)
+            card = seen.card
+            out.append(CompetitionSummary(slug, card.title, card.task, card.metric, seen.state.value))
         except StalePreparation:
             card = load_card(ws, slug)
             state = f"stale: run `compete prepare {slug} --force`"
@@ -89,9 +93,8 @@ def describe(ws: Workspace, slug: str) -> CompetitionDetail:
     """Everything about one competition: card, rules, data files with columns and checksums, description."""
     from harness.metrics import get as get_metric
 
-    with open_competition(ws, slug, prepared=False) as session:
-        card, state = session.card, session.state
-        record = session.preparation
+    seen = glance(ws, slug)
+    card, state, record = seen.card, seen.state, seen.preparation
     description_path = card.folder / "description.md"
     return CompetitionDetail(
         slug=card.slug,

@@ -104,7 +104,7 @@ def open_competition(
     Raises StalePreparation for data prepared from another card than the folder's now (a competition
     deleted and made again, its card or code changed), unless `allow_stale` (prepare rebuilding it).
     """
-    from harness import store, vault
+    from harness import store, summary, vault
 
     card = card or load_card(ws, slug)
     if not ws.store_path(card.slug).exists():
@@ -112,26 +112,44 @@ def open_competition(
             raise NotPrepared(card.slug)
         yield CompetitionSession(ws, card, State.NOT_PREPARED, None)
         return
-    with store.connect(ws, card.slug, read_only=not write, create=False) as con:
-        tables = table_names(con)
-        state = state_in(con, card, as_utc(now) if now is not None else None, tables=tables)
-        if state is State.NOT_PREPARED and prepared:
-            raise NotPrepared(card.slug)
-        keep_solution_in_step(con, ws, card, state)
-        if write:
-            remove_unrecorded_copies(con, ws, card.slug, tables=tables)
-            if state is not State.NOT_PREPARED:
-                vault.keep_label_file_in_step(con, ws, card.slug)
-        record = None if state is State.NOT_PREPARED else vault.last_preparation(con, tables)
-        if record is not None and not allow_stale and vault.is_stale(record, card):
-            raise StalePreparation(card.slug)
-        yield CompetitionSession(ws, card, state, con, record)
+    with store.competition_lock(ws, card.slug, shared=not write):
+        with store.connect(ws, card.slug, read_only=not write, create=False) as con:
+            tables = table_names(con)
+            facts = state_facts(con, tables)
+            state = state_from(facts, card, as_utc(now) if now is not None else None)
+            if state is State.NOT_PREPARED and prepared:
+                raise NotPrepared(card.slug)
+            keep_solution_in_step(con, ws, card, state)
+            if write:
+                remove_unrecorded_copies(con, ws, card.slug, tables=tables)
+                if state is not State.NOT_PREPARED:
+                    vault.keep_label_file_in_step(con, ws, card.slug)
+            record = None if state is State.NOT_PREPARED else vault.last_preparation(con, tables)
+            if record is not None and not allow_stale and vault.is_stale(record, card):
+                raise StalePreparation(card.slug)
+            yield CompetitionSession(ws, card, state, con, record)
+            if write:  # what the command changed
+                tables = table_names(con)
+                facts = state_facts(con, tables)
+                record = vault.last_preparation(con, tables) if facts.prepared else None
+        # Closed (and, after a write, checkpointed); still under the lock, so the store is as read.
+        summary.keep(ws, card.slug, facts, record)
 
 
 def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
     """The state of `slug`'s competition, read through the door (so its solution file is in step)."""
     with open_competition(ws, slug, prepared=False, now=now) as session:
         return session.state
+
+
+@dataclass(frozen=True)
+class StateFacts:
+    """What a competition's state is decided from: whether it was prepared, and its last close or
+    reopen (in the order recorded) with its time."""
+
+    prepared: bool
+    last_kind: str | None = None
+    last_at: datetime | None = None  # UTC
 
 
 def state_in(
@@ -143,22 +161,31 @@ def state_in(
 ) -> State:
     """The state of `card`'s competition, given an open store connection (and its tables, when the
     caller has read them: `store.table_names`)."""
+    return state_from(state_facts(con, tables), card, now)
+
+
+def state_facts(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> StateFacts:
+    """The facts the state follows from, read from the store."""
     tables = table_names(con) if tables is None else tables
     if "preparations" not in tables:
-        return State.NOT_PREPARED
+        return StateFacts(False)
     # The last close or reopen in the order recorded (arg_max over the row ids: LAST_RECORDED).
     prepared, last_kind, last_at = con.execute(
         "SELECT (SELECT count(*) FROM preparations), arg_max(kind, rowid), arg_max(occurred_at, rowid) "
         "FROM events WHERE kind IN ('close', 'reopen')"
     ).fetchall()[0]
-    if not prepared:
+    return StateFacts(bool(prepared), last_kind, as_utc(last_at) if last_at is not None else None)
+
+
+def state_from(facts: StateFacts, card: Card, now: datetime | None = None) -> State:
+    """The state the facts give at `now`: a deadline passed since the last reopen closes it."""
+    if not facts.prepared:
         return State.NOT_PREPARED
-    last_at = as_utc(last_at) if last_at is not None else None
-    now = now or datetime.now(UTC)
-    if last_kind == "close":
+    if facts.last_kind == "close":
         return State.CLOSED
+    now = now or datetime.now(UTC)
     deadline = card.rules.deadline
-    if deadline is not None and now >= deadline and (last_at is None or last_at < deadline):
+    if deadline is not None and now >= deadline and (facts.last_at is None or facts.last_at < deadline):
         return State.CLOSED
     return State.OPEN
 
