@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from harness.session import open_competition
+from harness.errors import NotPrepared
+from harness.session import State
+from harness.summary import glance
 from harness.workspace import Workspace
 
 
@@ -17,9 +19,12 @@ def changed_since_prepare(
     ws: Workspace, slug: str, names: tuple[str, ...] = ("test.csv",)
 ) -> tuple[str, ...]:
     """The files among `names` in `data/<slug>/` whose SHA-256 differs from the one recorded when the
-    competition was prepared, or that are gone. Raises what `open_competition` raises."""
-    with open_competition(ws, slug) as session:
-        record = session.preparation
+    competition was prepared, or that are gone. Raises what `open_competition` raises; the record
+    is read through `summary.glance` (the store is not opened while the door's summary is current)."""
+    seen = glance(ws, slug)
+    if seen.state is State.NOT_PREPARED:
+        raise NotPrepared(slug)
+    record = seen.preparation
     if record is None:
         return ()
     folder = ws.data_dir(slug)
