@@ -70,7 +70,7 @@ def notes(con: duckdb.DuckDBPyConnection, card: Card, rules: SubmissionRules, pa
         return ()
     raw = validation.read_file(con, path, table=NOTES_TABLE)
     try:
-        names, _ = validation._match_columns(raw, rules)
+        names, _ = validation.match_columns(raw, rules)
         values = [f"TRY_CAST(trim({q(names[r.name])}) AS DOUBLE)" for r in rules.prediction_rules]
         hard = " OR ".join(f"{v} IN (0, 1)" for v in values)
         total = " + ".join(f"coalesce({v}, 0)" for v in values)

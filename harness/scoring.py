@@ -413,7 +413,7 @@ def _rows_in_order(con: duckdb.DuckDBPyConnection) -> AbstractContextManager[Non
     """Inside the block, a query's rows come out in the order they are read (file order, storage order).
 
     Only for a plan that keeps it: DuckDB reorders the rows of a join (an IN list of a few constants
-    is planned as one, hence `validation._null_sql`). Pairing compares every id, so a reordered read
+    is planned as one, hence `validation.null_sql`). Pairing compares every id, so a reordered read
     costs a second match, by id, never a wrong score.
     """
     return _set_in_block(con, "preserve_insertion_order", "true")
