@@ -131,7 +131,6 @@ def _time_splits(
     as near), so rows of one date never sit on both sides. With one row per time nothing moves.
     Raises ValueError when the times are too few for k folds of at least one time each.
     """
-    import numpy as np
 
     ordered = train.reset_index(drop=True).sort_values([column, id_column], kind="stable")
     order = ordered.index.to_numpy()
@@ -140,18 +139,29 @@ def _time_splits(
     size = n // (k + 1)
     if size == 0:
         raise ValueError(f"{n} rows are too few for {k} time-ordered folds")
-    # The positions where a new time starts, and the end: the only places a cut may fall.
-    starts = np.flatnonzero(np.r_[True, times[1:] != times[:-1]])
-    edges = np.r_[starts, n]
-    cuts = []
-    for wanted in (n - (k - i) * size for i in range(k + 1)):
-        right = int(np.searchsorted(edges, wanted, side="left"))
-        below, above = edges[max(right - 1, 0)], edges[min(right, len(edges) - 1)]
-        cuts.append(int(below if wanted - below <= above - wanted else above))
+    edges = time_edges(times)
+    cuts = [nearest_edge(edges, n - (k - i) * size) for i in range(k + 1)]
     if cuts[0] == 0 or any(b <= a for a, b in pairwise(cuts)):
         raise ValueError(
-            f"the {len(starts)} distinct values of {column!r} cannot give {k} validation blocks that each "
-            "hold whole times after some training rows"
+            f"the {len(edges) - 1} distinct values of {column!r} cannot give {k} validation blocks that "
+            "each hold whole times after some training rows"
         )
     for low, high in pairwise(cuts):
         yield order[:low], order[low:high]
+
+
+def time_edges(times: np.ndarray) -> np.ndarray:
+    """The positions in sorted `times` where a new time starts, and the end: the only places where a
+    cut leaves rows of one time on one side. The first is always 0."""
+    import numpy as np
+
+    return np.r_[np.flatnonzero(np.r_[True, times[1:] != times[:-1]]), len(times)]
+
+
+def nearest_edge(edges: np.ndarray, wanted: int) -> int:
+    """The one of the sorted `edges` nearest the position `wanted` (the earlier when both are as near)."""
+    import numpy as np
+
+    right = int(np.searchsorted(edges, wanted, side="left"))
+    below, above = edges[max(right - 1, 0)], edges[min(right, len(edges) - 1)]
+    return int(below if wanted - below <= above - wanted else above)

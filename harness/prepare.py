@@ -162,7 +162,9 @@ def carve(frame: pd.DataFrame, card: Card) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the whole data set into train and test by the card's CV scheme.
 
     stratified: a stratified draw on the target; group: whole groups go to one side; time: the latest
-    rows (by the card's time column) form the test set; kfold: a plain random draw.
+    rows (by the card's time column) form the test set, cut between two times as the folds are, so
+    rows of one time land on one side; kfold: a plain random draw.
+    Raises CompetitionFolderError when a time-ordered data set has a single time.
     """
     from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
@@ -171,9 +173,18 @@ def carve(frame: pd.DataFrame, card: Card) -> tuple[pd.DataFrame, pd.DataFrame]:
     scheme = card.cv.scheme
     if scheme == "time":
         assert card.cv.column is not None
+        from harness.folds import nearest_edge, time_edges
+
         ordered = frame.sort_values([card.cv.column, card.id_column], kind="stable")
         n_test = int(round(len(frame) * fraction))
-        return ordered.iloc[: len(frame) - n_test], ordered.iloc[len(frame) - n_test :]
+        inner = time_edges(ordered[card.cv.column].to_numpy())[1:-1]  # cuts leaving both sides rows
+        if len(inner) == 0:
+            raise CompetitionFolderError(
+                f"{card.slug}: every row load() returns has the same {card.cv.column!r}, so no test set "
+                "of later times can be carved; give the rows their times, or use another [cv] scheme."
+            )
+        cut = nearest_edge(inner, len(frame) - n_test)
+        return ordered.iloc[:cut], ordered.iloc[cut:]
     if scheme == "group":
         assert card.cv.column is not None
         splitter = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)

@@ -118,3 +118,40 @@ def test_the_folds_check_agrees_with_making_the_folds(scheme: str) -> None:
         else:
             assert smallest == min(len(f.valid_rows) for f in folds), (scheme, k, len(frame))
     assert refused and accepted, "the cases hold both outcomes"
+
+
+def _carve_card(fraction: float) -> Card:
+    card = _card(3)
+    return dataclasses.replace(card, split=dataclasses.replace(card.split, test_fraction=fraction))
+
+
+@pytest.mark.parametrize(
+    ("fraction", "test_dates"),
+    [(0.3, [4, 5]), (0.4, [3, 4, 5]), (0.5, [3, 4, 5]), (0.2, [4, 5]), (0.1, [5]), (0.95, [2, 3, 4, 5])],
+)
+def test_the_test_set_is_carved_between_two_dates(fraction: float, test_dates: list[int]) -> None:
+    """Several rows a date: the cut moves to the nearest edge between two dates (the earlier when
+    both are as near), and never leaves a side empty."""
+    from harness.prepare import carve
+
+    frame = _frame([1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5])
+    train, test = carve(frame, _carve_card(fraction))
+    assert sorted(set(test["date"])) == test_dates
+    assert train["date"].max() < test["date"].min()
+    assert len(train) + len(test) == len(frame) and set(train["id"]).isdisjoint(test["id"])
+
+
+def test_one_row_a_date_carves_the_latest_rows_as_before() -> None:
+    from harness.prepare import carve
+
+    frame = _frame(list(range(40)))
+    train, test = carve(frame, _carve_card(0.2))
+    assert sorted(test["date"]) == list(range(32, 40)) and len(train) == 32
+
+
+def test_a_single_date_cannot_be_carved() -> None:
+    from harness.errors import CompetitionFolderError
+    from harness.prepare import carve
+
+    with pytest.raises(CompetitionFolderError, match="the same 'date'"):
+        carve(_frame([7] * 10), _carve_card(0.2))
