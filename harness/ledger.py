@@ -309,7 +309,7 @@ def submit(
         incoming.path.unlink(missing_ok=True)
     revealed = state is State.CLOSED
     mine = next(r for r in rows if r.ref == ref)
-    board = _public_board(rows, card, revealed)
+    board = _board(rows, card, selected, private=False, revealed=revealed)
     rank = next((b.rank for b in board if b.participant == who), None) if status == "scored" else None
     on_time_before = [r for r in rows if r.participant == who and _counts(r) and r.ref != ref]
     previous = _best(on_time_before, card)
@@ -554,28 +554,6 @@ def _sorted_best(rows: list[_Row], card: Card, private: bool) -> list[_Row]:
     return sorted(rows, key=key)
 
 
-def _public_board(rows: list[_Row], card: Card, revealed: bool) -> list[BoardRow]:
-    by_participant: dict[str, list[_Row]] = {}
-    for row in rows:
-        if _counts(row):
-            by_participant.setdefault(row.participant, []).append(row)
-    bests = [b for b in (_best(rs, card) for rs in by_participant.values()) if b is not None]
-    return [
-        BoardRow(
-            rank=i,
-            participant=b.participant,
-            kind=participant_kind(b.participant),
-            score=float(b.public_score),  # type: ignore[arg-type]
-            ref=b.ref,
-            submitted_at=b.submitted_at,
-            entries=len(by_participant[b.participant]),
-            public_score=float(b.public_score),  # type: ignore[arg-type]
-            private_score=b.private_score if revealed else None,
-        )
-        for i, b in enumerate(_sorted_best(bests, card, private=False), start=1)
-    ]
-
-
 def _final_picks(own: list[_Row], selected: list[str], card: Card) -> tuple[list[_Row], str]:
     """The submissions of one participant (`own`: those that count) that stand for the private board,
     and how they were chosen: the selection, or without one the best public, as on Kaggle."""
@@ -600,35 +578,50 @@ def _refuse_twins(chosen: list[_Row]) -> None:
         first[row.sha256] = row.ref
 
 
-def _private_board(rows: list[_Row], card: Card, selected: dict[str, list[str]]) -> list[BoardRow]:
-    public_rank = {b.participant: b.rank for b in _public_board(rows, card, True)}
+def _board(
+    rows: list[_Row], card: Card, selected: dict[str, list[str]], *, private: bool, revealed: bool
+) -> list[BoardRow]:
+    """The public or the private board over the ledger's `rows`, best first.
+
+    Each participant stands with one submission of those that count: on the public board the best
+    public one; on the private board the best private one among the final picks (`_final_picks`:
+    the selection, or without one the best public), with the public rank beside it for the
+    shake-up. Private scores are shown only when `revealed`.
+    """
     by_participant: dict[str, list[_Row]] = {}
     for row in rows:
         if _counts(row):
             by_participant.setdefault(row.participant, []).append(row)
-    chosen: list[tuple[_Row, str]] = []
+    standing: dict[str, str | None] = {}  # the ref that stands -> how it was chosen (private board)
+    bests = []
     for participant, own in by_participant.items():
-        picked, how = _final_picks(own, selected.get(participant, []), card)
-        best = _best(picked, card, private=True)
+        how = None
+        if private:
+            own, how = _final_picks(own, selected.get(participant, []), card)
+        best = _best(own, card, private=private)
         if best is not None:
-            chosen.append((best, how))
-    how_of = {row.ref: how for row, how in chosen}
-    ordered = _sorted_best([row for row, _ in chosen], card, private=True)
+            bests.append(best)
+            standing[best.ref] = how
+    public_rank = (
+        {b.participant: b.rank for b in _board(rows, card, selected, private=False, revealed=True)}
+        if private
+        else {}
+    )
     return [
         BoardRow(
             rank=i,
             participant=b.participant,
             kind=participant_kind(b.participant),
-            score=float(b.private_score),  # type: ignore[arg-type]
+            score=float(b.private_score if private else b.public_score),  # type: ignore[arg-type]
             ref=b.ref,
             submitted_at=b.submitted_at,
             entries=len(by_participant[b.participant]),
             public_score=float(b.public_score),  # type: ignore[arg-type]
-            private_score=b.private_score,
+            private_score=b.private_score if revealed else None,
             public_rank=public_rank.get(b.participant),
-            chosen_by=how_of[b.ref],
+            chosen_by=standing[b.ref],
         )
-        for i, b in enumerate(ordered, start=1)
+        for i, b in enumerate(_sorted_best(bests, card, private=private), start=1)
     ]
 
 
@@ -691,7 +684,7 @@ def build_board(
             f"the private leaderboard of {card.slug} stays hidden while the competition is open; "
             f"`compete close {card.slug}` ends it and reveals the private scores."
         )
-    board = _private_board(rows, card, selected) if private else _public_board(rows, card, closed)
+    board = _board(rows, card, selected, private=private, revealed=closed)
     metric = get_metric(card.metric)
     return Leaderboard(
         competition=card.slug,
