@@ -16,9 +16,12 @@ from harness.workspace import ENV_VAR, Workspace
 from tests.conftest import FIXTURES, REPO, make_workspace
 
 BUILT_IN = competition_names(Workspace(REPO))
+# One of each task and fold scheme but time stays in the fast run; the rest take longest (make test).
+FAST = {"titanic", "penguins", "wages"}
+CHECKED = [slug if slug in FAST else pytest.param(slug, marks=pytest.mark.slow) for slug in BUILT_IN]
 
 
-@pytest.mark.parametrize("slug", BUILT_IN)
+@pytest.mark.parametrize("slug", CHECKED)
 def test_every_built_in_competition_passes(prepared_workspace: Workspace, slug: str) -> None:
     results = check_competition(prepared_workspace, slug)
     failed = [r for r in results if not r.ok]

@@ -97,6 +97,7 @@ def test_lightgbm_rounds_are_reported_on_each_folds_own_steps(
         assert len(trial.user_attrs["fold_scores"]) == 2
 
 
+@pytest.mark.slow  # a study of several full LightGBM trials
 def test_a_poor_trial_is_pruned_inside_a_fold(ws: Workspace) -> None:  # noqa: F811
     result = runner.invoke(
         app,

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from harness import intake, lifecycle, scoring, vault
 from harness.competition import load_card
 from harness.session import open_competition
@@ -186,6 +188,7 @@ def test_a_queue_held_too_long_gives_a_clear_message(tiny: Workspace) -> None:
     assert "other compete processes have held" in result.stderr
 
 
+@pytest.mark.slow  # starts a real submit process, which a loaded machine takes a minute to start
 def test_a_submit_killed_while_it_waits_to_record_leaves_nothing_after_the_next_write(
     tiny: Workspace,
 ) -> None:

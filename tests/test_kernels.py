@@ -65,7 +65,13 @@ def _run_members(ws: Workspace, kernel: Kernel) -> int | None:
     return load_card(ws, kernel.info.competition).cv.k
 
 
-@pytest.mark.parametrize("name", ALL_KERNELS)
+# A blend first runs every kernel it blends: its contract runs with the slow tests.
+CONTRACT_KERNELS = [
+    pytest.param(n, marks=pytest.mark.slow) if n.endswith("/blend-oof") else n for n in ALL_KERNELS
+]
+
+
+@pytest.mark.parametrize("name", CONTRACT_KERNELS)
 class TestKernelContract:
     """What every declared reference kernel must do (a sample of its competition, two folds)."""
 

@@ -173,7 +173,14 @@ def _grader(name: str, classes: list[str]) -> Callable[[pd.DataFrame, str, str],
     return score
 
 
-@pytest.mark.parametrize("name", sorted(LAYOUTS))
+# The fast run imports one layout of one probability and one of several values; the rest take longest.
+FAST_LAYOUTS = {"cactus", "conductors"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n if n in FAST_LAYOUTS else pytest.param(n, marks=pytest.mark.slow) for n in sorted(LAYOUTS)],
+)
 def test_layout_imports_and_scores_as_its_grader(ws: Workspace, tmp_path: Path, name: str) -> None:  # noqa: F811
     id_column, target, kind = LAYOUTS[name]
     authored = import_mlebench(
