@@ -30,6 +30,16 @@ def make_workspace(root: Path, competitions: Path | None = None) -> Workspace:
     return Workspace(root)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets the CLI's console afresh. It is made once a process, at the width of the first
+    command that prints (a `COLUMNS` of that command's runner, or 120 when piped), so without this a
+    test's width would depend on which tests ran before it in the same process."""
+    from harness.cli import _render
+
+    monkeypatch.setattr(_render, "_CONSOLE", None)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """A fresh, empty workspace over the repository's competitions; nothing prepared yet."""
