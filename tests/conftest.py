@@ -32,12 +32,15 @@ def make_workspace(root: Path, competitions: Path | None = None) -> Workspace:
 
 @pytest.fixture(autouse=True)
 def _fresh_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets the CLI's console afresh. It is made once a process, at the width of the first
-    command that prints (a `COLUMNS` of that command's runner, or 120 when piped), so without this a
-    test's width would depend on which tests ran before it in the same process."""
+    """Each test gets the CLI's console afresh, at the width its own runner sets (120, as piped, when
+    it sets none). The console is made once a process, at the width of the first command that
+    prints, so without this a test's width would depend on the tests before it in the process; and
+    a `COLUMNS` of the shell (or the 80 a pytest-xdist worker is given) is not the test's."""
     from harness.cli import _render
 
     monkeypatch.setattr(_render, "_CONSOLE", None)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
 
 
 @pytest.fixture
