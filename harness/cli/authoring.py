@@ -162,8 +162,10 @@ def import_mlebench(
 
     Without a config.yaml naming the grader (MLE-bench keeps it in its repository, not in the
     prepared folder) the import stops and lists the metrics to choose from; nothing is guessed.
-    A table may also come zipped (train.csv.zip) or as JSON records (train.json). With no training
-    table, --labels-from-names makes one from the training files' names (dogs-vs-cats:
+
+    A table may also come zipped (train.csv.zip) or as JSON records (train.json).
+
+    With no training table, --labels-from-names makes one from the training files' names (dogs-vs-cats:
     --labels-from-names 'train/(?P<label>cat|dog)\\.\\d+\\.jpg' --label-values cat=0,dog=1).
 
     Example: compete import mlebench ~/.cache/mle-bench/data/spooky-author-identification/prepared
