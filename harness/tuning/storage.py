@@ -2,8 +2,9 @@
 
 - No URL: Optuna's journal file `.compete/<slug>/studies.journal`. Several local worker processes
   append to it safely (each write takes the journal's file lock), there is no server, and
-  `optuna-dashboard` opens it. SQLite would also need no server, but concurrent writers there
-  wait on one database lock and give up with "database is locked" under load.
+  `optuna-dashboard` opens it; it is forced onto the disk when a trial ends (see `_journal_file`).
+  SQLite would also need no server, but concurrent writers there wait on one database lock and give
+  up with "database is locked" under load.
 - A URL with `://` (`postgresql+psycopg://user@host/db`, `sqlite:///path.db`, ...): Optuna's RDB
   storage, through SQLAlchemy. Machines that share a PostgreSQL database share its studies.
 - Anything else is a path to a journal file.
@@ -49,42 +50,73 @@ def open_storage(url: str | None, ws: Workspace, slug: str) -> Any:
 
 
 def _journal(path: Path, *, create: bool) -> Any:
-    from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileOpenLock
 
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         # The open lock works on any local file system (the symlink lock needs symlinks).
-        return JournalStorage(_backend(path, JournalFileOpenLock(str(path))))
+        backend = _journal_file(path, JournalFileOpenLock(str(path)))
+        return _journal_storage(backend)
     except OSError as exc:
         raise StorageError(f"cannot open the study journal {path}: {exc.strerror or exc}.") from None
 
 
-def _backend(path: Path, lock: Any) -> Any:
-    """Optuna's journal file, but each write made durable (fsync) after the file lock is released.
+def _journal_file(path: Path, lock: Any) -> Any:
+    """Optuna's journal file, made durable (fsync) once per trial rather than at every write.
 
-    Optuna holds the lock through the fsync, a few milliseconds on a busy disk and a dozen times per
-    trial, and a worker that finds the lock taken sleeps in doubling steps: the workers of a study
-    then wait on each other's disk flushes. A write still returns only once it is on disk, and the
-    order of the records is still decided under the lock.
+    Optuna's own JournalFileBackend fsyncs each of a trial's dozen writes (its params, attributes,
+    reports, its end), most of the time a study spends outside the kernel. A write here still
+    reaches the file before it returns (another worker reads it, and Ctrl-C or a killed process
+    loses none: the operating system holds it), under the same file lock, in the same format, and
+    read back by Optuna's own backend; `sync()` forces what was written onto the disk, which
+    `_journal_storage` does when a trial ends, so a crash of the machine loses at most the trials
+    that were running.
     """
     import json
     import os
 
-    from optuna.storages.journal import JournalFileBackend
-    from optuna.storages.journal._file import get_lock_file
+    from optuna.storages.journal import BaseJournalBackend, JournalFileBackend
 
-    class Backend(JournalFileBackend):
+    class Backend(BaseJournalBackend):
+        def __init__(self) -> None:
+            self._reader = JournalFileBackend(str(path), lock_obj=lock)  # creates the file
+
+        def read_logs(self, log_number_from: int) -> Any:
+            return self._reader.read_logs(log_number_from)
+
         def append_logs(self, logs: list[dict[str, Any]]) -> None:
             text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
-            with open(self._file_path, "ab") as fh:
-                with get_lock_file(self._lock):
+            lock.acquire()
+            try:
+                with open(path, "ab") as fh:
                     fh.write(text.encode("utf-8"))
-                    fh.flush()
-                os.fsync(fh.fileno())
+            finally:
+                lock.release()
 
-    return Backend(str(path), lock_obj=lock)
+        def sync(self) -> None:
+            fd = os.open(path, os.O_RDONLY)  # fsync writes out the file's pages, whoever wrote them
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    return Backend()
+
+
+def _journal_storage(backend: Any) -> Any:
+    """Optuna's JournalStorage over `backend`, syncing it to disk each time a trial ends."""
+    from optuna.storages import JournalStorage
+    from optuna.trial import TrialState
+
+    class Storage(JournalStorage):
+        def set_trial_state_values(self, trial_id: int, state: TrialState, values: Any = None) -> bool:
+            changed = super().set_trial_state_values(trial_id, state, values)
+            if state.is_finished():
+                backend.sync()
+            return changed
+
+    return Storage(backend)
 
 
 def _rdb(url: str) -> Any:
