@@ -838,27 +838,36 @@ def score_fold(card: Card, y_true: pd.Series, predictions: pd.DataFrame) -> floa
 
     Raises MetricError when the metric is undefined on these rows (e.g. roc_auc on one class only).
     """
-    import pandas as pd
+    import pyarrow as pa
 
     from harness.metrics import MetricContext, Prediction, prediction_for, score_frame
     from harness.metrics import get as get_metric
 
     ctx = MetricContext.for_card(card)
     kind = prediction_for(card)
-    labels = y_true.map(_as_label).astype(str).to_numpy()
+    # An Arrow table of the columns' arrays: DuckDB scans it for a fraction of what a pandas frame
+    # costs it, and a tuning study scores a fold thousands of times.
+    columns: dict[str, Any]
+    if kind is not Prediction.VALUE:
+        truth = y_true.to_numpy()
+        if truth.dtype.kind in "iu":  # whole numbers: their text is the label (1 -> "1"), as below
+            labels = truth.astype(str)
+        else:
+            labels = y_true.map(_as_label).astype(str).to_numpy()
     if kind is Prediction.CLASS_PROBABILITIES:
-        rel = pd.DataFrame({"y": labels})
+        columns = {"y": labels}
         for i, column in enumerate(predictions.columns):
-            rel[f"p_{i}"] = predictions[column].to_numpy(dtype=float)
+            columns[f"p_{i}"] = predictions[column].to_numpy(dtype=float)
     else:
         p = predictions.iloc[:, 0].to_numpy()
         if kind is Prediction.PROBABILITY:
-            rel = pd.DataFrame({"y": (labels == ctx.positive).astype(int), "p": p})
+            columns = {"y": (labels == ctx.positive).astype(int), "p": p}
         elif kind is Prediction.VALUE:
-            rel = pd.DataFrame({"y": y_true.to_numpy(dtype=float), "p": p})
+            columns = {"y": y_true.to_numpy(dtype=float), "p": p}
         else:
-            rel = pd.DataFrame({"y": labels, "p": p})
-    return score_frame(get_metric(card.metric), rel, ctx, con=_scoring_connection())
+            columns = {"y": labels, "p": p}
+    rows = pa.table(columns)
+    return score_frame(get_metric(card.metric), rows, ctx, con=_scoring_connection())
 
 
 _SCORING = threading.local()
@@ -867,12 +876,13 @@ _SCORING = threading.local()
 def _scoring_connection() -> Any:
     """An in-memory DuckDB connection kept for the thread's fold scoring: opening one takes tens of
     milliseconds (over 100 on a busy machine), more than scoring a fold, and a tuning study scores
-    thousands of folds."""
+    thousands of folds. One thread: a fold is small, a float sum then adds up in one order (as
+    `compete submit` scores), and a tuning worker stays on its one core."""
     con = getattr(_SCORING, "con", None)
     if con is None:
         import duckdb
 
-        con = _SCORING.con = duckdb.connect()
+        con = _SCORING.con = duckdb.connect(config={"threads": 1})
     return con
 
 
