@@ -10,7 +10,8 @@ and `trials_seconds`, from the first trial's start to the last one's end as the 
     harness     `harness.tuning.run.tune` (what `compete tune` runs): random sampler, no pruner
     bare        an Optuna study in memory and the kernel's own fit_predict on the same folds, scored
                 with scikit-learn: the loop one would write by hand
-    prune       the harness's objective with the given pruner, stopping once `target` is reached
+    prune       the harness's objective on `kernel` with the given pruner (TPE, seed 0), stopping once
+                `target` is reached or `budget` seconds have passed
     workers     `tune` with K worker processes
 """
 
@@ -44,8 +45,17 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
         if mode == "harness":
             harness.kernels._call = _timed(harness.kernels._call, parts, "kernel")  # type: ignore[assignment]
             harness.kernels.score_fold = _timed(harness.kernels.score_fold, parts, "scoring")
-            journal = optuna.storages.JournalStorage
-            journal._write_log = _timed(journal._write_log, parts, "study writes")  # type: ignore[method-assign]
+            import harness.tuning.storage
+
+            make_journal = harness.tuning.storage._journal_file
+
+            def timed_journal(*args: Any) -> Any:  # the journal's appends, and its fsync as a trial ends
+                backend = make_journal(*args)
+                backend.append_logs = _timed(backend.append_logs, parts, "study writes")
+                backend.sync = _timed(backend.sync, parts, "study writes")
+                return backend
+
+            harness.tuning.storage._journal_file = timed_journal  # type: ignore[assignment]
 
         request = TuneRequest(
             kernel=KERNEL,
@@ -175,57 +185,63 @@ def _timed(function: Callable[..., Any], parts: dict[str, float], name: str) -> 
 
 
 def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
+    """A TPE study (seed 0) of `options["kernel"]` with `options["pruner"]`, its defaults not enqueued.
+
+    Stops after `trials` trials, or once its best reaches `options["target"]`, or once it has run
+    `options["budget"]` seconds. The clock starts with the first trial, which also reads the data.
+    """
     import optuna
 
+    from harness.competition import load_card
     from harness.errors import KernelError
     from harness.kernels import load_kernel
+    from harness.metrics import get as get_metric
     from harness.tuning.objective import Objective
     from harness.tuning.run import make_pruner, make_sampler
 
-    kernel = load_kernel(ws, KERNEL)
-    target = options.get("target")
+    kernel = load_kernel(ws, options["kernel"])
+    maximize = get_metric(load_card(ws, kernel.info.competition).metric).greater_is_better
+    target, budget = options.get("target"), options.get("budget")
     study = optuna.create_study(
-        direction="maximize", sampler=make_sampler("tpe", 0), pruner=make_pruner(options["pruner"])
+        direction="maximize" if maximize else "minimize",
+        sampler=make_sampler("tpe", 0),
+        pruner=make_pruner(options["pruner"]),
     )
-    study.enqueue_trial(dict(kernel.info.params))
-    started = time.perf_counter()
-    reached: list[float] = []
 
-    def stop_at_target(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        best = _best(study)
-        if target is not None and best is not None and best >= target and not reached:
-            reached.append(time.perf_counter() - started)
+    def better(value: float, than: float) -> bool:
+        return value >= than if maximize else value <= than
+
+    started = time.perf_counter()
+    bests: list[tuple[float, float]] = []  # (seconds since the start, best value) at each new best
+
+    def watch(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        now = time.perf_counter() - started
+        if trial.state == optuna.trial.TrialState.COMPLETE and trial.value is not None:
+            if not bests or (trial.value != bests[-1][1] and better(trial.value, bests[-1][1])):
+                bests.append((now, trial.value))
+        if target is not None and bests and better(bests[-1][1], target):
+            study.stop()
+        if budget is not None and now >= budget:
             study.stop()
 
     study.optimize(
         Objective(ws, kernel, None, prune=options["pruner"] != "none"),
         n_trials=trials,
         catch=(KernelError,),
-        callbacks=[stop_at_target],
+        callbacks=[watch],
     )
-    seconds = time.perf_counter() - started
-    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    best = _best(study)
-    first = None  # seconds until the final best was first reached (from trial end times)
-    if best is not None:
-        hit = min((t for t in complete if t.value == best), key=lambda t: t.number)
-        assert hit.datetime_complete is not None and study.trials[0].datetime_start is not None
-        first = (hit.datetime_complete - study.trials[0].datetime_start).total_seconds()
+    reached = None
+    if target is not None:
+        reached = next((at for at, value in bests if better(value, target)), None)
     return {
-        "seconds": seconds,
+        "seconds": time.perf_counter() - started,
         "trials": len(study.trials),
         "pruned": sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
-        "best": best,
-        "first_best_seconds": first,
-        "reached_seconds": reached[0] if reached else None,
+        "best": bests[-1][1] if bests else None,
+        "first_best_seconds": bests[-1][0] if bests else None,
+        "best_trial": study.best_trial.number if bests else None,
+        "reached_seconds": reached,
     }
-
-
-def _best(study: Any) -> float | None:
-    import optuna
-
-    values = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    return max(values) if values else None
 
 
 if __name__ == "__main__":
