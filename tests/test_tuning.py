@@ -178,6 +178,59 @@ def test_ctrl_c_keeps_finished_trials_exits_130_and_a_rerun_resumes(ws: Workspac
     assert json.loads(out)["trials"] == 4
 
 
+@pytest.mark.slow
+def test_ctrl_c_of_two_workers_exits_130_keeps_trials_leaves_no_worker_and_resumes(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Ctrl-C in a terminal reaches the whole process group: `compete tune` and its workers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from harness.tuning.run import counts
+    from harness.tuning.study import find
+
+    kernel = write_kernel(tmp_path, side_effect="import time; time.sleep(0.3)")  # about 1.5 s a trial
+    command = [sys.executable, "-c", "from harness.cli import main; main()", "tune", str(kernel)]
+    command += ["--trials", "8", "--workers", "2", "--pruner", "none", "-f", "json"]
+    env = {**os.environ, ENV_VAR: str(ws.root)}
+    proc = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    group = os.getpgid(proc.pid)
+    deadline = time.monotonic() + 600  # a loaded machine starts three Pythons slowly
+    finished = 0
+    while finished < 1 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            finished = counts(find(ws, "titanic/fast", None)[0]).complete
+        except Exception:  # the study is not created yet
+            continue
+    assert proc.poll() is None and finished >= 1, "the study finished or stalled before Ctrl-C"
+    os.killpg(group, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err.decode()
+    for _ in range(50):  # the group empties once every worker has exited
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("a worker process outlived Ctrl-C")
+    after = counts(find(ws, "titanic/fast", None)[0])
+    assert after.complete >= finished and after.failed == 0  # stopped trials are not failures
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr
+    resumed = json.loads(done.stdout)
+    assert resumed["created"] is False and resumed["trials"] == 8
+    study, _ = find(ws, "titanic/fast", None)
+    assert counts(study).complete == 8
+
+
 def test_two_local_workers_fill_the_study_exactly(ws: Workspace, tmp_path: Path) -> None:
     kernel = write_kernel(tmp_path)
     code, out, err = tune(str(kernel), "--trials", "6", "--workers", "2", "--pruner", "none", "-f", "json")
