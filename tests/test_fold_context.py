@@ -146,6 +146,7 @@ LGBM_KERNELS = (
     "penguins/lgbm-features",
     "house-prices/lgbm-log-target",
     "chicago-ridership/lgbm-calendar",
+    "wages/lgbm-grouped",
 )
 
 

@@ -99,6 +99,17 @@ TEXT = ["union", "ethn", "married", "health", "industry", "occupation", "residen
 #         wages/lgbm-grouped@min_child_samples=5 wages/lgbm-grouped@min_child_samples=10 \
 #         wages/lgbm-grouped@min_child_samples=100 wages/lgbm-grouped@num_leaves=32 \
 #         wages/lgbm-grouped@n_estimators=600
+#
+# ## Pruning while tuning
+#
+# `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
+# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
+# (other men than the training rows: the folds are grouped by person) are scored after every
+# boosting round (`l2`, whose square root is the metric), and the pruner stops a trial whose curve is
+# worse than the other trials' at the same round of the same fold, instead of waiting for its fold
+# score. There is no early stopping: choosing the number of rounds on the fold's own validation rows
+# would score them with a choice made by looking at them.
 
 
 # %%
@@ -110,11 +121,16 @@ def features(frame: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
     return X
 
 
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict) -> object:
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, params: dict, fold=None) -> object:
     import lightgbm as lgb
 
     model = lgb.LGBMRegressor(**params, subsample_freq=1, random_state=0, n_jobs=1, verbose=-1)
-    model.fit(features(train, train), train["wage"])
+    watch = {}
+    callbacks = fold.lightgbm_callbacks("l2") if fold is not None else []
+    if callbacks:  # a tuning trial: score the fold's validation rows after every round
+        X_valid, y_valid = features(fold.valid, train), fold.valid["wage"]
+        watch = {"eval_X": X_valid, "eval_y": y_valid, "eval_names": ["valid"], "callbacks": callbacks}
+    model.fit(features(train, train), train["wage"], **watch)
     return model.predict(features(test, train))
 
 
