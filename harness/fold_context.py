@@ -23,8 +23,9 @@ the other trials' values *at the same step*, so every step must mean the same th
   pruner compares the *best* of a trial's values over all its steps: values of two kinds (a LightGBM
   loss and, say, accuracy) in one trial would be compared with each other.
 - Rounds are reported (and the pruner asked) only after rounds 8, 16, 32, 64, ...: every report is
-  a write to the study's storage, which a journal file or a database makes durable (an fsync, about
-  5 ms here), and a report after each of 300 rounds in 5 folds cost more than the boosting itself.
+  a write to the study's storage (under the journal's file lock, or a database's transaction), and
+  asking the pruner reads the other trials back; after each of 300 rounds in 5 folds that cost more
+  than the boosting itself.
   The doubling grid is the same in every trial, so the pruner still compares like with like, and
   it checks most often early, where stopping a poor trial saves most.
 - The LightGBM metric need not point the way the study does (binary log loss falls while the study

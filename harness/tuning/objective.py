@@ -36,7 +36,7 @@ class Objective:
 
     def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None, *, prune: bool = True) -> None:
         # prune: report fold scores and offer round callbacks. Without a pruner nobody reads them, and
-        # they cost time: the validation rows scored after every round, an fsync'ed write per report
+        # they cost time: the validation rows scored after every round, a storage write per report
         self.ws, self.kernel, self.folds, self.prune = ws, kernel, folds, prune
         self._data: PublicData | None = None
         self._plan: list[FoldPlan] = []
@@ -98,7 +98,7 @@ class Objective:
             elif scores:  # pruned: the folds it finished
                 trial.set_user_attr(FOLD_SCORES_ATTR, list(scores))
             raise
-        # once per trial: every write to the storage is made durable (an fsync), which costs
+        # once per trial: every write to the storage takes its lock (and a database a transaction)
         trial.set_user_attr(FOLD_SCORES_ATTR, list(result.fold_scores))
         return result.mean
 
