@@ -3,9 +3,12 @@
 Prints one JSON object: the seconds the trials took (imports and data preparation excluded) and the
 CPU seconds of this process in that time, the trials finished, the best value, and for the pruning
 runs the seconds until the target was reached. The harness and bare runs also give the seconds spent
-in parts of a trial (`parts`): the kernel's fit_predict, the fold scoring, and the study's writes,
+in parts of a trial (`parts`): the kernel's fit_predict, the fold scoring, the study's writes and
+the journal's fsync as each trial ends,
 and `trials_seconds`, from the first trial's start to the last one's end as the study records them
-(the harness's setup of the study before its first trial left out).
+(the harness's setup of the study before its first trial left out). `steady_seconds` and
+`steady_cpu` start at the second trial instead: `compete tune` reads the data and makes the folds
+in its first trial, once per study, which the bare loop does before its clock starts.
 
     harness     `harness.tuning.run.tune` (what `compete tune` runs): random sampler, no pruner
     bare        an Optuna study in memory and the kernel's own fit_predict on the same folds, scored
@@ -41,10 +44,12 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
         from harness.tuning.run import TuneRequest, tune
 
         parts: dict[str, float] = {}
+        marks: list[float] = []  # CPU seconds at each trial's start
         _import_what_tune_imports()
         if mode == "harness":
             harness.kernels._call = _timed(harness.kernels._call, parts, "kernel")  # type: ignore[assignment]
             harness.kernels.score_fold = _timed(harness.kernels.score_fold, parts, "scoring")
+            import harness.tuning.objective
             import harness.tuning.storage
 
             make_journal = harness.tuning.storage._journal_file
@@ -52,10 +57,12 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
             def timed_journal(*args: Any) -> Any:  # the journal's appends, and its fsync as a trial ends
                 backend = make_journal(*args)
                 backend.append_logs = _timed(backend.append_logs, parts, "study writes")
-                backend.sync = _timed(backend.sync, parts, "study writes")
+                backend.sync = _timed(backend.sync, parts, "fsync")
                 return backend
 
             harness.tuning.storage._journal_file = timed_journal  # type: ignore[assignment]
+            objective = harness.tuning.objective.Objective
+            objective.__call__ = _marked(objective.__call__, marks)  # type: ignore[method-assign]
 
         request = TuneRequest(
             kernel=KERNEL,
@@ -68,7 +75,8 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
         )
         started, cpu = time.perf_counter(), time.process_time()
         outcome = tune(ws, request)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        seconds, end = time.perf_counter() - started, time.process_time()
+        cpu = end - cpu
         from harness.tuning.storage import open_storage
 
         study = optuna.load_study(
@@ -77,8 +85,11 @@ def main(mode: str, options: dict[str, Any]) -> dict[str, Any]:
         return {
             "seconds": seconds,
             "trials_seconds": _span(study),
+            "steady_seconds": _span(study, first=1),
             "workers": _by_worker(study),
             "cpu": cpu,
+            "trials_cpu": end - marks[0] if marks else None,
+            "steady_cpu": end - marks[1] if len(marks) > 1 else None,
             "parts": parts,
             "trials": outcome.counts.finished,
             "best": outcome.counts.best_value,
@@ -102,6 +113,7 @@ def _bare(ws: Any, trials: int) -> dict[str, Any]:
     parts: dict[str, float] = {}
     fit_predict = _timed(module.fit_predict, parts, "kernel")
     accuracy = _timed(accuracy_score, parts, "scoring")
+    marks: list[float] = []
 
     def objective(trial: optuna.Trial) -> float:
         params = {**module.PARAMS, **module.search_space(trial)}
@@ -116,11 +128,15 @@ def _bare(ws: Any, trials: int) -> dict[str, Any]:
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
     study.enqueue_trial(dict(module.PARAMS))
     started, cpu = time.perf_counter(), time.process_time()
-    study.optimize(objective, n_trials=trials)
+    study.optimize(_marked(objective, marks), n_trials=trials)
+    end = time.process_time()
     return {
         "seconds": time.perf_counter() - started,
         "trials_seconds": _span(study),
-        "cpu": time.process_time() - cpu,
+        "steady_seconds": _span(study, first=1),
+        "cpu": end - cpu,
+        "trials_cpu": end - marks[0],
+        "steady_cpu": end - marks[1],
         "parts": parts,
         "trials": trials,
         "best": study.best_value,
@@ -144,11 +160,21 @@ def _import_what_tune_imports() -> None:
     import harness.tuning.study  # noqa: F401
 
 
-def _span(study: Any) -> float:
-    """Seconds from the first trial's start to the last trial's end, as the study records them."""
+def _span(study: Any, first: int = 0) -> float:
+    """Seconds from trial `first`'s start to the last trial's end, as the study records them."""
     return _span_of(
-        [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
+        [t for t in study.trials[first:] if t.datetime_start is not None and t.datetime_complete is not None]
     )
+
+
+def _marked(function: Callable[..., Any], marks: list[float]) -> Callable[..., Any]:
+    """`function` (an objective), appending the process's CPU seconds to `marks` as each call starts."""
+
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        marks.append(time.process_time())
+        return function(*args, **kwargs)
+
+    return marked
 
 
 def _by_worker(study: Any) -> list[dict[str, float]]:
