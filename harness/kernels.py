@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import re
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -42,14 +40,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from harness.competition import SLUG_PATTERN, Card, competition_names, load_card
+from harness.competition import Card, competition_names, load_card
 from harness.errors import KernelError, MetricError, NotPrepared, UnknownName
 from harness.fold_context import Fold as FoldContext
 from harness.fold_context import accepts_fold
+from harness.predictions import normalize_predictions, score_fold
 from harness.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from harness.folds import Fold
@@ -207,42 +205,6 @@ class CVResult:
         out["ran_at"] = self.ran_at.isoformat()
         out["predictions_path"] = str(self.predictions_path) if self.predictions_path else None
         return out
-
-
-@dataclass(frozen=True)
-class KernelSummary:
-    """One row of `compete kernels list`."""
-
-    name: str
-    competition: str
-    title: str
-    techniques: tuple[str, ...]
-    tunable: bool
-    metric: str | None
-    cv: float | None
-    cv_std: float | None
-    folds: int | None
-    ran_at: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell of a percent-format kernel: 'markdown' (comment prefixes removed) or 'code'."""
-
-    kind: str
-    source: str
-
-
-@dataclass(frozen=True)
-class KernelDetail:
-    """A kernel rendered for study: its cells, declarations, last CV run, board score and notes."""
-
-    info: KernelInfo
-    cells: tuple[Cell, ...]
-    last_run: dict[str, Any] | None
-    leaderboard: dict[str, Any] | None
-    theory: tuple[str, ...]
 
 
 # --- discovery and loading ------------------------------------------------------------------------
@@ -535,131 +497,6 @@ def _oof_rows(card: Card, fold: Fold, valid: pd.DataFrame, frame: pd.DataFrame) 
     return pd.DataFrame(columns, index=fold.valid_rows)
 
 
-def run_kernel(
-    ws: Workspace,
-    name_or_path: str | Path | Kernel,
-    *,
-    folds: int | None = None,
-    params: Mapping[str, Any] | None = None,
-    rows: int | None = None,
-    progress: Progress | None = None,
-) -> CVResult:
-    """`compete run`: load a kernel (unless given one), cross-validate it, fit on all of train and
-    write its submission.
-
-    The result of a full run (all rows, the card's folds) of a kernel in `kernels/` is remembered for
-    `kernels list`; a run on other folds (`--folds 3`) leaves the remembered one as it is.
-    """
-    kernel = name_or_path if isinstance(name_or_path, Kernel) else load_kernel(ws, name_or_path)
-    result = cross_validate(
-        ws, kernel, folds=folds, params=params, rows=rows, progress=progress, predict_test=True
-    )
-    if remembers(ws, kernel.info, folds, rows) and not params:  # overridden params are not the kernel's
-        _save_run(ws, kernel.info, result)
-    if kernel.info.in_workspace and rows is None:  # kept on any folds: compare checks that they match
-        from harness import oof
-
-        oof.save(ws, load_card(ws, kernel.info.competition), kernel.info, result, result.test_predictions)
-    return result
-
-
-def remembers(ws: Workspace, info: KernelInfo, folds: int | None, rows: int | None) -> bool:
-    """Whether a run of `info` with these options is the one remembered for `kernels list`: a kernel in
-    `kernels/`, on all rows and the card's own folds."""
-    official = folds is None or folds == load_card(ws, info.competition).cv.k
-    return info.in_workspace and rows is None and official
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """A `compete run`: its cross-validation and, with --submit, the recorded submission."""
-
-    cv: CVResult
-    participant: str
-    submission: Any = None  # harness.ledger.SubmitOutcome
-    # Kept for `kernels list` (a kernel in kernels/, on the card's folds); None outside kernels/.
-    remembered: bool | None = None
-    changed_files: tuple[str, ...] = ()  # public files changed since prepare (see harness.freshness)
-    notes: tuple[str, ...] = ()  # what the predictions are told besides their score (harness.advice)
-    oof_path: Path | None = None  # where --oof wrote the out-of-fold predictions
-
-    def as_dict(self) -> dict[str, Any]:
-        submitted = self.submission.as_dict() if self.submission is not None else None
-        oof_path = str(self.oof_path) if self.oof_path is not None else None
-        return {
-            **self.cv.as_dict(),
-            "participant": self.participant,
-            "submission": submitted,
-            "remembered": self.remembered,
-            "changed_files": list(self.changed_files),
-            "notes": list(self.notes),
-            "oof_path": oof_path,
-        }
-
-
-def run_and_submit(
-    ws: Workspace,
-    name_or_path: str | Path,
-    *,
-    folds: int | None = None,
-    submit: bool = False,
-    message: str | None = None,
-    participant: str | None = None,
-    progress: Progress | None = None,
-    params: Mapping[str, Any] | None = None,
-    oof_path: Path | None = None,
-) -> RunOutcome:
-    """`compete run [--submit]`: run the kernel, then (with `submit`) submit its predictions file as
-    `participant` (default: `participant_for(info)`), recording the CV score and the kernel's name
-    beside the public score. `params` override the kernel's PARAMS for this run; `oof_path` also
-    writes the out-of-fold predictions there as CSV (id, fold, prediction columns)."""
-    from harness import oof
-    from harness.freshness import changed_since_prepare
-    from harness.overrides import check_overrides
-
-    kernel = load_kernel(ws, name_or_path)
-    check_overrides(kernel.name, kernel.info.params, params or {})
-    if oof_path is not None:
-        oof_path = oof.check_csv_path(oof_path)
-    changed = changed_since_prepare(ws, kernel.info.competition)
-    result = run_kernel(ws, kernel, folds=folds, params=params, progress=progress)
-    if oof_path is not None:
-        assert result.oof is not None
-        oof.write_csv(result.oof, oof_path)
-    who = participant or participant_for(kernel.info)
-    remembered = (
-        (remembers(ws, kernel.info, folds, None) and not params) if kernel.info.in_workspace else None
-    )
-    submitted = _submit(ws, kernel.info, result, who, message) if submit else None
-    notes = submitted.notes if submitted is not None else _prediction_notes(ws, kernel.info, result)
-    return RunOutcome(result, who, submitted, remembered, changed, notes, oof_path)
-
-
-def _prediction_notes(ws: Workspace, info: KernelInfo, result: CVResult) -> tuple[str, ...]:
-    from harness.advice import prediction_notes
-
-    assert result.predictions_path is not None
-    return prediction_notes(load_card(ws, info.competition), result.predictions_path)
-
-
-def _submit(ws: Workspace, info: KernelInfo, result: CVResult, who: str, message: str | None) -> Any:
-    from harness.ledger import submit
-
-    assert result.predictions_path is not None
-    outcome = submit(
-        ws,
-        info.competition,
-        result.predictions_path,
-        participant=who,
-        message=message,
-        cv_score=result.mean,
-        cv_folds=result.folds,
-        kernel=info.name,
-    )
-    outcome.raise_if_rejected()
-    return outcome
-
-
 def _fit(kernel: Kernel, step: str, train: pd.DataFrame, params: dict[str, Any]) -> Any:
     try:
         return kernel.fit(train, params)
@@ -695,202 +532,6 @@ def _call(
         ) from exc
 
 
-def normalize_predictions(
-    kernel: str, step: str, card: Card, predicted: Any, test: pd.DataFrame
-) -> pd.DataFrame:
-    """Check what `fit_predict` returned for the rows of `test` and turn it into the submission's
-    prediction columns (`harness.prepare.submission_columns(card)`), one row per test row, in order.
-
-    A DataFrame that carries the id column is matched to the test ids (and refused if they differ).
-    Raises KernelError naming the kernel and the step (fold) for any shape, NaN or label problem.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from harness.metrics import Prediction, prediction_for
-
-    where = f"kernel {kernel!r}, {step}"
-    kind = prediction_for(card)
-    columns = (
-        list(card.classes or ()) if kind is Prediction.CLASS_PROBABILITIES else list(card.target_columns)
-    )
-    n = len(test)
-    ids = test[card.id_column]
-
-    if isinstance(predicted, pd.DataFrame) and card.id_column in predicted.columns:
-        got = predicted[card.id_column]
-        if len(got) != n or set(got.tolist()) != set(ids.tolist()) or got.duplicated().any():
-            extra = sorted(set(got.tolist()) - set(ids.tolist()))[:3]
-            raise KernelError(
-                f"{where}: predicted for the wrong ids ({len(got)} rows; e.g. {extra or 'missing ids'} "
-                f"are not the {n} ids of the rows it was given); predict exactly the rows of `test`."
-            )
-        predicted = predicted.set_index(card.id_column).loc[ids.tolist()].reset_index(drop=True)
-
-    if kind is Prediction.CLASS_PROBABILITIES:
-        assert card.classes is not None
-        if isinstance(predicted, pd.DataFrame):
-            named = {str(c): c for c in predicted.columns}
-            lacking = [c for c in card.classes if c not in named]
-            if lacking:
-                raise KernelError(
-                    f"{where}: the returned DataFrame lacks a column for class(es) {lacking}; "
-                    f"return one probability column per class: {list(card.classes)}."
-                )
-            values = predicted[[named[c] for c in card.classes]].to_numpy()
-        else:
-            values = np.asarray(predicted)
-        if values.ndim != 2 or values.shape != (n, len(card.classes)):
-            raise KernelError(
-                f"{where}: returned shape {values.shape}; expected ({n}, {len(card.classes)}): one row per "
-                f"test row and one probability per class in the order {list(card.classes)}."
-            )
-        values = _as_float(where, values)
-        if (values < 0).any() or (values > 1).any():
-            raise KernelError(f"{where}: returned probabilities outside [0, 1].")
-        return pd.DataFrame(values, columns=columns)
-
-    if isinstance(predicted, pd.DataFrame):
-        if predicted.shape[1] != 1:
-            raise KernelError(
-                f"{where}: returned a DataFrame with columns {list(predicted.columns)}; "
-                "return a 1-D array or Series (one prediction per test row)."
-            )
-        predicted = predicted.iloc[:, 0]
-    values = np.asarray(predicted)
-    if values.ndim == 2 and values.shape[1] == 1:
-        values = values[:, 0]
-    if values.ndim != 1 or len(values) != n:
-        raise KernelError(
-            f"{where}: returned shape {values.shape}; expected ({n},): one prediction per test row, in order."
-            + (" For a probability, return predict_proba(X)[:, 1]." if kind is Prediction.PROBABILITY else "")
-        )
-    column = columns[0]
-    if kind is Prediction.LABEL:
-        # whole numbers are labels as their text (1 -> "1"), without a call per row
-        whole = values.dtype.kind in "iu"
-        labels = pd.Series(values.astype(str)) if whole else pd.Series(values).map(_as_label)
-        if labels.isna().any():
-            raise KernelError(f"{where}: returned {int(labels.isna().sum())} missing (NaN/None) labels.")
-        assert card.classes is not None
-        unknown = sorted(set(labels) - set(card.classes))
-        if unknown:
-            fractions = pd.to_numeric(pd.Series(unknown), errors="coerce").between(0, 1, inclusive="neither")
-            hint = (
-                " These look like probabilities, and this metric scores class labels: predict the labels "
-                "themselves (scikit-learn: `predict`, or threshold the probabilities)."
-                if fractions.any()
-                else ""
-            )
-            raise KernelError(
-                f"{where}: predicted label(s) {unknown[:5]} that are not classes of the competition "
-                f"({list(card.classes)}).{hint}"
-            )
-        return pd.DataFrame({column: labels.astype(str).to_numpy()})
-    if kind is Prediction.RANKING:
-        ranked = pd.Series(values)
-        if ranked.isna().any():
-            raise KernelError(f"{where}: returned {int(ranked.isna().sum())} missing rankings.")
-        return pd.DataFrame({column: ranked.astype(str).to_numpy()})
-    if (
-        kind is Prediction.PROBABILITY
-        and card.classes
-        and pd.Series(values).astype(str).isin(card.classes).all()
-    ):
-        numeric = pd.to_numeric(pd.Series(values), errors="coerce").notna().all()
-        if not numeric:  # text labels; 0/1 labels are valid probabilities (scored, see harness.advice)
-            from harness.advice import labels_where_probability
-
-            raise KernelError(f"{where}: {labels_where_probability(column, card.classes)}.")
-    floats = _as_float(where, values)
-    if kind is Prediction.PROBABILITY and ((floats < 0).any() or (floats > 1).any()):
-        raise KernelError(f"{where}: returned probabilities outside [0, 1].")
-    return pd.DataFrame({column: floats})
-
-
-def _as_float(where: str, values: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    try:
-        floats = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise KernelError(f"{where}: returned values that are not numbers.") from None
-    bad = ~np.isfinite(floats)
-    if bad.any():
-        raise KernelError(f"{where}: returned {int(bad.sum())} NaN or infinite prediction(s).")
-    return floats
-
-
-def _as_label(value: Any) -> str | None:
-    """A class label as the card spells it: 1, 1.0, True and '1' all become '1'."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float):
-        if value != value:
-            return None
-        if value.is_integer():
-            return str(int(value))
-    if hasattr(value, "item") and not isinstance(value, str):
-        return _as_label(value.item())
-    return str(value)
-
-
-def score_fold(card: Card, y_true: pd.Series, predictions: pd.DataFrame) -> float:
-    """Score `predictions` (the submission's prediction columns) against `y_true` with the card's
-    metric, through the metric's own DuckDB SQL: the number `compete submit` gives the same rows.
-
-    Raises MetricError when the metric is undefined on these rows (e.g. roc_auc on one class only).
-    """
-    import pyarrow as pa
-
-    from harness.metrics import MetricContext, Prediction, prediction_for, score_frame
-    from harness.metrics import get as get_metric
-
-    ctx = MetricContext.for_card(card)
-    kind = prediction_for(card)
-    # An Arrow table of the columns' arrays: DuckDB scans it for a fraction of what a pandas frame
-    # costs it, and a tuning study scores a fold thousands of times.
-    columns: dict[str, Any]
-    if kind is not Prediction.VALUE:
-        truth = y_true.to_numpy()
-        if truth.dtype.kind in "iu":  # whole numbers: their text is the label (1 -> "1"), as below
-            labels = truth.astype(str)
-        else:
-            labels = y_true.map(_as_label).astype(str).to_numpy()
-    if kind is Prediction.CLASS_PROBABILITIES:
-        columns = {"y": labels}
-        for i, column in enumerate(predictions.columns):
-            columns[f"p_{i}"] = predictions[column].to_numpy(dtype=float)
-    else:
-        p = predictions.iloc[:, 0].to_numpy()
-        if kind is Prediction.PROBABILITY:
-            columns = {"y": (labels == ctx.positive).astype(int), "p": p}
-        elif kind is Prediction.VALUE:
-            columns = {"y": y_true.to_numpy(dtype=float), "p": p}
-        else:
-            columns = {"y": labels, "p": p}
-    rows = pa.table(columns)
-    return score_frame(get_metric(card.metric), rows, ctx, con=_scoring_connection())
-
-
-_SCORING = threading.local()
-
-
-def _scoring_connection() -> Any:
-    """An in-memory DuckDB connection kept for the thread's fold scoring: opening one takes tens of
-    milliseconds (over 100 on a busy machine), more than scoring a fold, and a tuning study scores
-    thousands of folds. One thread: a fold is small, a float sum then adds up in one order (as
-    `compete submit` scores), and a tuning worker stays on its one core."""
-    con = getattr(_SCORING, "con", None)
-    if con is None:
-        import duckdb
-
-        con = _SCORING.con = duckdb.connect(config={"threads": 1})
-    return con
-
-
 # --- outputs --------------------------------------------------------------------------------------
 
 
@@ -908,211 +549,10 @@ def write_submission(
     return path
 
 
-def _runs_file(ws: Workspace, info: KernelInfo) -> Path:
-    return ws.private_dir(info.competition) / RUNS_DIR / f"{info.path.stem}.json"
-
-
-def _save_run(ws: Workspace, info: KernelInfo, result: CVResult) -> None:
-    path = _runs_file(ws, info)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
-    partial.replace(path)
-
-
-def last_run(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
-    """The summary of the last full `compete run` of a kernel in `kernels/`, or None."""
-    if not info.in_workspace:
-        return None
-    path = _runs_file(ws, info)
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def participant_for(info: KernelInfo) -> str:
-    """Who a run's submission is recorded for: `reference/<kernel>` for a reference kernel (one in
-    `kernels/` that declares `KERNEL["reference"] = True`), else the OS user."""
-    from harness.ledger import REFERENCE_PREFIX, default_participant
-
-    return f"{REFERENCE_PREFIX}{info.name}" if info.reference else default_participant()
-
-
 # --- study ----------------------------------------------------------------------------------------
 
 
-def list_kernels(ws: Workspace, slug: str | None = None) -> list[KernelSummary]:
-    """Every kernel in `kernels/` (of competition `slug`), with its last CV score if it was run.
-
-    A kernel that fails to load is listed with its `error` rather than hiding the others.
-    """
-    if slug is not None:
-        load_card(ws, slug)  # an unknown slug lists the valid ones
-    from harness.kernel_index import declarations  # what each declares, without importing it again
-
-    rows = []
-    for name, info in declarations(ws, kernel_names(ws, slug)).items():
-        if isinstance(info, KernelError):
-            competition = name.partition("/")[0]
-            rows.append(
-                KernelSummary(name, competition, "", (), False, None, None, None, None, None, str(info))
-            )
-            continue
-        run = last_run(ws, info) or {}
-        rows.append(
-            KernelSummary(
-                name=info.name,
-                competition=info.competition,
-                title=info.title,
-                techniques=info.techniques,
-                tunable=info.tunable,
-                metric=run.get("metric"),
-                cv=run.get("mean"),
-                cv_std=run.get("std"),
-                folds=run.get("folds"),
-                ran_at=run.get("ran_at"),
-            )
-        )
-    return rows
-
-
-def kernel_cells(source: str) -> list[Cell]:
-    """Split a percent-format file into cells; `# %% [markdown]` cells lose their `# ` prefixes."""
-    cells: list[Cell] = []
-    kind = "code"  # text before the first marker is a code cell
-    lines: list[str] = []
-    marker = re.compile(r"^# %%(.*)$")
-
-    def flush() -> None:
-        text = "\n".join(lines).strip("\n")
-        if text.strip():
-            cells.append(Cell(kind, text))
-
-    for line in source.splitlines():
-        match = marker.match(line)
-        if match:
-            flush()
-            kind, lines = ("markdown" if "[markdown]" in match.group(1) else "code"), []
-            continue
-        if kind == "markdown":
-            line = line[2:] if line.startswith("# ") else line.removeprefix("#")
-        lines.append(line)
-    flush()
-    return cells
-
-
-def describe_kernel(ws: Workspace, name_or_path: str | Path) -> KernelDetail:
-    """A kernel for study: its cells, declarations, last CV run, leaderboard score and theory notes."""
-    kernel = load_kernel(ws, name_or_path)
-    info = kernel.info
-    cells = tuple(kernel_cells(info.path.read_text(encoding="utf-8")))
-    return KernelDetail(
-        info=info,
-        cells=cells,
-        last_run=last_run(ws, info),
-        leaderboard=_board_entry(ws, info),
-        theory=tuple(_theory_notes(ws, info)),
-    )
-
-
-def _board_entry(ws: Workspace, info: KernelInfo) -> dict[str, Any] | None:
-    """The kernel's own best submission (one that `compete run --submit` made of it): its public score,
-    its ref, how many it made, and its rank where it is its participant's entry on the public board.
-    None when the kernel submitted nothing (another submission of the same participant is not its)."""
-    from harness import ledger
-
-    try:
-        board = ledger.leaderboard(ws, info.competition)
-        mine = [
-            s
-            for s in ledger.submissions(ws, info.competition)
-            if s.kernel == info.name and s.public_score is not None and not s.late and not s.stale
-        ]
-    except NotPrepared:
-        return None
-    if not mine:
-        return None
-    sign = -1.0 if board.greater_is_better else 1.0
-    best = min(reversed(mine), key=lambda s: sign * float(s.public_score or 0.0))  # the earliest of a tie
-    row = next((r for r in board.rows if r.ref == best.ref), None)
-    return {
-        "rank": row.rank if row else None,
-        "of": len(board.rows),
-        "public_score": best.public_score,
-        "ref": best.ref,
-        "submissions": len(mine),
-    }
-
-
-def _theory_notes(ws: Workspace, info: KernelInfo) -> list[str]:
-    notes_for_kernel = getattr(_optional_module("harness.theory"), "notes_for_kernel", None)
-    if notes_for_kernel is None:
-        return []
-    notes = notes_for_kernel(ws, info)
-    return [str(getattr(n, "topic", getattr(n, "name", n))) for n in notes]
-
-
 # --- authoring ------------------------------------------------------------------------------------
-
-
-def new_kernel(ws: Workspace, slug: str, name: str) -> Path:
-    """Copy the kernel template to `kernels/<slug>/<name>.py`, filled in for the competition.
-
-    Raises KernelError for a name that is not kebab-case or a file that already exists, UnknownName
-    for an unknown competition.
-    """
-    from harness.metrics import prediction_for
-
-    card = load_card(ws, slug)
-    if not SLUG_PATTERN.match(name):
-        raise KernelError(
-            f"kernel name {name!r} is not kebab-case (lowercase letters, digits and single hyphens, "
-            "such as 'my-first-model'); choose another name."
-        )
-    target = ws.kernels_dir / slug / f"{name}.py"
-    if target.exists():
-        raise KernelError(f"{target} already exists; choose another name or edit that file.")
-    template = ws.kernels_dir / TEMPLATE_FILE
-    if not template.is_file():
-        raise KernelError(f"the kernel template {template} is missing; restore kernels/{TEMPLATE_FILE}.")
-    text = template.read_text(encoding="utf-8")
-    fills = {
-        "__COMPETITION__": slug,
-        "__TARGET__": card.target,
-        "__ID__": card.id_column,
-        "__PREDICTION__": prediction_for(card).value,
-        "__METRIC__": card.metric,
-        "__POSITIVE__": card.classes[-1] if card.classes else "",
-    }
-    if fills["__PREDICTION__"] != "probability":  # POSITIVE means something only where P(positive) is wanted
-        text = _without_positive(text)
-    for token, value in fills.items():
-        text = text.replace(token, value)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as fh:
-        fh.write(text)
-    return target
-
-
-def _without_positive(template: str) -> str:
-    """The template without its POSITIVE constant and the branch that uses it."""
-    lines = template.splitlines(keepends=True)
-    out: list[str] = []
-    skip = 0
-    for line in lines:
-        if skip:
-            skip -= 1
-        elif line.startswith("POSITIVE = "):
-            pass
-        elif line.strip() == 'if PREDICTION == "probability":':
-            skip = 1  # and its return
-        else:
-            out.append(line)
-    return "".join(out)
 
 
 # --- running a kernel file as a script -------------------------------------------------------------
@@ -1127,6 +567,7 @@ def main(path: str | Path) -> None:
     import sys
 
     from harness.errors import NoWorkspace, ending
+    from harness.runs import run_kernel
 
     file = Path(path).resolve()
     try:

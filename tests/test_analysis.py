@@ -19,7 +19,9 @@ from harness.cli import app
 from harness.competition import load_card
 from harness.errors import AnalysisError, KernelError
 from harness.folds import make_folds
-from harness.kernels import cross_validate, load_kernel, run_kernel, score_fold
+from harness.kernels import cross_validate, load_kernel
+from harness.predictions import score_fold
+from harness.runs import run_kernel
 from harness.workspace import Workspace
 
 runner = CliRunner()

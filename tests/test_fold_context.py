@@ -36,7 +36,8 @@ def test_a_kernel_that_takes_fold_gets_the_validation_rows_with_the_target(
     ws: Workspace,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from harness.kernels import load_kernel, run_kernel
+    from harness.kernels import load_kernel
+    from harness.runs import run_kernel
 
     log = tmp_path / "seen.jsonl"
     path = tmp_path / "sees.py"

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from harness import kernel_index
-from harness.kernels import list_kernels
+from harness.kernel_study import list_kernels
 from harness.workspace import Workspace
 from tests.test_submit_support import cli, tiny_fixture, tiny_root_fixture
 

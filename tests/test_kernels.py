@@ -13,17 +13,9 @@ import pytest
 from harness.competition import CVScheme, competition_names, load_card
 from harness.errors import KernelError, UnknownName
 from harness.folds import make_folds
-from harness.kernels import (
-    TECHNIQUES,
-    Kernel,
-    cross_validate,
-    kernel_cells,
-    kernel_names,
-    list_kernels,
-    load_kernel,
-    new_kernel,
-    run_kernel,
-)
+from harness.kernel_study import kernel_cells, list_kernels, new_kernel
+from harness.kernels import TECHNIQUES, Kernel, cross_validate, kernel_names, load_kernel
+from harness.runs import run_kernel
 from harness.workspace import Workspace
 from tests import declared
 from tests.conftest import REPO, make_workspace
@@ -308,7 +300,7 @@ def test_too_many_folds_is_a_clear_error(prepared_workspace: Workspace) -> None:
 def test_cv_scoring_matches_the_submission_scorer(prepared_workspace: Workspace) -> None:
     """Scoring the test predictions the way CV scores a fold gives the numbers `compete submit` gives."""
     from harness import ledger, scoring, store, vault
-    from harness.kernels import normalize_predictions, score_fold
+    from harness.predictions import normalize_predictions, score_fold
 
     ws = prepared_workspace
     for slug, name in [("penguins", "penguins/lgbm-features"), ("spam", "spam/baseline")]:
@@ -356,8 +348,8 @@ def test_a_new_kernel_from_the_template_runs_on_every_competition(own_kernels: W
 def test_a_learners_kernel_in_kernels_submits_as_the_learner_not_as_a_reference(
     own_kernels: Workspace,
 ) -> None:
-    from harness.kernels import participant_for
     from harness.ledger import default_participant
+    from harness.runs import participant_for
 
     new_kernel(own_kernels, "titanic", "mine")
     mine = load_kernel(own_kernels, "titanic/mine").info
@@ -428,7 +420,7 @@ def test_on_score_sees_each_fold_and_may_stop_the_run(prepared_workspace: Worksp
 def test_an_own_kernel_outside_kernels_has_no_remembered_run(
     prepared_workspace: Workspace, tmp_path: Path
 ) -> None:
-    from harness.kernels import last_run
+    from harness.runs import last_run
 
     run_kernel(prepared_workspace, "titanic/baseline")
     copy = tmp_path / "baseline.py"
@@ -451,8 +443,9 @@ def test_the_template_pins_its_threads_and_fits_the_task(own_kernels: Workspace)
 
 
 def test_kernels_show_credits_a_kernel_only_with_its_own_submissions(own_kernels: Workspace) -> None:
-    from harness.kernels import describe_kernel, run_and_submit
+    from harness.kernel_study import describe_kernel
     from harness.ledger import submit
+    from harness.runs import run_and_submit
 
     new_kernel(own_kernels, "titanic", "mine")
     sample = own_kernels.data_dir("titanic") / "sample_submission.csv"

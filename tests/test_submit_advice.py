@@ -108,7 +108,7 @@ def _kernel(tmp_path: Path, competition: str, body: str) -> Path:
 def test_the_kernel_path_names_labels_and_probabilities_as_submit_does(
     prepared_workspace: Workspace, tmp_path: Path
 ) -> None:
-    from harness.kernels import run_kernel
+    from harness.runs import run_kernel
 
     labels_kernel = _kernel(
         tmp_path,

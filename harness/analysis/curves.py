@@ -78,7 +78,7 @@ def learning_curve(
     import numpy as np
 
     from harness.analysis.explain import predict_frames
-    from harness.kernels import score_fold
+    from harness.predictions import score_fold
 
     rng = np.random.default_rng(0)
     points, skipped = [], []

@@ -284,7 +284,7 @@ def predict_frames(
     """The kernel fitted on `fit`, predicting each of `frames` (as the submission's columns)."""
     import pandas as pd
 
-    from harness.kernels import normalize_predictions
+    from harness.predictions import normalize_predictions
 
     def guarded(call: Callable[..., Any], *args: Any) -> Any:
         try:
@@ -313,7 +313,7 @@ def predict_frames(
 
 
 def _score(kernel: Kernel, card: Card, step: str, valid: pd.DataFrame, predictions: pd.DataFrame) -> float:
-    from harness.kernels import score_fold
+    from harness.predictions import score_fold
 
     try:
         return score_fold(card, valid[card.target], predictions)

@@ -52,7 +52,8 @@ def guard(ws: Workspace, kernel: Kernel, *, train_rows: int | None = GUARD_TRAIN
     """Fit `kernel` on (the first `train_rows` of) train and compare its test predictions made all at
     once with those made in two halves. Raises KernelError when the kernel itself fails."""
     from harness.competition import load_card
-    from harness.kernels import load_public, normalize_predictions
+    from harness.kernels import load_public
+    from harness.predictions import normalize_predictions
 
     name = kernel.name
     if declares_test_features(kernel):

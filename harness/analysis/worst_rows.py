@@ -18,26 +18,26 @@ def worst_oof_rows(
     metric) how many rows are wrong."""
     import numpy as np
 
-    from harness.kernels import _as_label
     from harness.metrics import MetricContext, Prediction, prediction_for
+    from harness.predictions import as_label
 
     kind = prediction_for(card)
     positions = oof.index.to_numpy()  # time-ordered folds never hold out the earliest rows
     y = train[card.target].iloc[positions]
     wrong = None
     if kind is Prediction.LABEL:
-        truth = y.map(_as_label).astype(str).to_numpy()
+        truth = y.map(as_label).astype(str).to_numpy()
         loss = (oof.iloc[:, 0].astype(str).to_numpy() != truth).astype(float)
         name, wrong = "wrong label (1) or right (0)", int(loss.sum())
     elif kind is Prediction.PROBABILITY:
         positive = MetricContext.for_card(card).positive
-        hit = y.map(_as_label).astype(str).to_numpy() == positive
+        hit = y.map(as_label).astype(str).to_numpy() == positive
         p = np.clip(oof.iloc[:, 0].to_numpy(dtype=float), 1e-15, 1 - 1e-15)
         loss = -np.log(np.where(hit, p, 1 - p))
         name = "log loss of the row"
     elif kind is Prediction.CLASS_PROBABILITIES:
         assert card.classes is not None
-        truth = y.map(_as_label).astype(str).tolist()
+        truth = y.map(as_label).astype(str).tolist()
         index = [list(card.classes).index(t) for t in truth]
         p = oof.to_numpy(dtype=float)[np.arange(len(oof)), index]
         loss = -np.log(np.clip(p, 1e-15, 1))

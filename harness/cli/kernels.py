@@ -31,7 +31,7 @@ def list_(
     """
     from dataclasses import asdict
 
-    from harness.kernels import list_kernels
+    from harness.kernel_study import list_kernels
 
     rows = [asdict(k) for k in list_kernels(find_workspace(), slug)]
     if fmt is Format.table:
@@ -61,7 +61,7 @@ def show(
     """
     from dataclasses import asdict
 
-    from harness.kernels import describe_kernel
+    from harness.kernel_study import describe_kernel
 
     detail = describe_kernel(find_workspace(), kernel)
     if fmt is not Format.table:
@@ -133,7 +133,7 @@ def _show_table(detail: Any) -> None:
 
 
 def _participant(info: Any) -> str:
-    from harness.kernels import participant_for
+    from harness.runs import participant_for
 
     return participant_for(info)
 
@@ -147,7 +147,7 @@ def new(
 
     Example: compete kernels new titanic my-first-model
     """
-    from harness.kernels import new_kernel
+    from harness.kernel_study import new_kernel
 
     path = new_kernel(find_workspace(), slug, name)
     console().print(escape(f"created {path}\nrun it with: compete run {slug}/{name}"))
@@ -236,8 +236,8 @@ def run(
     import contextlib
     import sys
 
-    from harness.kernels import run_and_submit
     from harness.overrides import parse_overrides
+    from harness.runs import run_and_submit
 
     ws = find_workspace()
     overrides = parse_overrides(params, param or [])

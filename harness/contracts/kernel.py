@@ -58,7 +58,7 @@ def check_kernel(
 
 
 def _notebook(kernel: Kernel) -> str:
-    from harness.kernels import kernel_cells
+    from harness.kernel_study import kernel_cells
 
     source = kernel.info.path.read_text(encoding="utf-8")
     cells = kernel_cells(source)
@@ -113,7 +113,8 @@ def _cross_validates(ws: Workspace, kernel: Kernel, rows: int | None, folds: int
 
 def _predicts_test(ws: Workspace, kernel: Kernel, rows: int | None) -> str:
     from harness.competition import load_card
-    from harness.kernels import load_public, normalize_predictions
+    from harness.kernels import load_public
+    from harness.predictions import normalize_predictions
     from harness.prepare import submission_columns
 
     card = load_card(ws, kernel.info.competition)

@@ -69,8 +69,9 @@ def submit_trial(
     """
     from optuna.trial import TrialState
 
-    from harness.kernels import cross_validate, load_kernel, participant_for
+    from harness.kernels import cross_validate, load_kernel
     from harness.ledger import submit
+    from harness.runs import participant_for
     from harness.tuning.study import file_sha256, find, kernel_ref
 
     study, identity = find(ws, name, storage_url)
