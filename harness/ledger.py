@@ -654,7 +654,7 @@ def _read_ledger(
 
 
 def _ledger_rows(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[list[_Row], dict[str, list[str]]]:
-    if "submissions" not in store.table_names(con):  # a store from before migration 2, opened read-only
+    if "submissions" not in store.schema_tables(con):  # a store from before migration 2, opened read-only
         return [], {}
     return _rows(con, slug), _selected(con)
 

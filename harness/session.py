@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from harness.competition import Card, load_card
 from harness.errors import NotPrepared, StalePreparation
-from harness.store import as_utc, table_names
+from harness.store import as_utc, schema_tables
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def open_competition(
         return
     with store.competition_lock(ws, card.slug, shared=not write):
         with store.connect(ws, card.slug, read_only=not write, create=False) as con:
-            tables = table_names(con)
+            tables = schema_tables(con)
             facts = state_facts(con, tables)
             state = state_from(facts, card, as_utc(now) if now is not None else None)
             if state is State.NOT_PREPARED and prepared:
@@ -129,7 +129,7 @@ def open_competition(
                 raise StalePreparation(card.slug)
             yield CompetitionSession(ws, card, state, con, record)
             if write:  # what the command changed
-                tables = table_names(con)
+                tables = schema_tables(con)
                 facts = state_facts(con, tables)
                 record = vault.last_preparation(con, tables) if facts.prepared else None
         # Closed (and, after a write, checkpointed); still under the lock, so the store is as read.
@@ -160,13 +160,13 @@ def state_in(
     tables: set[str] | None = None,
 ) -> State:
     """The state of `card`'s competition, given an open store connection (and its tables, when the
-    caller has read them: `store.table_names`)."""
+    caller has read them: `store.schema_tables`)."""
     return state_from(state_facts(con, tables), card, now)
 
 
 def state_facts(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> StateFacts:
     """The facts the state follows from, read from the store."""
-    tables = table_names(con) if tables is None else tables
+    tables = schema_tables(con) if tables is None else tables
     if "preparations" not in tables:
         return StateFacts(False)
     # The last close or reopen in the order recorded (arg_max over the row ids: LAST_RECORDED).
@@ -285,7 +285,7 @@ def remove_unrecorded_copies(
     folder = ws.submissions_dir(slug)
     if not folder.is_dir():
         return
-    tables = table_names(con) if tables is None else tables
+    tables = schema_tables(con) if tables is None else tables
     recorded: set[str] = set()
     if "submissions" in tables:
         rows = con.execute("SELECT stored_path FROM submissions WHERE stored_path IS NOT NULL").fetchall()

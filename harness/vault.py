@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import __version__
 from harness.competition import Card
-from harness.store import as_utc, attached, rollback, table_names
+from harness.store import as_utc, attached, rollback, schema_tables
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -90,9 +90,9 @@ def write_labels(con: duckdb.DuckDBPyConnection, labels: pd.DataFrame, record: P
 def last_preparation(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> Preparation | None:
     """The newest preparation record, or None if the competition was never prepared.
 
-    `tables`: the store's tables (`store.table_names`), when the caller has read them already.
+    `tables`: the store's tables (`store.schema_tables`), when the caller has read them already.
     """
-    tables = table_names(con) if tables is None else tables
+    tables = schema_tables(con) if tables is None else tables
     # A store from before card fingerprints, opened read-only (not migrated), has no prepared_cards.
     card = (
         "(SELECT card_sha256 FROM prepared_cards c WHERE c.prepared_at = p.prepared_at "

@@ -65,3 +65,22 @@ def test_each_connection_sees_its_own_file(tiny: Workspace) -> None:
         assert "about" not in store.table_names(con)
         assert store.column_names(con, "about") == []
         assert store.column_names(label_file, "about") == ["version"]
+
+
+def test_the_schema_tables_are_the_tables_its_migrations_made(tiny: Workspace) -> None:
+    with store.connect(tiny, SLUG, read_only=True) as con:
+        listed = store.table_names(con)  # DuckDB's own catalog
+        made = store.schema_tables(con)
+        assert {"submissions", "events", "preparations", "selections", "prepared_cards"} <= made
+        assert made == listed - {"labels", "schema_migrations"}  # labels come from prepare, not a migration
+        assert store.column_names(con, "submissions")[:2] == ["ref", "seq"]
+
+
+def test_a_store_without_later_migrations_lacks_their_tables(tiny: Workspace) -> None:
+    with store.connect(tiny, SLUG) as con:
+        con.execute("DROP TABLE prepared_cards")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 3")
+        assert "prepared_cards" not in store.schema_tables(con)
+        assert "submissions" in store.schema_tables(con)
+        con.execute("DROP TABLE schema_migrations")
+        assert store.schema_tables(con) == set()

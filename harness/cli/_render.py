@@ -1,4 +1,7 @@
-"""Rendering results as a table (rich), JSON or CSV. The library returns values; this prints them."""
+"""Rendering results as a table, JSON or CSV. The library returns values; this prints them.
+
+Tables are drawn by `_table` (no rich: the commands typed all day stay quick); rich's console
+(`console()`) prints the styled prose of the less frequent commands."""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+
+from harness.cli._table import cell_len, draw, styled, wrap
 
 
 class Format(StrEnum):
@@ -58,7 +64,7 @@ def render_rows(
     text: Sequence[str] = TEXT_NAMES,
     priority: Sequence[str] = (),
 ) -> None:
-    """Print rows as a rich table, a JSON array (all keys) or CSV (`columns`, or all keys).
+    """Print rows as a table, a JSON array (all keys) or CSV (`columns`, or all keys).
 
     In a table, a value is never broken across lines: numbers, refs, names and dates keep their
     width; the columns of free text (`text`, and any whose values hold spaces and run long) are cut
@@ -78,41 +84,43 @@ def render_rows(
             writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
         sys.stdout.write(buffer.getvalue())
         return
-    from rich.table import Table
-
     if not rows:
-        console().print(f"[dim]{empty}[/dim]")
+        sys.stdout.write(empty + "\n")
         return
     # A table is read by a person: columns empty in every row only take room.
     columns = [c for c in columns if any(_cell(row.get(c)) for row in rows)]
     headers = {column: column.replace("_", " ") for column in columns}
     cells = {c: [_cell(row.get(c)) for row in rows] for c in columns}
     free = {c for c in columns if c in text or _is_prose(cells[c])}
-    natural = {c: max(max(map(len, cells[c])), _longest_word(headers[c])) for c in columns}
+    natural = {c: max(max(map(cell_len, cells[c])), _longest_word(headers[c])) for c in columns}
     least = {c: min(natural[c], TEXT_MIN) if c in free else natural[c] for c in columns}
     ranked = [c for c in priority if c in columns] + [c for c in columns if c not in priority]
-    kept = set(_fitting(ranked, least, console().width))
+    width = terminal_width()
+    kept = set(_fitting(ranked, least, width))
     shown = [c for c in columns if c in kept]
-    widths = _widths(shown, natural, least, free, console().width)
+    widths = _widths(shown, natural, least, free, width)
     left_out = [c for c in columns if c not in shown]
     caption = f"left out at this width: {', '.join(left_out)} (see --format csv)" if left_out else None
-    table = Table(title=escape(title) if title else None, header_style="bold", caption=caption)
-    from rich.text import Text
-
-    for column in shown:
-        table.add_column(
-            Text(headers[column], no_wrap=False, overflow="fold"),  # a header may break between words
-            no_wrap=True,
-            overflow="ellipsis",
-            width=widths[column],
+    body = [[cells[c][k] for c in shown] for k in range(len(rows))]
+    sys.stdout.write(
+        draw(
+            [headers[c] for c in shown],
+            [widths[c] for c in shown],
+            body,
+            title=title,
+            caption=caption,
+            colour=styled(),
         )
-    for k in range(len(rows)):
-        table.add_row(*(escape(cells[c][k]) for c in shown))
-    console().print(table)
+    )
+
+
+def say(text: str) -> None:
+    """Print a line of prose, wrapped between words to the width tables are drawn to."""
+    sys.stdout.write("\n".join(wrap(text, terminal_width())) + "\n")
 
 
 def _fitting(columns: list[str], least: dict[str, int], width: int) -> list[str]:
-    """The columns, from the first, that fit `width` at their least widths (a rich table takes 3
+    """The columns, from the first, that fit `width` at their least widths (a table takes 3
     characters a column and 1 more for its borders and padding); the first is always kept."""
     shown = list(columns)
     while len(shown) > 1 and sum(least[c] + 3 for c in shown) + 1 > width:
@@ -141,7 +149,7 @@ def _is_prose(cells: list[str]) -> bool:
 
 
 def _longest_word(header: str) -> int:
-    return max(map(len, header.split()), default=0)
+    return max(map(cell_len, header.split()), default=0)
 
 
 SHORT_CELL = 20  # a value with spaces longer than this is free text (a date with its time is not)
@@ -177,15 +185,25 @@ def _cell(value: Any) -> str:
 
 
 _CONSOLE = None
+PIPED_WIDTH = 120  # piped output (a log, a pager) has no width of its own: 80 columns fold most tables badly
+
+
+def terminal_width() -> int:
+    """The width tables are drawn to: $COLUMNS, else the terminal's, else PIPED_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return max(int(columns), 20)
+    if sys.stdout.isatty():
+        with suppress(OSError):
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    return PIPED_WIDTH
 
 
 def console() -> Any:
-    """The shared rich console (stdout)."""
+    """The shared rich console (stdout), as wide as `terminal_width`."""
     global _CONSOLE
     if _CONSOLE is None:
         from rich.console import Console
 
-        # Piped output (a log, a pager) has no width of its own: 80 columns fold most tables badly.
-        width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
-        _CONSOLE = Console(soft_wrap=False, width=width)
+        _CONSOLE = Console(soft_wrap=False, width=terminal_width())
     return _CONSOLE

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli import app
-from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
+from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows, say
 from harness.workspace import find_workspace
 
 SlugArg = Annotated[str, typer.Argument(help="The competition, such as titanic.")]
@@ -277,10 +277,8 @@ def select(
     rows = [{**s.as_dict(), "chosen_by": chosen.chosen_by} for s in chosen.submissions]
     if fmt is Format.table:
         how = "your selection" if chosen.chosen_by == "selection" else "none selected, your best public ones"
-        console().print(
-            f"{escape(chosen.participant)}'s final submissions for {escape(slug)} "
-            f"({how}: {len(chosen.refs)} of {chosen.limit}):"
-        )
+        standing = f"{how}: {len(chosen.refs)} of {chosen.limit}"
+        say(f"{chosen.participant}'s final submissions for {slug} ({standing}):")
     render_rows(
         rows,
         fmt,
