@@ -21,7 +21,7 @@ from benchmarks._measure import Measurement
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "titanic"
 PARTICIPANTS, FILES_EACH = 20, 5
-ENTRY = "from harness.cli import main; main()"
+ENTRY = "from harness.entry import main; main()"
 
 
 def _workspace(root: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
         for name in ("competitions", "kernels", "theory"):
             (root / name).symlink_to(REPO / name)
         env = {**os.environ, "COMPETE_WORKSPACE": str(root), "OMP_NUM_THREADS": "1"}
-        entry = "from harness.cli import main; main()"
+        entry = "from harness.entry import main; main()"
         compete = [sys.executable, "-c", entry]
         from harness.prepare import prepare
         from harness.workspace import Workspace

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks._measure import Measurement, measure_together
 
-ENTRY = "from harness.cli import main; main()"
+ENTRY = "from harness.entry import main; main()"
 ROWS, TEST_ROWS = 1000, 200
 SLUG = "bench-import"
 TARGETS = {"import": 2.0, "check": 3.0}  # seconds

@@ -153,7 +153,7 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
         root = build(tmp / "ws")
         env = {**os.environ, "COMPETE_WORKSPACE": str(root), "OMP_NUM_THREADS": "1"}
         arguments = ["postmortem", SLUG, "--as", "bench"]
-        warm = [sys.executable, "-c", "from harness.cli import main; main()", *arguments]
+        warm = [sys.executable, "-c", "from harness.entry import main; main()", *arguments]
         # The first post-mortem after the close finds the values the submits kept (reports/<slug>/.cache):
         # the cold run puts back those as the close left them (hard links), the last row removes them.
         cache = root / "reports" / SLUG / ".cache"
@@ -165,7 +165,7 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
             "shutil.rmtree(cache, ignore_errors=True); shutil.copytree(kept, cache, copy_function=os.link); "
         )
         forget = "import shutil, sys; shutil.rmtree(sys.argv.pop(1), ignore_errors=True); "
-        entry = "from harness.cli import main; main()"
+        entry = "from harness.entry import main; main()"
         cold = [sys.executable, "-c", restore + entry, str(cache), str(at_close), *arguments]
         bare = [sys.executable, "-c", forget + entry, str(cache), *arguments]
         load_before = os.getloadavg()[0]

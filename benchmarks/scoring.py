@@ -216,7 +216,7 @@ def build(tmp: Path, rows: int, map_rows: int) -> Fixtures:
 
     env = {**os.environ, "COMPETE_WORKSPACE": str(ws.root)}
     subprocess.run(
-        [sys.executable, "-c", "from harness.cli import main; main()", "prepare", "titanic"],
+        [sys.executable, "-c", "from harness.entry import main; main()", "prepare", "titanic"],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -340,7 +340,7 @@ SUBMIT_TARGET = 0.3  # seconds: a submit of a small file, start-up included
 CLI_SUBMIT = """
 import os, sys
 sys.argv = ["compete", "submit", sys.argv[1], sys.argv[2], "--as", f"bench-{os.getpid()}"]
-from harness.cli import main
+from harness.entry import main
 main()
 """
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks._measure import Measurement, measure_together
 
 REPO = Path(__file__).resolve().parents[1]
-ENTRY = "from harness.cli import main; main()"
+ENTRY = "from harness.entry import main; main()"
 COMPETITIONS = 12
 TARGET = 0.3  # seconds: what a learner's command may take on this machine
 
@@ -26,7 +26,7 @@ TARGET = 0.3  # seconds: what a learner's command may take on this machine
 SUBMIT = (
     "import os, sys\n"
     "sys.argv = ['compete', 'submit', 'titanic', sys.argv[1], '--as', f'bench-{os.getpid()}']\n"
-    "from harness.cli import main\n"
+    "from harness.entry import main\n"
     "main()\n"
 )
 

@@ -71,7 +71,7 @@ def _workspace(root: Path) -> None:
         (root / name).symlink_to(REPO / name)
     for slug in ("titanic", "house-prices"):
         done = subprocess.run(
-            [sys.executable, "-c", "from harness.cli import main; main()", "prepare", slug],
+            [sys.executable, "-c", "from harness.entry import main; main()", "prepare", slug],
             env={**os.environ, "COMPETE_WORKSPACE": str(root)},
             capture_output=True,
             text=True,

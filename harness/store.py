@@ -335,7 +335,31 @@ def _forget_database() -> None:
     _attached.clear()
 
 
+def start_database() -> None:
+    """Make the process's database now, on a thread of its own, while the caller goes on.
+
+    For the command-line entry point: a command that will open a store has its database (some 25 ms
+    of DuckDB's own work, done without Python's lock) ready by the time the CLI has loaded. DuckDB is
+    imported here, on the calling thread, so that no two threads import modules at once. A failure
+    is left for the first `attached` to meet again, and report.
+    """
+    global _starting
+    import duckdb  # noqa: F401
+
+    def make() -> None:
+        with suppress(Exception), _attaching:
+            _database()
+
+    _starting = threading.Thread(target=make, name="compete-duckdb", daemon=True)
+    _starting.start()
+
+
+_starting: threading.Thread | None = None
+
+
 def _close_database() -> None:
+    if _starting is not None:
+        _starting.join()  # never close, or exit, halfway through making it
     if _process_db is not None:
         with suppress(Exception):
             _process_db.close()  # removes a temporary folder DuckDB made

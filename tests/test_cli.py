@@ -155,12 +155,57 @@ def test_start_up_imports_no_heavy_library(argv: list[str], workspace: Workspace
     code = (
         "import sys\n"
         f"sys.argv = ['compete', *{argv!r}]\n"
-        "from harness.cli import main\n"
+        "from harness.entry import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         f"print('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "LOADED:", out.stdout
+
+
+ENTRY_PROBE = """
+import sys, threading
+sys.argv = ['compete', *sys.argv[1:]]
+from harness import store
+from harness.entry import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+started = store._starting is not None
+print(f"STARTED:{started} DUCKDB:{'duckdb' in sys.modules} THREADS:{threading.active_count()} EXIT:{code}")
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "starts"),
+    [
+        (["submit", "titanic", "data/titanic/sample_submission.csv", "--as", "probe"], True),
+        (["leaderboard", "titanic"], True),
+        (["submit", "titanic", "no-such-file.csv"], True),
+        (["leaderboard", "--help"], False),
+        (["list"], False),
+        (["show", "titanic"], False),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_the_console_script_starts_duckdb_early_only_for_a_store_command(
+    argv: list[str], starts: bool, prepared_workspace: Workspace
+) -> None:
+    """A store command has its database made on a thread while the CLI loads; the thread is done by
+    the end, and the command's outcome is the same as without it."""
+    out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, *argv], capture_output=True, text=True)
+    last = out.stdout.strip().splitlines()[-1]
+    assert f"STARTED:{starts}" in last, (out.stdout, out.stderr)
+    assert "THREADS:1" in last, last  # the thread has ended
+    failing = "no-such-file.csv" in argv
+    assert ("EXIT:0" in last) != failing, (out.stdout, out.stderr)
+    if failing:
+        assert "no file at no-such-file.csv" in out.stderr and "Traceback" not in out.stderr
+    if argv[0] == "submit" and not failing:
+        assert "public score" in out.stdout
 
 
 def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[str]) -> None:
