@@ -263,7 +263,8 @@ def submit(
             at = _naive(now) if now is not None else utc_now()
             late = session.closed
             _refuse_a_resubmission(con, who, incoming.sha256)
-            if verdict is None or verdict.labels_version != vault.labels_version(con):
+            in_force = session.labels_version or vault.labels_version(con)
+            if verdict is None or verdict.labels_version != in_force:
                 verdict = intake.judge(con, card, incoming.path)  # a prepare or a reseed came between
             intake.keep_rules(con, verdict)
             status = verdict.status

@@ -75,6 +75,9 @@ ORDER_PROBE_ROWS = 1000  # the file's first rows compared with the labels' befor
 # Matching by position holds the file's columns and the labels' in memory (about 30 bytes a row),
 # outside DuckDB's memory limit; beyond this many labels the file is matched by id, which spills.
 POSITION_MAX_ROWS = 20_000_000
+# Below this many labels a join on the id costs less than reading the file's first rows once more
+# to see whether it is in the labels' order: a small file is matched by id at once.
+POSITION_MIN_ROWS = 50_000
 ARROW_PAIRING_MIN_ROWS = 100_000  # fewer labels than this are paired by DuckDB's POSITIONAL JOIN
 PAIRED_VIEW = "submission_paired"
 
@@ -205,7 +208,9 @@ def _fast_outcome(
     try:
         if match is not None:
             matches = [match]
-        elif _label_count(con) <= POSITION_MAX_ROWS and starts_in_label_order(con, source):
+        elif POSITION_MIN_ROWS <= _label_count(con) <= POSITION_MAX_ROWS and starts_in_label_order(
+            con, source
+        ):
             matches = [Match.BY_POSITION, Match.BY_ID]
         else:
             matches = [Match.BY_ID]

@@ -66,6 +66,7 @@ class CompetitionSession:
     state: State
     con: duckdb.DuckDBPyConnection | None
     preparation: Preparation | None = None  # the last `compete prepare`'s record, as the door read it
+    labels_version: str | None = None  # the labels in force (`vault.labels_version`), read by a write's door
 
     @property
     def slug(self) -> str:
@@ -120,14 +121,15 @@ def open_competition(
             if state is State.NOT_PREPARED and prepared:
                 raise NotPrepared(card.slug)
             keep_solution_in_step(con, ws, card, state)
+            version = None
             if write:
                 remove_unrecorded_copies(con, ws, card.slug, tables=tables)
                 if state is not State.NOT_PREPARED:
-                    vault.keep_label_file_in_step(con, ws, card.slug)
+                    version = vault.keep_label_file_in_step(con, ws, card.slug)
             record = None if state is State.NOT_PREPARED else vault.last_preparation(con, tables)
             if record is not None and not allow_stale and vault.is_stale(record, card):
                 raise StalePreparation(card.slug)
-            yield CompetitionSession(ws, card, state, con, record)
+            yield CompetitionSession(ws, card, state, con, record, version)
             if write:  # what the command changed
                 tables = schema_tables(con)
                 facts = state_facts(con, tables)

@@ -521,10 +521,13 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)"
-    )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    import duckdb
+
+    try:
+        done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.CatalogException:  # a new file
+        con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
+        done = set()
     for version, sql in MIGRATIONS:
         if version in done:
             continue

@@ -242,8 +242,9 @@ def open_label_file(ws: Workspace, slug: str) -> Iterator[tuple[duckdb.DuckDBPyC
         yield con, version
 
 
-def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> None:
-    """Write the label file again when it is missing or older than the store's labels.
+def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str) -> str:
+    """Write the label file again when it is missing or older than the store's labels; return the
+    store's labels version (`labels_version`).
 
     Called with the store open for writing (the door, prepare, a reseed); rules cached since (a
     changed card or schema.py) are copied too. A file that cannot be written is left out: submits
@@ -252,8 +253,9 @@ def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug:
     want = labels_version(con)
     with open_label_file(ws, slug) as found:
         if found is not None and found[1] == want and _rule_sets(found[0]) == _rule_sets(con):
-            return
+            return want
     write_label_file(con, ws, slug, want)
+    return want
 
 
 def write_label_file(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str, version: str) -> None:

@@ -350,6 +350,9 @@ def test_a_file_in_the_labels_order_is_matched_by_position_and_any_other_by_id(
 ) -> None:
     slug = "tiny-regression"
     ordered = _store_order(tiny, slug, _noisy(tiny, slug))
+    # A small file is matched by id at once: reading its first rows again would cost more.
+    assert _matches_used(tiny, slug, sample(tiny, slug), monkeypatch) == ["BY_ID"]
+    monkeypatch.setattr(scoring, "POSITION_MIN_ROWS", 0)  # as if the file were large
     assert _matches_used(tiny, slug, sample(tiny, slug), monkeypatch) == ["BY_POSITION"]
     in_order = write_csv(tiny.root / "in_order.csv", ordered)
     assert _matches_used(tiny, slug, in_order, monkeypatch) == ["BY_POSITION"]
