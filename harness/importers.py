@@ -331,6 +331,13 @@ def _import_mlebench(
     sample = _sample_file(public, stage)
     train_file, test_file = _train_file(public, stage), _test_file(public, stage)
     values = import_names.parse_label_values(label_values)
+    layout_notes: list[str] = []
+    if labels_from_names is None and not train_file.is_file():  # labels as images or text files
+        from harness.import_layouts import tables_from_layout
+
+        made = tables_from_layout(public, sample, stage)
+        if made is not None:
+            train_file, test_file, layout_notes = made
     if labels_from_names is None and not train_file.is_file() and sample.is_file():
         raise AuthoringError(
             f"{public} has no training table ({', '.join(TRAIN_NAMES)}). When the labels are in the "
@@ -341,7 +348,7 @@ def _import_mlebench(
         )
     needed = (sample,) if labels_from_names is not None else (train_file, sample)  # names make train.csv
     _require_files(public, needed, "MLE-bench's public/ folder")
-    made_ids = []
+    made_ids = layout_notes
     if id_from is not None:
         import pandas as pd
 
