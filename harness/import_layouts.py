@@ -112,12 +112,19 @@ def _pixel_tables(public: Path, columns: tuple[str, str]) -> tuple[pd.DataFrame,
             f"{len(lacking)} images of {public / 'train'} have no cleaned image of the same name in "
             f"{public / CLEANED}, e.g. {', '.join(lacking[:3])}."
         )
-    train = pd.concat(
-        [_pixels(p, id_column).assign(**{target: _cleaned(public / CLEANED / p.name, p)}) for p in dirty],
-        ignore_index=True,
-    )
+    frames = []
+    for path in dirty:
+        grey, cleaned = _grey(path), _grey(public / CLEANED / path.name)
+        if cleaned.shape != grey.shape:
+            (height, width), (h, w) = cleaned.shape, grey.shape
+            raise AuthoringError(
+                f"{public / CLEANED / path.name} is {width}x{height} pixels, and the image it cleans, "
+                f"{path}, is {w}x{h}; a cleaned image has the size of its dirty one."
+            )
+        frames.append(_pixels(path.stem, grey, id_column).assign(**{target: cleaned.ravel()}))
+    train = pd.concat(frames, ignore_index=True)
     tests = _pngs(public / "test")
-    test = pd.concat([_pixels(p, id_column) for p in tests], ignore_index=True)
+    test = pd.concat([_pixels(p.stem, _grey(p), id_column) for p in tests], ignore_index=True)
     notes = [
         f"training table: made from the images ({CLEANED}/ marks MLE-bench's cleaned-images layout): one "
         f"row per pixel, {len(train)} from {len(dirty)} images of train/ with {target!r} from {CLEANED}/, "
@@ -147,28 +154,16 @@ def _grey(path: Path) -> np.ndarray:
     return levels / 255.0
 
 
-def _pixels(path: Path, id_column: str) -> pd.DataFrame:
-    """One row per pixel of the image: its id (IMAGE_ROW_COL, from 1), image, row, col and intensity."""
+def _pixels(image: str, grey: np.ndarray, id_column: str) -> pd.DataFrame:
+    """One row per pixel of an image: its id (IMAGE_ROW_COL, from 1), image, row, col and intensity."""
     import numpy as np
     import pandas as pd
 
-    grey = _grey(path)
     rows, cols = grey.shape
     row = np.repeat(np.arange(1, rows + 1), cols)
     col = np.tile(np.arange(1, cols + 1), rows)
-    ids = path.stem + "_" + pd.Series(row).astype(str) + "_" + pd.Series(col).astype(str)
-    return pd.DataFrame({id_column: ids, "image": path.stem, "row": row, "col": col, "dirty": grey.ravel()})
-
-
-def _cleaned(path: Path, dirty: Path) -> np.ndarray:
-    grey = _grey(path)
-    shape = _grey(dirty).shape
-    if grey.shape != shape:
-        raise AuthoringError(
-            f"{path} is {grey.shape[1]}x{grey.shape[0]} pixels, and the image it cleans, {dirty}, is "
-            f"{shape[1]}x{shape[0]}; a cleaned image has the size of its dirty one."
-        )
-    return grey.ravel()
+    ids = image + "_" + pd.Series(row).astype(str) + "_" + pd.Series(col).astype(str)
+    return pd.DataFrame({id_column: ids, "image": image, "row": row, "col": col, "dirty": grey.ravel()})
 
 
 # --- recordings and species -----------------------------------------------------------------------

@@ -38,7 +38,7 @@ def _png(path: Path, levels: np.ndarray) -> None:
     from PIL import Image
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(levels, mode="L").save(path)
+    Image.fromarray(levels).save(path)  # 2-D uint8: a grey (L) image
 
 
 def _denoising(root: Path) -> tuple[Path, Path]:
@@ -229,6 +229,13 @@ def test_a_denoising_preparation_missing_a_part_is_named(
     shutil.rmtree(gone) if gone.is_dir() else gone.unlink()
     with pytest.raises(AuthoringError, match=message):
         import_mlebench(ws, folder, from_repo=repo)
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    result = CliRunner().invoke(app, ["import", "mlebench", str(folder), "--from-repo", str(repo)])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
 def test_a_denoising_image_that_is_not_a_png_or_not_its_dirty_size_is_named(

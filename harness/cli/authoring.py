@@ -168,6 +168,10 @@ def import_mlebench(
     With no training table, --labels-from-names makes one from the training files' names (dogs-vs-cats:
     --labels-from-names 'train/(?P<label>cat|dog)\\.\\d+\\.jpg' --label-values cat=0,dog=1).
 
+    Two layouts whose labels are files make their training table without an option, each recognised
+    by its folder: train_cleaned/ (denoising-dirty-documents: one row per pixel of the PNG images)
+    and essential_data/ (mlsp-2013-birds: one row per recording and species).
+
     Example: compete import mlebench ~/.cache/mle-bench/data/spooky-author-identification/prepared
     --from-repo mle-bench/mlebench/competitions/spooky-author-identification
     """
