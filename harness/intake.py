@@ -23,9 +23,8 @@ import hashlib
 import os
 import secrets
 from contextlib import suppress
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from harness.competition import Card
 from harness.errors import StoreUnavailable, SubmissionRejected
@@ -41,8 +40,7 @@ INCOMING = ".incoming.partial-"  # + pid-token: a submit's copy before it has a 
 KEEP_VALUES_FROM = 10_000
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(NamedTuple):
     """A submission's copy, aside until it gets a ref."""
 
     path: Path
@@ -50,8 +48,7 @@ class Incoming:
     size: int
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A file's scores, or why it was rejected, and the version of the labels it was judged by."""
 
     labels_version: str
@@ -128,7 +125,7 @@ def prejudge(ws: Workspace, card: Card, path: Path, *, sha256: str | None = None
             from harness import schemas
 
             rules = validation.rules_from_model(card, schemas.load_models(card)["Submission"])
-            verdict = replace(_verdict(con, card, path, rules, version), new_rules=(key, rules.to_json()))
+            verdict = _verdict(con, card, path, rules, version)._replace(new_rules=(key, rules.to_json()))
         if sha256 is not None and verdict.status == "scored" and verdict.public_rows >= KEEP_VALUES_FROM:
             from harness.reports import rows as kept
 

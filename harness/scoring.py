@@ -50,10 +50,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness import validation
 from harness.competition import Card
@@ -94,8 +93,7 @@ class Match(StrEnum):
     CHECKED = "JOIN"  # the checked path: every id is known to be a label's, once
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """The public and private score of one submission, and how many rows each covers."""
 
     public: float
@@ -106,8 +104,7 @@ class Score:
     file_format: str
 
 
-@dataclass(frozen=True)
-class _Source:
+class _Source(NamedTuple):
     """The file as SQL for `_score`: `sql` (a table or subquery, `s`) gives `id_key` and the columns
     named in `columns`; `label_key` is what `id_key` is compared with, over `labels AS l`; `bad` is a
     condition over `s` (the row fails a check); `params` holds the named parameters."""
@@ -120,8 +117,7 @@ class _Source:
     file_format: str
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     """What `_score` found: the score when the file is clean, else why not."""
 
     score: Score | None

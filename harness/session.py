@@ -22,11 +22,10 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from harness.competition import Card, load_card
 from harness.errors import NotPrepared, StalePreparation
@@ -53,8 +52,7 @@ KEPT_COPY = re.compile(r"^s\d{4,}(\.[A-Za-z0-9]{1,8})*$")
 PARTIAL = re.compile(r"^\..*\.partial-(\d+)(-[0-9a-f]+)?$")
 
 
-@dataclass(frozen=True)
-class CompetitionSession:
+class CompetitionSession(NamedTuple):
     """An opened competition: its card, its state when opened, and the store connection.
 
     `con` is None only for a competition that is not prepared, opened with `prepared=False`; so is
@@ -144,8 +142,7 @@ def state_of(ws: Workspace, slug: str, now: datetime | None = None) -> State:
         return session.state
 
 
-@dataclass(frozen=True)
-class StateFacts:
+class StateFacts(NamedTuple):
     """What a competition's state is decided from: whether it was prepared, and its last close or
     reopen (in the order recorded) with its time."""
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import os
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.competition import Card, load_card
 from harness.errors import StalePreparation
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
 SUMMARY_FILE = "summary.json"
 
 
-@dataclass(frozen=True)
-class Glance:
+class Glance(NamedTuple):
     """A competition's card, its state now and its last preparation record (None before one)."""
 
     card: Card

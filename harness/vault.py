@@ -13,9 +13,8 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness import __version__
 from harness.competition import Card
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
 PUBLIC, PRIVATE = "Public", "Private"
 
 
-@dataclass(frozen=True)
-class Preparation:
+class Preparation(NamedTuple):
     """The record of the last `compete prepare`."""
 
     prepared_at: datetime

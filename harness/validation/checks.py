@@ -7,8 +7,7 @@ problems (repeated, unknown, missing) and repeated values of unique columns are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.errors import SubmissionRejected
 from harness.store import quote_identifier as q
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """A file that passed every check, as the typed table `table` (see `check`)."""
 
     raw: RawFile

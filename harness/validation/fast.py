@@ -5,9 +5,8 @@ for files it reads exactly as `check` would; any doubt sends the file through `r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.store import quote_identifier as q
 from harness.validation.conditions import row_conditions
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-@dataclass(frozen=True)
-class FastRead:
+class FastRead(NamedTuple):
     """A file read with its columns' own types, for the fast path of scoring (see `fast_read`).
 
     `sql` is a SELECT over the file giving `id_key` and, per prediction column i, `t_i` (trimmed

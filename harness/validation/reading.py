@@ -10,7 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.errors import SubmissionRejected, is_interrupt
 from harness.store import quote_identifier as q
@@ -57,8 +57,7 @@ CSV_OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Sniffed:
+class Sniffed(NamedTuple):
     """What a file's first bytes tell: its format ('parquet', 'csv' or 'csv.gz'), its compression as
     read_csv names it and, for a CSV, how many lines before its header are to be skipped: blank
     lines, and the `sep=,` line Excel writes to name its separator."""
