@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness import store
 from harness.competition import Card, load_card
@@ -105,8 +105,7 @@ class Submission:
         return {**asdict(self), "kind": self.kind}
 
 
-@dataclass(frozen=True)
-class SubmitOutcome:
+class SubmitOutcome(NamedTuple):
     """What `compete submit` reports: the recorded submission and where it stands."""
 
     submission: Submission
@@ -160,8 +159,7 @@ class SubmitOutcome:
         }
 
 
-@dataclass(frozen=True)
-class BoardRow:
+class BoardRow(NamedTuple):
     """One participant on a leaderboard. On the private board `public_rank` gives the shake-up."""
 
     rank: int
@@ -182,11 +180,10 @@ class BoardRow:
         return None if self.public_rank is None else self.public_rank - self.rank
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "change": self.change}
+        return {**self._asdict(), "change": self.change}
 
 
-@dataclass(frozen=True)
-class Leaderboard:
+class Leaderboard(NamedTuple):
     """A public or private leaderboard, best first."""
 
     competition: str
@@ -197,8 +194,7 @@ class Leaderboard:
     rows: tuple[BoardRow, ...]
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """A participant's final submissions: chosen (`chosen_by` "selection"), or, without a choice,
     the best public ones that count in its place ("best public")."""
 
