@@ -1146,6 +1146,7 @@ def description_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
             Prediction.PROBABILITY: f"the probability of the positive class ({positive})",
             Prediction.VALUE: "the predicted value",
             Prediction.RANKING: "the predicted items, space-separated, best first",
+            Prediction.TEXT: "the predicted text (any text; right when it is the answer as written)",
             Prediction.VALUES: "one predicted value per target",
             Prediction.PROBABILITIES: f"one probability of the positive class ({positive}) per target",
         }[kind]

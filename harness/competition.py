@@ -10,6 +10,7 @@ missing or wrong field is refused with a `CardError` that names the file and the
     id_column = "PassengerId"
     target_columns = ["Survived"]
     classes = ["0", "1"]                 # classification only: the labels, in order
+                                         # (an open-label task has none: any text is a prediction)
 
     [split]                              # how prepare carves the test set, and the public board
     test_fraction = 0.3
@@ -56,6 +57,7 @@ TASKS = (
     "text-binary",
     "text-multiclass",
     "text-regression",
+    "open-label",  # free-text predictions scored against the answer as written (harness.open_label)
 )
 CV_SCHEMES = ("kfold", "stratified", "group", "time")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -165,6 +167,10 @@ def parse_card(path: Path, slug: str) -> Card:
     classes = tuple(str(c) for c in classes_raw) if classes_raw is not None else None
     if task.removeprefix("text-") in ("binary", "multiclass") and not classes:
         raise CardError(path, "classes", "is required for a classification task: list the labels in order")
+    if task == "open-label" and classes is not None:
+        raise CardError(
+            path, "classes", "must be left out for an open-label task: any text is a prediction there"
+        )
     if classes is not None and len(set(classes)) != len(classes):
         raise CardError(path, "classes", "has duplicated labels")
     if task.removeprefix("text-") == "binary" and classes is not None and len(classes) != 2:

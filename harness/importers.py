@@ -42,6 +42,7 @@ from harness.authoring import (
     write_competition,
 )
 from harness.errors import AuthoringError
+from harness.open_label import import_reason
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -853,8 +854,12 @@ def _write(
         )
 
     def build(frame: pd.DataFrame) -> None:
-        given = "ranking" if ranking else task or _class_task(frame, layout)
-        if given and not task and not ranking:
+        automatic = not (ranking or task or layout.classes or len(layout.targets) > 1)
+        open_why = import_reason(layout.train, layout.sample, layout.target, metric) if automatic else ""
+        given = "ranking" if ranking else task or ("open-label" if open_why else _class_task(frame, layout))
+        if open_why:
+            draft.notes.append(f"task: open-label ({open_why}; --task multiclass makes each output a class)")
+        elif given and not task and not ranking:
             draft.notes.append(f"task: {given} (the classes are {_class_reason(frame, layout)})")
         fill_task_and_metric(draft, frame, given, metric)
         _check_several_targets(draft, layout)

@@ -85,6 +85,10 @@ def normalize_predictions(
             + (" For a probability, return predict_proba(X)[:, 1]." if kind is Prediction.PROBABILITY else "")
         )
     column = columns[0]
+    if kind is Prediction.TEXT:  # any text; a missing one is read as scoring reads it (open_label)
+        from harness.open_label import answer_text
+
+        return pd.DataFrame({column: [answer_text(v) for v in values]})
     if kind is Prediction.LABEL:
         # whole numbers are labels as their text (1 -> "1"), without a call per row
         whole = values.dtype.kind in "iu"

@@ -208,7 +208,7 @@ def baseline_submission(train: pd.DataFrame, test: pd.DataFrame, card: Card) -> 
     target = train[card.target]
     out = pd.DataFrame({card.id_column: ids})
     kind = metric.prediction_for(card.task)
-    if kind is Prediction.LABEL:
+    if kind in (Prediction.LABEL, Prediction.TEXT):
         out[card.target] = target.mode().sort_values().iloc[0]
     elif kind is Prediction.PROBABILITY:
         positive = MetricContext(classes=card.classes).positive

@@ -185,6 +185,11 @@ def reference_scores(
         elif kind is Prediction.VALUE:
             y = part["truth:0"].astype(float).to_numpy()
             pred = part[f"pred:{card.target}"].astype(float).to_numpy()
+        elif kind is Prediction.TEXT:  # free text as written, a missing value as the grader reads it
+            from harness.open_label import answer_text
+
+            y = [answer_text(v) for v in part["truth:0"]]
+            pred = [answer_text(v) for v in part[f"pred:{card.target}"]]
         else:
             pred = part[f"pred:{card.target}"].map(_canonical_label).to_numpy()
             if tuple(sorted(card.classes or ())) == BOOLEAN_CLASSES:

@@ -449,6 +449,10 @@ def _truth_and_prediction(
     text, num = f"s.{text}", (f"s.{num}" if num is not None else None)
     if kind is Prediction.LABEL:
         return label_text, f"{validation.label_sql(text, num, card.classes)} AS p", "y, p"
+    if kind is Prediction.TEXT:
+        from harness.open_label import answer_sql
+
+        return answer_sql(label_text), f"{answer_sql(text)} AS p", "y, p"
     if kind is Prediction.PROBABILITY:
         positive = _is_positive(con, f"l.{target}", label_type, label_text, metric_context(card), params)
         return f"CASE WHEN {positive} THEN 1 ELSE 0 END", f"{num} AS p", "y, p"

@@ -83,6 +83,8 @@ def whole_score(card: Card, labels: pd.DataFrame, submission: pd.DataFrame) -> f
         y, pred = labels[card.target].map(as_label).to_numpy(), rows[card.target].astype(float).to_numpy()
         if kind is Prediction.VALUE:
             y = y.astype(float)
+    elif kind is Prediction.TEXT:  # as written: relation_frame reads a missing value as the grader does
+        y, pred = labels[card.target].to_numpy(dtype=object), rows[card.target].to_numpy(dtype=object)
     else:
         y = labels[card.target].map(as_label).to_numpy()
         pred = [_canonical(str(v).strip()) for v in rows[card.target]]

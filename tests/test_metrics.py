@@ -113,6 +113,17 @@ def make_sample(kind: Prediction, task: str, scenario: str, n: int, seed: int) -
             p = np.full(n, classes[0], dtype=object)
         else:
             p = y.copy()
+    elif kind is Prediction.TEXT:  # free text: the same word in another case or with a space is another text
+        words = np.array(["one", "One", " one", "one ", "sil", "<self>", "twelve", "", "nan"], dtype=object)
+        y = rng.choice(words, n).astype(object)
+        if scenario == "random":
+            p = rng.choice(words, n).astype(object)
+        elif scenario == "ties":
+            p = np.where(rng.random(n) < 0.6, y, rng.choice(words, n)).astype(object)
+        elif scenario == "constant":
+            p = np.full(n, "sil", dtype=object)
+        else:
+            p = y.copy()
     elif kind is Prediction.PROBABILITY:
         y = rng.permutation(np.concatenate([[0, 1], rng.integers(0, 2, n - 2)])).astype(int)
         if scenario == "random":
@@ -413,7 +424,8 @@ def test_log_loss_prediction_kind_depends_on_the_task() -> None:
         _ = metric.prediction
     with pytest.raises(MetricError, match="does not fit task 'regression'"):
         metric.prediction_for("regression")
-    assert get("accuracy").prediction is Prediction.LABEL
+    assert get("accuracy").prediction_for("multiclass") is Prediction.LABEL
+    assert get("accuracy").prediction_for("open-label") is Prediction.TEXT, "free text, no class list"
 
 
 def test_prediction_for_a_card() -> None:

@@ -29,6 +29,13 @@ def worst_oof_rows(
         truth = y.map(as_label).astype(str).to_numpy()
         loss = (oof.iloc[:, 0].astype(str).to_numpy() != truth).astype(float)
         name, wrong = "wrong label (1) or right (0)", int(loss.sum())
+    elif kind is Prediction.TEXT:  # free text, right when it is the answer as written
+        from harness.open_label import answer_text
+
+        truth = np.array([answer_text(v) for v in y], dtype=object)
+        predicted = np.array([answer_text(v) for v in oof.iloc[:, 0]], dtype=object)
+        loss = (predicted != truth).astype(float)
+        name, wrong = "wrong text (1) or right (0)", int(loss.sum())
     elif kind is Prediction.PROBABILITY:
         positive = MetricContext.for_card(card).positive
         hit = y.map(as_label).astype(str).to_numpy() == positive

@@ -27,7 +27,9 @@ TargetOption = Annotated[
 ]
 ImportTaskOption = Annotated[
     str | None,
-    typer.Option("--task", help="binary, multiclass, regression, ranking, text-... (default: inferred)."),
+    typer.Option(
+        "--task", help="binary, multiclass, regression, ranking, text-..., open-label (default: inferred)."
+    ),
 ]
 
 
@@ -42,7 +44,10 @@ def new(
     ] = None,
     task: Annotated[
         str | None,
-        typer.Option("--task", help="binary, multiclass, regression, ranking, text-... (default: inferred)."),
+        typer.Option(
+            "--task",
+            help="binary, multiclass, regression, ranking, text-..., open-label (default: inferred).",
+        ),
     ] = None,
     test_size: Annotated[float, typer.Option("--test-size", help="Share of rows in the test set.")] = 0.25,
     public: Annotated[

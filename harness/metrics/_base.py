@@ -12,7 +12,7 @@ from harness.errors import MetricError
 if TYPE_CHECKING:
     from harness.competition import Card
 
-BASE_TASKS = ("binary", "multiclass", "regression", "ranking")
+BASE_TASKS = ("binary", "multiclass", "regression", "ranking", "open-label")
 
 
 class Prediction(StrEnum):
@@ -25,6 +25,7 @@ class Prediction(StrEnum):
     RANKING = "ranking"  # one column: space-separated predicted items, best first
     VALUES = "values"  # one column per target: a real number each (several regression targets)
     PROBABILITIES = "probabilities"  # one column per target: P(positive) each (several binary targets)
+    TEXT = "text"  # one column: free text, any string, compared as written (open-label)
 
 
 def base_task(task: str) -> str:
@@ -121,11 +122,12 @@ class Metric:
       distinct).
     `query(relation, ctx)` gives the one-score SELECT of any form (a `split_sql` metric sees every
     row of `relation` as public). The relation's columns are:
-      - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE and RANKING:
+      - `y` (the true target) and `p` (the prediction) for LABEL, PROBABILITY, VALUE, RANKING and TEXT:
         LABEL: `y` and `p` are VARCHAR class labels;
         PROBABILITY: `y` is INTEGER, 1 for the positive class (`ctx.positive`) else 0; `p` is DOUBLE;
         VALUE: `y` and `p` are DOUBLE;
         RANKING: `y` and `p` are VARCHAR, space-separated items (`p` best first);
+        TEXT: `y` and `p` are VARCHAR, as written, a missing value as 'nan' (`harness.open_label`);
       - `y` (VARCHAR, the true class label) and `p_0 .. p_{K-1}` (DOUBLE, one per class in
         `ctx.classes` order) for CLASS_PROBABILITIES;
       - `y_0 .. y_{T-1}` and `p_0 .. p_{T-1}`, one pair per target column in the card's order
@@ -226,12 +228,16 @@ class Metric:
         """The prediction kind the relation holds under `ctx`.
 
         A metric scoring several kinds reads `ctx.task`; without it, two classes mean binary (the
-        card of a binary task lists exactly two) and more mean multiclass.
+        card of a binary task lists exactly two) and more mean multiclass; without classes either, the
+        kind it scores on both classification tasks (accuracy's labels, not its open-label text).
         """
         if len(set(self.predictions.values())) == 1:
             return self.prediction
         if ctx.task is not None:
             return self.prediction_for(ctx.task)
+        labels = {k for t, k in self.predictions.items() if t in ("binary", "multiclass")}
+        if not ctx.classes and len(labels) == 1:
+            return labels.pop()
         assert ctx.classes, f"{self.name} needs ctx.task or ctx.classes to know its prediction kind"
         return self.prediction_for("binary" if len(ctx.classes) == 2 else "multiclass")
 

@@ -72,6 +72,7 @@ _TYPES = {
     Prediction.PROBABILITY: ("INTEGER", "DOUBLE"),
     Prediction.VALUE: ("DOUBLE", "DOUBLE"),
     Prediction.RANKING: ("VARCHAR", "VARCHAR"),
+    Prediction.TEXT: ("VARCHAR", "VARCHAR"),
 }
 
 
@@ -106,6 +107,11 @@ def relation_frame(metric: Metric, y_true: Any, y_pred: Any, ctx: MetricContext)
             frame[f"p_{i}"] = probs[:, i]
         return frame
     pred = np.asarray(y_pred)
+    if kind is Prediction.TEXT:
+        from harness.open_label import answer_text
+
+        texts = [answer_text(v) for v in np.asarray(y_true, dtype=object)]
+        return pd.DataFrame({"y": texts, "p": [answer_text(v) for v in pred.astype(object)]})
     if kind is Prediction.PROBABILITY:
         return pd.DataFrame({"y": (labels == ctx.positive).astype(int), "p": pred.astype(float)})
     if kind is Prediction.VALUE:

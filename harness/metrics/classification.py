@@ -44,13 +44,15 @@ ACCURACY = Metric(
     greater_is_better=True,
     minimum=0.0,
     maximum=1.0,
-    predictions=LABEL_TASKS,
+    predictions={**LABEL_TASKS, "open-label": Prediction.TEXT},
     aggregate=_accuracy_sql,
     reference=_accuracy_ref,
     constant_reference=_accuracy_numpy,
     formula=r"\frac{1}{n}\sum_{i=1}^{n} [\hat y_i = y_i]",
     notes="The share of rows whose predicted label equals the true one. Blind to class imbalance: "
-    "predicting the majority class scores its frequency.",
+    "predicting the majority class scores its frequency. On an open-label task the prediction is free "
+    "text, right when it is the answer as written (case and spaces count; a missing value reads as "
+    "'nan', as pandas reads it).",
     requires="at least one row",
     exact_in_parallel=True,
 )

@@ -366,6 +366,7 @@ def _types(kind: Prediction) -> tuple[str, str]:
         Prediction.PROBABILITY: ("INTEGER", "DOUBLE"),
         Prediction.VALUE: ("DOUBLE", "DOUBLE"),
         Prediction.RANKING: ("VARCHAR", "VARCHAR"),
+        Prediction.TEXT: ("VARCHAR", "VARCHAR"),
         Prediction.CLASS_PROBABILITIES: ("VARCHAR", "DOUBLE"),
     }[kind]
 
@@ -390,12 +391,13 @@ def _append(
     source, params = read
     names = [str(d[0]) for d in con.execute(f"SELECT * FROM {source} LIMIT 0", params).description or []]
 
-    def column(name: str) -> str:
+    def column(name: str, trimmed: bool = True) -> str:
         same = [n for n in names if n.strip().casefold() == name.casefold()]
         assert same, f"no column {name!r} among {names}"
         if typed:
             return f"r.{q(same[0])}"
-        return f"coalesce({', '.join(f'trim(CAST(r.{q(n)} AS VARCHAR))' for n in same)})"
+        cast = "trim(CAST(r.{} AS VARCHAR))" if trimmed else "CAST(r.{} AS VARCHAR)"
+        return f"coalesce({', '.join(cast.format(q(n)) for n in same)})"
 
     def number(expr: str) -> str:
         return f"TRY_CAST({expr} AS DOUBLE)"
@@ -409,6 +411,13 @@ def _append(
         assert card.classes is not None
         p = ", ".join(f"{number(column(c))} AS p_{i}" for i, c in enumerate(card.classes))
         y = y_text
+    elif kind is Prediction.TEXT:  # as written, a missing value as scoring reads it (open_label)
+        from harness.open_label import answer_sql
+
+        p, y = (
+            f"{answer_sql(f'CAST({column(preds[0].name, trimmed=False)} AS VARCHAR)')} AS p",
+            answer_sql(y_text),
+        )
     else:
         text = column(preds[0].name)
         if kind is Prediction.LABEL:

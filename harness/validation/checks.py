@@ -15,7 +15,7 @@ from harness.validation.columns import match_columns
 from harness.validation.conditions import row_conditions
 from harness.validation.reading import RawFile
 from harness.validation.rules import EXAMPLES, SubmissionRules, problems_text
-from harness.validation.sql import id_key, label_types, null_sql, used_parameters
+from harness.validation.sql import as_written, id_key, label_types, null_sql, used_parameters
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,7 +73,7 @@ def check(
     outer = ["row", "id_text", f"{key} AS id_key"]
     for i, rule in enumerate(rules.prediction_rules):
         text, num = f"t_{i}", (f"n_{i}" if rule.numeric else None)
-        inner.append(f"trim({q(names[rule.name])}) AS {text}")
+        inner.append(f"{as_written(rules, f'trim({q(names[rule.name])})', q(names[rule.name]))} AS {text}")
         outer += [text, f"{null_sql(text)} AS z_{i}"]
         if num is not None:
             outer.append(f"TRY_CAST({text} AS DOUBLE) AS {num}")

@@ -12,7 +12,7 @@ from harness.store import quote_identifier as q
 from harness.validation.conditions import row_conditions
 from harness.validation.reading import CSV_OPTIONS, sniff
 from harness.validation.rules import SubmissionRules
-from harness.validation.sql import id_key, is_integer_type, label_types, literal, null_sql
+from harness.validation.sql import as_written, id_key, is_integer_type, label_types, literal, null_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -109,7 +109,8 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
             outer += [f"CAST(NULL AS VARCHAR) AS {text}", f"({num} IS NULL OR isnan({num})) AS z_{i}", num]
         else:
             types.setdefault(rule.name, "VARCHAR")
-            inner.append(f"trim(CAST({col} AS VARCHAR)) AS {text}")
+            cast = f"CAST({col} AS VARCHAR)"
+            inner.append(f"{as_written(rules, f'trim({cast})', cast)} AS {text}")
             outer += [text, f"{null_sql(text)} AS z_{i}"]
             if num is not None:
                 outer.append(f"TRY_CAST({text} AS DOUBLE) AS {num}")

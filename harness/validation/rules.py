@@ -20,7 +20,8 @@ from harness.store import utc_now
 if TYPE_CHECKING:
     import duckdb
 
-RULES_VERSION = "3"  # a new version re-derives every cached rule set (2: predictions_above; 3: row sums)
+RULES_VERSION = "4"  # a new version re-derives every cached rule set (2: predictions_above; 3: row sums;
+# 4: free text)
 EXAMPLES = 5  # example rows (or names) a problem shows
 NO_SLOT = " A rejected file costs no submission."
 
@@ -137,6 +138,8 @@ def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnR
         lower = 0.0 if rule.minimum is None else max(rule.minimum, 0.0)
         upper = 1.0 if rule.maximum is None else min(rule.maximum, 1.0)
         return replace(rule, kind="number", nullable=False, minimum=lower, maximum=upper)
+    if kind is Prediction.TEXT:  # any text; a missing one is read as the grader reads it (open_label)
+        return replace(rule, kind="string", nullable=True, allowed=None, minimum=None, maximum=None)
     if kind is Prediction.LABEL and card.classes and rule.allowed is None:
         return replace(rule, allowed=tuple(card.classes), nullable=False)
     if kind in (Prediction.VALUE, Prediction.VALUES):

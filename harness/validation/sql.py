@@ -43,6 +43,14 @@ def id_key(rules: SubmissionRules, id_type: str, id_text: str) -> tuple[str, str
     return f"coalesce({canonical_sql(id_text, number)}, {id_text})", label_key
 
 
+def as_written(rules: SubmissionRules, trimmed: str, raw: str) -> str:
+    """A prediction column's text as it is checked and scored: trimmed, except free text (an open-label
+    task's), which is compared as written, spaces and all."""
+    from harness.metrics import Prediction
+
+    return raw if rules.prediction == Prediction.TEXT.value else trimmed
+
+
 def null_sql(text: str) -> str:
     """Whether a trimmed text value counts as missing (empty, or a null token such as NA or NaN)."""
     # Equalities, not IN: DuckDB plans an IN list of this size (or list_contains over a constant list)
