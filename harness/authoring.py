@@ -882,7 +882,7 @@ def dry_run(card: Card) -> None:
 
     module = load_module(card, "prepare")
     models = schemas.load_models(card)
-    frame = module.load()
+    frame = prepare.targets_as_scored(card, module.load())
     splitter = getattr(module, "split", None)
     try:
         train, test_full = splitter(frame, card) if splitter else prepare.carve(frame, card)
@@ -992,8 +992,11 @@ def schema_source(draft: Draft, profiles: list[ColumnProfile]) -> str:
         if p.name in targets:
             continue
         test_lines.append(_field_line(names, p, is_id=p.name == draft.id_column))
+    # An open-label answer may be 'nan', the grader's text for a missing one: pandas reads it as missing.
+    open_label = True if draft.task == "open-label" else None
     train_lines = [
-        _field_line(names, by_name[t], classification=draft.classes is not None) for t in draft.target_columns
+        _field_line(names, by_name[t], classification=draft.classes is not None, nullable=open_label)
+        for t in draft.target_columns
     ]
 
     id_profile = by_name[draft.id_column]

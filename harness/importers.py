@@ -42,7 +42,8 @@ from harness.authoring import (
     write_competition,
 )
 from harness.errors import AuthoringError
-from harness.open_label import import_reason
+from harness.open_label import TASK as OPEN_LABEL
+from harness.open_label import import_reason, with_missing_as_text
 from harness.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -857,6 +858,8 @@ def _write(
         automatic = not (ranking or task or layout.classes or len(layout.targets) > 1)
         open_why = import_reason(layout.train, layout.sample, layout.target, metric) if automatic else ""
         given = "ranking" if ranking else task or ("open-label" if open_why else _class_task(frame, layout))
+        if given == OPEN_LABEL:  # a missing answer is the text 'nan' there, as the grader reads it
+            frame[layout.target] = with_missing_as_text(frame, [layout.target])[layout.target]
         if open_why:
             draft.notes.append(f"task: open-label ({open_why}; --task multiclass makes each output a class)")
         elif given and not task and not ranking:

@@ -63,6 +63,15 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def with_missing_as_text(frame: Any, columns: Any) -> Any:
+    """`frame` (pandas) with each missing value of `columns` as the text 'nan', which is what the
+    grader compares a missing answer as: a target of an open-label task is never missing."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(object).where(out[column].notna(), MISSING)
+    return out
+
+
 def answer_sql(expr: str) -> str:
     """SQL: the VARCHAR `expr` as the grader compares it (see `answer_text`)."""
     # Equalities, not IN: DuckDB plans an IN list of this size as a join, which does not keep the

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import schemas, store, vault
+from harness import open_label, schemas, store, vault
 from harness.competition import Card, load_module
 from harness.errors import CompetitionFolderError
 from harness.metrics import MetricContext, Prediction
@@ -91,6 +91,7 @@ def _build(ws: Workspace, card: Card) -> Prepared:
     models = schemas.load_models(card)
     frame = _call(card, module.load, "load()")
     _require_columns(card, frame)
+    frame = targets_as_scored(card, frame)
     if frame[card.id_column].duplicated().any():
         raise CompetitionFolderError(f"{card.slug}: load() returned duplicated ids in {card.id_column!r}.")
 
@@ -193,6 +194,14 @@ def carve(frame: pd.DataFrame, card: Card) -> tuple[pd.DataFrame, pd.DataFrame]:
     stratify = frame[card.target] if scheme == "stratified" else None
     train, test = train_test_split(frame, test_size=fraction, random_state=seed, stratify=stratify)
     return train, test
+
+
+def targets_as_scored(card: Card, frame: pd.DataFrame) -> pd.DataFrame:
+    """load()'s frame with its targets as scoring compares them: an open-label task's missing answer is
+    the text 'nan', as its grader reads it (harness.open_label); any other frame as it is."""
+    if card.task != open_label.TASK:
+        return frame
+    return open_label.with_missing_as_text(frame, card.target_columns)
 
 
 def baseline_submission(train: pd.DataFrame, test: pd.DataFrame, card: Card) -> pd.DataFrame:

@@ -57,7 +57,7 @@ def _files(tmp_path: Path, truth: pd.DataFrame) -> dict[str, Path]:
     that differ from the answers only in case, spaces or missing values."""
     rng = np.random.default_rng(11)
     n = len(truth)
-    after = truth["after"].astype(str).to_numpy()
+    after = np.array(["nan" if pd.isna(v) else str(v) for v in truth["after"]], dtype=object)
     noise = rng.choice(["one", "One", " one", "sil ", "<self>", "two", "", "NA", "null"], n)
     frames = {
         "perfect": truth,
@@ -257,3 +257,37 @@ def test_cli_refuses_an_empty_file_in_one_line(ws: Workspace, tmp_path: Path) ->
     result = CliRunner().invoke(app, ["submit", NAME, str(path)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "the file is empty" in result.output
+
+
+def test_missing_answers_are_the_text_nan_as_the_grader_reads_them(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+    """The real data hold a few outputs pandas reads as missing (NA): the import keeps those rows, their
+    answer compares as 'nan', `compete check` passes, and files score as the grader on the whole test."""
+    import io
+    import shutil
+    import zipfile
+
+    from harness.prepare import prepare
+
+    copy = tmp_path / "tn"
+    shutil.copytree(FOLDER, copy)
+    public, answers_path = copy / "prepared" / "public", copy / "prepared" / "private" / "answers.csv"
+    with zipfile.ZipFile(public / "en_train.csv.zip") as zf:
+        train = pd.read_csv(io.BytesIO(zf.read("en_train.csv")))
+    train.loc[train.index[:3], "after"] = "NA"
+    with zipfile.ZipFile(public / "en_train.csv.zip", "w") as zf:
+        zf.writestr("en_train.csv", train.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC))
+    answers = _answers()
+    answers.loc[answers.index[:4], "after"] = ["NA", "", "null", "n/a"]
+    answers.to_csv(answers_path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+    authored = import_mlebench(ws, copy / "prepared", from_repo=copy / "repo", id_from=ID_FROM)
+    assert authored.task == "open-label"
+    prepare(ws, NAME)
+    results = check_competition(ws, NAME)
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    truth = pd.read_csv(answers_path)
+    card, labels = load_card(ws, NAME), hidden_labels(ws, NAME)
+    for label, path in _files(tmp_path, truth[["id", "after"]]).items():
+        want = grader(path, truth)
+        assert whole_score(card, labels, read_submission(path)) == pytest.approx(want, abs=1e-9), label
+        public, private = score(ws, card, path)
+        assert min(public, private) <= want <= max(public, private), label
