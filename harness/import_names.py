@@ -167,3 +167,62 @@ def _test_paths(paths: list[str], training: set[str], ids: list[str]) -> list[st
         by_name.setdefault(name.stem, path)
     found = [by_name.get(i) for i in ids]
     return None if any(p is None for p in found) else [p for p in found if p is not None]
+
+
+def require_training_table(
+    folder: Path,
+    sample: Path,
+    train_file: Path,
+    pattern: str | None,
+    label_values: str | None,
+    train_names: tuple[str, ...],
+) -> None:
+    """Refuse an import that has no training table and no `pattern` to make one (naming the option),
+    or `label_values` without a pattern. Every import with `--labels-from-names` checks this first."""
+    if pattern is not None:
+        return
+    if parse_label_values(label_values):
+        raise AuthoringError(
+            f"--label-values {label_values!r} needs {OPTION} PATTERN: it maps the labels found in the "
+            "file names."
+        )
+    if not train_file.is_file() and sample.is_file():
+        raise AuthoringError(
+            f"{folder} has no training table ({', '.join(train_names)}). When the labels are in the "
+            f"training files' names, make the table from them with {OPTION} PATTERN, a regular "
+            "expression with a group for the label (and, if the file name is not the id, one for the "
+            f"id), matched against each path under {folder.name}/: {OPTION} {EXAMPLE} "
+            "--label-values cat=0,dog=1."
+        )
+
+
+def training_tables(
+    folder: Path,
+    sample: Path,
+    train_file: Path,
+    test_file: Path | None,
+    pattern: str | None,
+    label_values: str | None,
+    answers: Path,
+    stage: Path,
+) -> tuple[Path, Path | None, list[str]]:
+    """The import's train.csv and test.csv: as found (no `pattern`), or made from the names of the
+    files under `folder` (`tables_from_names`, each training label checked against the test labels
+    in `answers`), with the notes that say how. AuthoringError for what `tables_from_names` refuses."""
+    if pattern is None:
+        return train_file, test_file, []
+    values = parse_label_values(label_values)
+    return tables_from_names(folder, sample, pattern, values, answer_labels(answers, sample), stage)
+
+
+def answer_labels(answers: Path, sample: Path) -> set[str] | None:
+    """The values of the test labels' column that the sample predicts (one column), None without it."""
+    import pandas as pd
+
+    from harness.authoring import read_table
+
+    predicted = [str(c) for c in pd.read_csv(sample, nrows=0).columns][1:]
+    frame = read_table(answers)
+    if len(predicted) != 1 or predicted[0] not in frame.columns:
+        return None
+    return set(frame[predicted[0]].dropna().astype(str))

@@ -165,14 +165,28 @@ def import_kaggle(
     metric: str | None = None,
     target: str | None = None,
     task: str | None = None,
+    labels_from_names: str | None = None,
+    label_values: str | None = None,
 ) -> Authored:
     """Import a Kaggle download plus its solution file, keeping Kaggle's test set and public/private split.
 
+    `labels_from_names` and `label_values` make the training table from the training files' names, as
+    for `import_mlebench` (see import_names); the download's other files are then copied as they are.
     Raises AuthoringError when a file is missing (without solution.csv: what to do instead), when the
     columns do not line up, or for a slug or metric that cannot be used.
     """
     with _staging() as stage:
-        return _import_kaggle(ws, Path(folder), stage, slug=slug, metric=metric, target=target, task=task)
+        return _import_kaggle(
+            ws,
+            Path(folder),
+            stage,
+            slug=slug,
+            metric=metric,
+            target=target,
+            task=task,
+            labels_from_names=labels_from_names,
+            label_values=label_values,
+        )
 
 
 @contextmanager
@@ -197,12 +211,20 @@ def _import_kaggle(
     metric: str | None,
     target: str | None,
     task: str | None,
+    labels_from_names: str | None = None,
+    label_values: str | None = None,
 ) -> Authored:
+    from harness import import_names
+
     slug = slug or slug_for(folder.name)
     check_new_slug(ws, slug)
     sample = _sample_file(folder, stage)
     train_file, test_file = _train_file(folder, stage), _test_file(folder, stage)
-    _require_files(folder, (train_file, sample), "a Kaggle download")
+    import_names.require_training_table(
+        folder, sample, train_file, labels_from_names, label_values, TRAIN_NAMES
+    )
+    needed = (sample,) if labels_from_names is not None else (train_file, sample)  # names make train.csv
+    _require_files(folder, needed, "a Kaggle download")
     solution = folder / "solution.csv"
     if not solution.is_file():
         raise AuthoringError(
@@ -212,7 +234,13 @@ def _import_kaggle(
             f"`compete new {slug} --from {folder / 'train.csv'} --target COLUMN`, which carves its test "
             "set out of train.csv."
         )
+    train_file, test_file, name_notes = import_names.training_tables(
+        folder, sample, train_file, test_file, labels_from_names, label_values, solution, stage
+    )
     layout = _layout(train_file, test_file, sample, solution, target)
+    extra = {}  # the files the names' paths point to (never the solution)
+    if labels_from_names is not None:
+        extra = {k: p for k, p in _other_files(folder, layout).items() if p.name != solution.name}
     frame = read_table(solution)
     if USAGE_COLUMN not in frame.columns:
         raise AuthoringError(
@@ -233,7 +261,7 @@ def _import_kaggle(
             f"{solution}: column {USAGE_COLUMN!r} needs both Public and Private rows, found {sorted(usage)}."
         )
     notes = [f"test set and public/private split: Kaggle's, from solution.csv ({_usage_counts(frame)})"]
-    notes += _staged_notes(folder, (train_file, test_file, sample))
+    notes += _staged_notes(folder, (train_file, test_file, sample)) + name_notes
     counts = frame[USAGE_COLUMN].astype(str).value_counts()
     public_fraction = round(int(counts["Public"]) / int(counts["Public"] + counts["Private"]), 4)
     title = folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or slug
@@ -261,6 +289,7 @@ def _import_kaggle(
         metric,
         metric_note="Kaggle's metric is not in the downloaded files",
         task=task,
+        extra=extra,
     )
 
 
@@ -332,7 +361,6 @@ def _import_mlebench(
     public, private = folder / "public", folder / "private"
     sample = _sample_file(public, stage)
     train_file, test_file = _train_file(public, stage), _test_file(public, stage)
-    values = import_names.parse_label_values(label_values)
     layout_notes: list[str] = []
     if labels_from_names is None and not train_file.is_file():  # labels as images or text files
         from harness.import_layouts import tables_from_layout
@@ -340,14 +368,9 @@ def _import_mlebench(
         made = tables_from_layout(public, sample, stage)
         if made is not None:
             train_file, test_file, layout_notes = made
-    if labels_from_names is None and not train_file.is_file() and sample.is_file():
-        raise AuthoringError(
-            f"{public} has no training table ({', '.join(TRAIN_NAMES)}). When the labels are in the "
-            f"training files' names, make the table from them with {import_names.OPTION} PATTERN, a "
-            "regular expression with a group for the label (and, if the file name is not the id, one "
-            f"for the id), matched against each path under public/: {import_names.OPTION} "
-            f"{import_names.EXAMPLE} --label-values cat=0,dog=1."
-        )
+    import_names.require_training_table(
+        public, sample, train_file, labels_from_names, label_values, TRAIN_NAMES
+    )
     needed = (sample,) if labels_from_names is not None else (train_file, sample)  # names make train.csv
     _require_files(public, needed, "MLE-bench's public/ folder")
     made_ids = layout_notes
@@ -385,11 +408,10 @@ def _import_mlebench(
     if metric is None and (not grader or grader == "auto"):
         raise AuthoringError(_no_grader_message(folder, from_repo))
     answers = private / candidates[0]
-    if labels_from_names is not None:
-        train_file, test_file, name_notes = import_names.tables_from_names(
-            public, sample, labels_from_names, values, _answer_labels(answers, sample), stage
-        )
-        made_ids += name_notes
+    train_file, test_file, name_notes = import_names.training_tables(
+        public, sample, train_file, test_file, labels_from_names, label_values, answers, stage
+    )
+    made_ids += name_notes
     layout = _layout(train_file, test_file, sample, answers, target)
     extra.update(_other_files(public, layout))
     notes = [f"test set: MLE-bench's; public/private split drawn with the card's seeds (from {answers.name})"]
@@ -443,17 +465,6 @@ def _import_mlebench(
         )
     text = _prepare_source(slug, layout, "answers.csv", kaggle_usage=False, origin="an MLE-bench preparation")
     return _write(ws, draft, layout, "answers.csv", text, metric, metric_note="", task=task, extra=extra)
-
-
-def _answer_labels(answers: Path, sample: Path) -> set[str] | None:
-    """The values of the test labels' column that the sample predicts (one column), None without it."""
-    import pandas as pd
-
-    predicted = [str(c) for c in pd.read_csv(sample, nrows=0).columns][1:]
-    frame = read_table(answers)
-    if len(predicted) != 1 or predicted[0] not in frame.columns:
-        return None
-    return set(frame[predicted[0]].dropna().astype(str))
 
 
 def _no_grader_message(folder: Path, from_repo: Path | None) -> str:

@@ -31,6 +31,22 @@ ImportTaskOption = Annotated[
         "--task", help="binary, multiclass, regression, ranking, text-..., open-label (default: inferred)."
     ),
 ]
+LabelsFromNamesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--labels-from-names",
+        help="Make the training table from the training files' names: a regular expression with a "
+        "group (?P<label>...) (and (?P<id>...), else the id is the file name), matched against each "
+        "path under the folder (MLE-bench: under public/; a zip member as ARCHIVE.zip/MEMBER).",
+    ),
+]
+LabelValuesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--label-values",
+        help="With --labels-from-names: the test labels' value of each label text, as 'cat=0,dog=1'.",
+    ),
+]
 
 
 @app.command()
@@ -44,10 +60,7 @@ def new(
     ] = None,
     task: Annotated[
         str | None,
-        typer.Option(
-            "--task",
-            help="binary, multiclass, regression, ranking, text-..., open-label (default: inferred).",
-        ),
+        typer.Option("--task", help="binary, multiclass, regression, ranking, text-... (default: inferred)."),
     ] = None,
     test_size: Annotated[float, typer.Option("--test-size", help="Share of rows in the test set.")] = 0.25,
     public: Annotated[
@@ -100,6 +113,8 @@ def import_kaggle(
     metric: MetricOption = None,
     target: TargetOption = None,
     task: ImportTaskOption = None,
+    labels_from_names: LabelsFromNamesOption = None,
+    label_values: LabelValuesOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a Kaggle competition (train.csv, test.csv, sample_submission.csv, solution.csv).
@@ -107,11 +122,23 @@ def import_kaggle(
     The test set and the public/private split are Kaggle's own, from the solution's Usage column.
     A table may also come zipped (train.csv.zip) or as JSON records (train.json).
 
+    With no training table, --labels-from-names makes one from the training files' names (dogs-vs-cats:
+    --labels-from-names 'train/(?P<label>cat|dog)\\.\\d+\\.jpg' --label-values cat=0,dog=1).
+
     Example: compete import kaggle ~/Downloads/titanic --metric accuracy
     """
     from harness.importers import import_kaggle as run
 
-    authored = run(find_workspace(), folder, slug=slug, metric=metric, target=target, task=task)
+    authored = run(
+        find_workspace(),
+        folder,
+        slug=slug,
+        metric=metric,
+        target=target,
+        task=task,
+        labels_from_names=labels_from_names,
+        label_values=label_values,
+    )
     _render_authored(authored, fmt)
 
 
@@ -145,22 +172,8 @@ def import_mlebench(
             "template: '{sentence_id}_{token_id}' (for tables without an id column).",
         ),
     ] = None,
-    labels_from_names: Annotated[
-        str | None,
-        typer.Option(
-            "--labels-from-names",
-            help="Make the training table from the training files' names: a regular expression with a "
-            "group (?P<label>...) (and (?P<id>...), else the id is the file name), matched against each "
-            "path under public/ (a zip member as ARCHIVE.zip/MEMBER).",
-        ),
-    ] = None,
-    label_values: Annotated[
-        str | None,
-        typer.Option(
-            "--label-values",
-            help="With --labels-from-names: the test labels' value of each label text, as 'cat=0,dog=1'.",
-        ),
-    ] = None,
+    labels_from_names: LabelsFromNamesOption = None,
+    label_values: LabelValuesOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import a competition prepared by MLE-bench; the metric comes from its config.yaml or --metric.
