@@ -291,3 +291,37 @@ def test_missing_answers_are_the_text_nan_as_the_grader_reads_them(ws: Workspace
         assert whole_score(card, labels, read_submission(path)) == pytest.approx(want, abs=1e-9), label
         public, private = score(ws, card, path)
         assert min(public, private) <= want <= max(public, private), label
+
+
+def test_task_option_forces_open_label_where_outputs_are_classes(ws: Workspace) -> None:  # noqa: F811
+    """The `normalization` layout's sample predicts a training output (32 classes): multiclass by
+    itself, open-label when --task says so."""
+    folder = FIXTURES / "mlebench" / "normalization"
+    authored = import_mlebench(ws, folder / "prepared", from_repo=folder / "repo", task="open-label")
+    card = load_card(ws, authored.slug)
+    assert card.task == "open-label" and card.classes is None
+    results = check_competition(ws, authored.slug)
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+
+
+def test_import_reason_names_its_rule(tmp_path: Path) -> None:
+    from harness.open_label import MAX_CLASS_OUTPUTS, import_reason
+
+    train, sample = tmp_path / "train.csv", tmp_path / "sample.csv"
+    many = [f"word {i}" for i in range(MAX_CLASS_OUTPUTS + 1)]
+    pd.DataFrame({"id": range(len(many)), "after": many}).to_csv(train, index=False)
+    pd.DataFrame({"id": [1, 2], "after": ["word 1", "word 2"]}).to_csv(sample, index=False)
+    assert (
+        import_reason(train, sample, "after")
+        == f"{len(many)} distinct texts in 'after', too many for a list of classes"
+    )
+    assert import_reason(train, sample, "after", metric="roc_auc") == "", "a metric of no open-label task"
+    pd.DataFrame({"id": [1, 2], "after": [0.5, 0.5]}).to_csv(sample, index=False)
+    assert import_reason(train, sample, "after") == "", "probabilities are no texts"
+    pd.DataFrame({"id": range(3), "after": ["a", "b", "a"]}).to_csv(train, index=False)
+    pd.DataFrame({"id": [1, 2], "after": ["a", "c"]}).to_csv(sample, index=False)
+    assert "predicts 1 text that no training row has as its 'after' (e.g. 'c')" in import_reason(
+        train, sample, "after"
+    )
+    pd.DataFrame({"id": [1, 2], "after": ["a", "b"]}).to_csv(sample, index=False)
+    assert import_reason(train, sample, "after") == "", "a few outputs, all of them training outputs"
