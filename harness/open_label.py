@@ -112,9 +112,8 @@ def import_reason(train: Path, sample: Path, target: str, metric: str | None = N
     if unseen:
         shown = ", ".join(repr(v) for v in unseen[:3])
         return (
-            f"the sample submission predicts {len(unseen)} {'text' if len(unseen) == 1 else 'texts'} that "
-            f"no training row has as its "
-            f"{target!r} (e.g. {shown}), so any text is a prediction"
+            f"the sample submission predicts {len(unseen)} {'text' if len(unseen) == 1 else 'texts'} "
+            f"that no training row has as its {target!r} (e.g. {shown}), so any text is a prediction"
         )
     if len(known) > MAX_CLASS_OUTPUTS:
         return f"{len(known)} distinct texts in {target!r}, too many for a list of classes"

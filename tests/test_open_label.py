@@ -244,6 +244,9 @@ def test_a_kernel_runs_and_its_run_is_scored_as_the_grader(ws: Workspace, tmp_pa
     assert pm.slices and pm.calibration is None and not pm.skipped
     written = postmortem.write(ws, pm)
     assert "does not score probabilities" in written.markdown.read_text(encoding="utf-8")
+    from harness.reports import writeup
+
+    assert row.ref in writeup.write(ws, NAME, row.participant).markdown.read_text(encoding="utf-8")
 
 
 def test_cli_refuses_an_empty_file_in_one_line(ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
