@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from harness.errors import CardError, CompetitionFolderError, UnknownName
 from harness.workspace import Workspace
@@ -63,24 +63,21 @@ CV_SCHEMES = ("kfold", "stratified", "group", "time")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     test_fraction: float
     seed: int
     public_fraction: float
     public_seed: int
 
 
-@dataclass(frozen=True)
-class CVScheme:
+class CVScheme(NamedTuple):
     scheme: str
     k: int
     seed: int
     column: str | None = None
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     daily_limit: int
     final_selections: int
     deadline: datetime | None = None
@@ -88,8 +85,7 @@ class Rules:
     row_sum_tolerance: float | None = None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     name: str
     url: str
     licence: str

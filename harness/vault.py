@@ -120,7 +120,6 @@ def card_fingerprint(card: Card) -> str:
     `compete prepare`, has another fingerprint than the one recorded with its data.
     """
     import hashlib
-    from dataclasses import asdict
 
     shape = {
         "task": card.task,
@@ -129,8 +128,8 @@ def card_fingerprint(card: Card) -> str:
         "id_column": card.id_column,
         "target_columns": list(card.target_columns),
         "classes": list(card.classes) if card.classes is not None else None,
-        "split": asdict(card.split),
-        "cv": asdict(card.cv),
+        "split": card.split._asdict(),
+        "cv": card.cv._asdict(),
     }
     digest = hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode())
     for path in sorted(card.folder.rglob("*")):

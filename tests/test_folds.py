@@ -122,7 +122,7 @@ def test_the_folds_check_agrees_with_making_the_folds(scheme: str) -> None:
 
 def _carve_card(fraction: float) -> Card:
     card = _card(3)
-    return dataclasses.replace(card, split=dataclasses.replace(card.split, test_fraction=fraction))
+    return dataclasses.replace(card, split=card.split._replace(test_fraction=fraction))
 
 
 @pytest.mark.parametrize(

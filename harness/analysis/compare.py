@@ -228,7 +228,7 @@ def _plan(card: Card, train: Any, k: int, repeat: int) -> list[Fold]:
 
     if repeat == 0:
         return make_folds(card, train, k)
-    reseeded = replace(card, cv=replace(card.cv, seed=card.cv.seed + repeat))
+    reseeded = replace(card, cv=card.cv._replace(seed=card.cv.seed + repeat))
     return make_folds(reseeded, train, k)
 
 
