@@ -251,7 +251,10 @@ def _database() -> duckdb.DuckDBPyConnection:
     if _process_db is None:
         import duckdb
 
+        # No progress bar: DuckDB draws one on standard output for a statement that runs long (an
+        # ATTACH or a checkpoint on a loaded machine), inside our own output (a submit's JSON).
         db = duckdb.connect()
+        db.execute("SET enable_progress_bar = false")
         values = db.execute(_SETTINGS_NOW).fetchall()[0]
         _defaults.update(zip(RESTORED_SETTINGS, map(str, values), strict=True))
         _process_db = db

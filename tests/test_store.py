@@ -84,3 +84,13 @@ def test_a_store_without_later_migrations_lacks_their_tables(tiny: Workspace) ->
         assert "submissions" in store.schema_tables(con)
         con.execute("DROP TABLE schema_migrations")
         assert store.schema_tables(con) == set()
+
+
+def test_no_statement_draws_duckdbs_progress_bar(tiny: Workspace) -> None:
+    """DuckDB draws a progress bar on standard output for a long statement: never in compete's output
+    (a submit's JSON), neither on the process's database (ATTACH, DETACH) nor on a file's connection."""
+    with store.connect(tiny, SLUG, read_only=True) as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
+        database = store._process_db
+        assert database is not None
+        assert database.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
