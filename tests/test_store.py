@@ -89,8 +89,13 @@ def test_a_store_without_later_migrations_lacks_their_tables(tiny: Workspace) ->
 def test_no_statement_draws_duckdbs_progress_bar(tiny: Workspace) -> None:
     """DuckDB draws a progress bar on standard output for a long statement: never in compete's output
     (a submit's JSON), neither on the process's database (ATTACH, DETACH) nor on a file's connection."""
+    code = (
+        "from harness import store\n"
+        "with store._attaching:\n"
+        "    db = store._database()\n"
+        "print(db.execute(\"SELECT current_setting('enable_progress_bar')\").fetchall())\n"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "[(False,)]", fresh.stdout  # a new process's database
     with store.connect(tiny, SLUG, read_only=True) as con:
         assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
-        database = store._process_db
-        assert database is not None
-        assert database.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
