@@ -7,15 +7,18 @@ A kernel's `fit_predict(train, test, params)` may take a fourth parameter named 
 When it does, the harness passes a `Fold`: the fold's validation rows *with* their target (`valid`;
 None in the final fit on all of train), which fold it is (`number` of `folds`; 0 in the final fit),
 and `lightgbm_callbacks(metric)`, which returns the callbacks a LightGBM model should be fitted with:
-none in `compete run`, and inside a tuning trial a pruning callback (optuna-integration's
-`LightGBMPruningCallback`) that reports the metric on `valid` after each boosting round and stops the
-trial when the pruner finds it unpromising. A kernel without the parameter runs exactly as before.
+none in `compete run` and under `compete tune`'s default pruner (which judges whole folds, see
+`harness.tuning.pruners`), and inside a trial of `--pruner rounds` or `hyperband` a pruning callback
+(optuna-integration's `LightGBMPruningCallback`) that reports the metric on `valid` after each
+boosting round and stops the trial when the pruner finds it unpromising. A kernel without the
+parameter runs exactly as before.
 
 Why a trial proxy, and how steps are laid out. A pruner compares a trial's intermediate values with
 the other trials' values *at the same step*, so every step must mean the same thing in every trial:
 
-- A kernel that never asks for callbacks has each fold's score (the competition's metric) reported
-  at step `fold number` (1..K), by the tuning objective.
+- A kernel that never asks for callbacks (or any kernel under the default pruner) has its CV score
+  so far (the mean of its first k fold scores, the competition's metric) reported at step k (1..K),
+  by the tuning objective.
 - A kernel that asks for callbacks has its boosting rounds reported instead: after round `r` of fold
   `f`, at step `(f - 1) * ROUND_STEPS + r`. The folds never share a step, so round 16 of fold 2 is
   compared only with round 16 of fold 2 of other trials, never with fold 1 (whose curve differs). Its fold

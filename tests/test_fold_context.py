@@ -1,4 +1,5 @@
-"""The optional `fold` argument of `fit_predict`, and pruning by boosting round inside a tuning trial."""
+"""The optional `fold` argument of `fit_predict`, and pruning by boosting round inside a tuning trial
+(`--pruner rounds` or `hyperband`)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def test_lightgbm_rounds_are_reported_on_each_folds_own_steps(
             "--folds",
             "2",
             "--pruner",
-            "median",
+            "rounds",
             "-f",
             "json",
         ],
@@ -127,7 +128,7 @@ def test_fold_scores_are_reported_when_a_kernel_does_not_prune_by_round(
     from harness.tuning.study import find
 
     kernel = write_kernel(tmp_path)
-    assert runner.invoke(app, ["tune", str(kernel), "--trials", "2", "--pruner", "median"]).exit_code == 0
+    assert runner.invoke(app, ["tune", str(kernel), "--trials", "2", "--pruner", "rounds"]).exit_code == 0
     assert (
         runner.invoke(
             app, ["tune", str(kernel), "--trials", "2", "--study", "plain", "--pruner", "none"]
@@ -138,7 +139,10 @@ def test_fold_scores_are_reported_when_a_kernel_does_not_prune_by_round(
     study, _ = find(ws, "titanic/fast", None)
     for trial in study.trials:
         assert sorted(trial.intermediate_values) == [1, 2, 3, 4, 5]
-        assert list(trial.intermediate_values.values()) == trial.user_attrs["fold_scores"]
+        scores = trial.user_attrs["fold_scores"]  # reported as the CV score so far, fold after fold
+        assert list(trial.intermediate_values.values()) == pytest.approx(
+            [sum(scores[:k]) / k for k in range(1, 6)]
+        )
 
 
 LGBM_KERNELS = (

@@ -343,3 +343,94 @@ def test_bad_numbers_of_workers_and_trials(ws: Workspace, tmp_path: Path) -> Non
 
 def test_tuning_an_unprepared_competition(workspace: Workspace) -> None:
     _fails(["tune", "spam/lgbm-features"], "not prepared yet", "compete prepare spam")
+
+
+def _study_with(values: list[dict[int, float]], direction: str = "maximize") -> object:
+    """A study of complete trials with the given intermediate values (step -> value)."""
+    import optuna
+
+    study = optuna.create_study(direction=direction)
+    for steps in values:
+        study.add_trial(
+            optuna.trial.create_trial(
+                value=list(steps.values())[-1],
+                intermediate_values=steps,
+                state=optuna.trial.TrialState.COMPLETE,
+            )
+        )
+    return study
+
+
+def test_the_fold_pruner_compares_the_same_folds_at_this_step_not_a_best_over_steps() -> None:
+    from harness.tuning.pruners import FoldMedianPruner
+
+    # five complete trials: CV score so far 0.80 after fold 1, 0.70 after folds 1-2 (fold 2 is harder)
+    study = _study_with([{1: 0.80 + d, 2: 0.70 + d} for d in (-0.02, -0.01, 0.0, 0.01, 0.02)])
+    pruner = FoldMedianPruner()
+
+    def judged(steps: dict[int, float]) -> bool:
+        return bool(pruner.prune(study, _running(steps)))  # type: ignore[arg-type]
+
+    assert judged({1: 0.79}) and not judged({1: 0.81})
+    # after fold 2 it is judged by its 0.69, though its 0.81 after fold 1 beats every fold-2 value
+    # (Optuna's MedianPruner takes a trial's best over all its steps, and would keep it)
+    assert judged({1: 0.81, 2: 0.69}) and not judged({1: 0.79, 2: 0.71})
+    assert not FoldMedianPruner(n_startup_trials=6).prune(study, study.trials[0])  # type: ignore[attr-defined]
+    loss = _study_with([{1: 0.10 + d} for d in (-0.02, -0.01, 0.0, 0.01, 0.02)], "minimize")
+    assert pruner.prune(loss, _running({1: 0.11}))  # type: ignore[arg-type]
+    assert not pruner.prune(loss, _running({1: 0.09}))  # type: ignore[arg-type]
+
+
+def _running(steps: dict[int, float]) -> object:
+    import optuna
+
+    return optuna.trial.create_trial(
+        intermediate_values=steps, state=optuna.trial.TrialState.RUNNING, params={}, distributions={}
+    )
+
+
+SWITCHED = """
+KERNEL = {"competition": "titanic", "title": "The sex model, or nobody survives", "techniques": ["baseline"]}
+PARAMS = {"bad": 0}
+
+
+def search_space(trial):
+    return {"bad": trial.suggest_int("bad", 0, 1)}
+
+
+def fit_predict(train, test, params):
+    return (test["Sex"] == "female").astype(int) * (1 - params["bad"])
+"""
+
+
+def test_a_trial_worse_than_the_median_after_its_first_fold_is_pruned_there(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    import optuna
+
+    from harness.kernels import load_kernel
+    from harness.tuning.objective import Objective
+    from harness.tuning.run import make_pruner
+
+    kernel = load_kernel(ws, write_kernel(tmp_path, "switched", body=SWITCHED))
+    study = optuna.create_study(direction="maximize", pruner=make_pruner("median"))
+    for bad in (0, 0, 0, 0, 0, 1):
+        study.enqueue_trial({"bad": bad})
+    study.optimize(Objective(ws, kernel, None), n_trials=6)
+    good, poor = study.trials[0], study.trials[5]
+    assert [t.state for t in study.trials[:5]] == [optuna.trial.TrialState.COMPLETE] * 5
+    scores = good.user_attrs["fold_scores"]
+    # the CV score so far after each fold: the running mean of the fold scores
+    assert list(good.intermediate_values) == [1, 2, 3, 4, 5]
+    for k, value in good.intermediate_values.items():
+        assert value == pytest.approx(sum(scores[:k]) / k)
+    assert poor.state == optuna.trial.TrialState.PRUNED
+    assert list(poor.intermediate_values) == [1] and len(poor.user_attrs["fold_scores"]) == 1
+
+
+def test_an_unknown_pruner_lists_the_choices(ws: Workspace, tmp_path: Path) -> None:
+    _fails(
+        ["tune", str(write_kernel(tmp_path)), "--pruner", "patient"],
+        "unknown pruner 'patient'",
+        "median, rounds",
+    )

@@ -41,7 +41,9 @@ def tune(
     storage: StorageOption = None,
     workers: Annotated[int, typer.Option("--workers", "-j", help="Worker processes on this machine.")] = 1,
     sampler: Annotated[str, typer.Option("--sampler", help="tpe, random, cmaes or qmc.")] = "tpe",
-    pruner: Annotated[str, typer.Option("--pruner", help="median, hyperband or none.")] = "median",
+    pruner: Annotated[
+        str, typer.Option("--pruner", help="median (between folds), rounds, hyperband or none.")
+    ] = "median",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of the sampler (worker i gets seed + i).")
     ] = None,
@@ -56,8 +58,9 @@ def tune(
 ) -> None:
     """Tune a kernel's search_space with Optuna on its competition's own folds and metric.
 
-    Each trial cross-validates the kernel exactly as `compete run` does; each fold's score (or, for a
-    LightGBM kernel that asks for it, each boosting round) lets the pruner stop a poor trial early. The
+    Each trial cross-validates the kernel exactly as `compete run` does; the pruner stops a poor trial
+    early: `median` after a fold whose running CV score is worse than the other trials' over the same
+    folds, `rounds` and `hyperband` after a boosting round of a LightGBM kernel that reports them. The
     study is stored (a local file by default) and resumable: Ctrl-C keeps the finished trials, and the
     same command again goes on. A trial whose parameters make the kernel raise is recorded as failed.
 

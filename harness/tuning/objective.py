@@ -1,9 +1,11 @@
 """A trial: the kernel's `search_space(trial)` over its PARAMS, cross-validated exactly as `compete run`
 does it (`harness.kernels.cross_validate`), so the same parameters give the same CV score in both.
 
-Each fold's score is kept in the trial's user attributes (`fold_scores`) and, with a pruner and for a
-kernel that does not prune by boosting round, reported to the trial at step `fold number`, so that the
-pruner can stop an unpromising trial after any fold (see `harness.fold_context` for boosting rounds).
+Each fold's score is kept in the trial's user attributes (`fold_scores`). With a pruner that judges
+folds (`median`, see `harness.tuning.pruners`), the trial's CV score so far (the mean of its first k
+fold scores) is reported at step k, and the pruner is asked after every fold but the last; with one
+that judges boosting rounds, a LightGBM kernel reports its rounds instead (`harness.fold_context`)
+and a kernel that asks for none reports its folds as above.
 The competition's public data and the fold plan are read and made once, on the first trial (through
 the door, as `compete run` reads them), and every trial cross-validates on them: per trial, only the
 kernel's work, the metric's SQL and the study's writes remain.
@@ -34,10 +36,14 @@ if TYPE_CHECKING:
 class Objective:
     """The function Optuna optimises for one kernel on one competition's folds."""
 
-    def __init__(self, ws: Workspace, kernel: Kernel, folds: int | None, *, prune: bool = True) -> None:
-        # prune: report fold scores and offer round callbacks. Without a pruner nobody reads them, and
-        # they cost time: the validation rows scored after every round, a storage write per report
-        self.ws, self.kernel, self.folds, self.prune = ws, kernel, folds, prune
+    def __init__(
+        self, ws: Workspace, kernel: Kernel, folds: int | None, *, pruning: str | None = "folds"
+    ) -> None:
+        # pruning: "folds" reports the CV score so far after each fold, "rounds" offers the kernel
+        # round callbacks, None reports nothing. Nobody reads what no pruner needs, and it costs time:
+        # the validation rows scored after every round, a storage write per report
+        assert pruning in ("folds", "rounds", None)
+        self.ws, self.kernel, self.folds, self.pruning = ws, kernel, folds, pruning
         self._data: PublicData | None = None
         self._plan: list[FoldPlan] = []
 
@@ -66,16 +72,16 @@ class Objective:
         scores: list[float] = []
 
         def fold_context(number: int, folds: int, valid: pd.DataFrame | None) -> Fold:
-            context = Fold(number, folds, valid, trial=trial if self.prune else None)
+            context = Fold(number, folds, valid, trial=trial if self.pruning == "rounds" else None)
             contexts.append(context)
             return context
 
         def on_score(number: int, score: float) -> None:
             scores.append(score)
-            if not self.prune or any(c.asked_for_rounds for c in contexts):
+            if self.pruning is None or any(c.asked_for_rounds for c in contexts):
                 return  # nothing to prune with, or its boosting rounds are reported instead
-            trial.report(score, step=number)
-            if trial.should_prune():
+            trial.report(sum(scores) / len(scores), step=number)  # the same folds in every trial
+            if number < len(plan) and trial.should_prune():  # after the last fold, nothing to save
                 raise optuna.TrialPruned(f"pruned after fold {number}")
 
         try:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     import optuna
 
 SAMPLERS = ("tpe", "random", "cmaes", "qmc")
-PRUNERS = ("median", "hyperband", "none")
+PRUNERS = ("median", "rounds", "hyperband", "none")  # what each does: harness.tuning.pruners
+BY_ROUND = ("rounds", "hyperband")
+"""The pruners that hear of a LightGBM kernel's boosting rounds; the others hear of its folds."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def run_worker(
             study.stop()
 
     study.optimize(
-        Objective(ws, kernel, request.folds, prune=request.pruner != "none"),
+        Objective(ws, kernel, request.folds, pruning=pruning(request.pruner)),
         n_trials=trials,
         timeout=request.timeout,
         catch=(KernelError,),
@@ -238,13 +240,16 @@ def make_sampler(name: str, seed: int | None) -> optuna.samplers.BaseSampler:
 
 
 def make_pruner(name: str) -> optuna.pruners.BasePruner:
-    import optuna
+    from harness.tuning.pruners import make_pruner as make
 
-    if name == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=5)
-    if name == "hyperband":
-        return optuna.pruners.HyperbandPruner()
-    return optuna.pruners.NopPruner()
+    return make(name)
+
+
+def pruning(pruner: str) -> str | None:
+    """What the objective reports to `pruner`: "rounds", "folds", or None (nothing: no pruner)."""
+    if pruner == "none":
+        return None
+    return "rounds" if pruner in BY_ROUND else "folds"
 
 
 def _check_options(request: TuneRequest) -> None:
