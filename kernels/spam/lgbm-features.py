@@ -121,11 +121,13 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
 # ## Pruning while tuning
 #
 # `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
-# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
-# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
-# are scored after every boosting round (AUC, the competition's own metric), and the pruner stops a
-# trial whose curve is worse than the other trials' at the same round of the same fold, instead of
-# waiting for its fold score.
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and
+# the model trains its fixed number of rounds. Inside a `compete tune` trial whose pruner judges
+# boosting rounds (`--pruner rounds` or `hyperband`) the fold's validation rows are scored after
+# every boosting round (AUC, the competition's own metric), and the pruner stops a trial whose curve
+# is worse than the other trials' at the same round of the same fold, instead of waiting for its
+# fold score. The default pruner (`median`) judges whole folds and asks for no rounds: comparing
+# trials at the same round stops the slow learners (a small learning rate), which often end best.
 
 
 # %%

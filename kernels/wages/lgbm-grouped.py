@@ -103,13 +103,16 @@ TEXT = ["union", "ethn", "married", "health", "industry", "occupation", "residen
 # ## Pruning while tuning
 #
 # `fit_predict` takes the optional `fold` argument (see kernels/README.md). In `compete run` it
-# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and the
-# model trains its fixed number of rounds. Inside a `compete tune` trial the fold's validation rows
-# (other men than the training rows: the folds are grouped by person) are scored after every
-# boosting round (`l2`, whose square root is the metric), and the pruner stops a trial whose curve is
-# worse than the other trials' at the same round of the same fold, instead of waiting for its fold
-# score. There is no early stopping: choosing the number of rounds on the fold's own validation rows
-# would score them with a choice made by looking at them.
+# changes nothing: `fold.lightgbm_callbacks(...)` is empty there, no validation set is given, and
+# the model trains its fixed number of rounds. Inside a `compete tune` trial whose pruner judges
+# boosting rounds (`--pruner rounds` or `hyperband`) the fold's validation rows (other men than the
+# training rows: the folds are grouped by person) are scored after every boosting round (`l2`, whose
+# square root is the metric), and the pruner stops a trial whose curve is worse than the other
+# trials' at the same round of the same fold, instead of waiting for its fold score. The default
+# pruner (`median`) judges whole folds and asks for no rounds: comparing trials at the same round
+# stops the slow learners (a small learning rate), which often end best. There is no early stopping:
+# choosing the number of rounds on the fold's own validation rows would score them with a choice
+# made by looking at them.
 
 
 # %%
