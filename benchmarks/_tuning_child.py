@@ -13,8 +13,8 @@ in its first trial, once per study, which the bare loop does before its clock st
     harness     `harness.tuning.run.tune` (what `compete tune` runs): random sampler, no pruner
     bare        an Optuna study in memory and the kernel's own fit_predict on the same folds, scored
                 with scikit-learn: the loop one would write by hand
-    prune       the harness's objective on `kernel` with the given pruner (TPE, seed 0), stopping once
-                `target` is reached or `budget` seconds have passed
+    prune       the harness's objective on `kernel` with the given pruner (TPE, the given seed),
+                stopping once `target` is reached or `budget` CPU seconds have passed
     workers     `tune` with K worker processes
 """
 
@@ -211,10 +211,13 @@ def _timed(function: Callable[..., Any], parts: dict[str, float], name: str) -> 
 
 
 def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
-    """A TPE study (seed 0) of `options["kernel"]` with `options["pruner"]`, its defaults not enqueued.
+    """A TPE study (seed `options["seed"]`) of `options["kernel"]` with `options["pruner"]`, its
+    defaults not enqueued, run as `compete tune` runs its trials.
 
-    Stops after `trials` trials, or once its best reaches `options["target"]`, or once it has run
-    `options["budget"]` seconds. The clock starts with the first trial, which also reads the data.
+    Stops after `trials` trials, or once its best reaches `options["target"]`, or once it has used
+    `options["budget"]` CPU seconds. Times are this process's CPU seconds from the first trial's start
+    (which also reads the data): one thread, so they are the study's work, whatever else the machine
+    runs.
     """
     import optuna
 
@@ -223,50 +226,52 @@ def _prune(ws: Any, trials: int, options: dict[str, Any]) -> dict[str, Any]:
     from harness.kernels import load_kernel
     from harness.metrics import get as get_metric
     from harness.tuning.objective import Objective
-    from harness.tuning.run import make_pruner, make_sampler
+    from harness.tuning.run import make_pruner, make_sampler, pruning
 
     kernel = load_kernel(ws, options["kernel"])
     maximize = get_metric(load_card(ws, kernel.info.competition).metric).greater_is_better
     target, budget = options.get("target"), options.get("budget")
     study = optuna.create_study(
         direction="maximize" if maximize else "minimize",
-        sampler=make_sampler("tpe", 0),
+        sampler=make_sampler("tpe", int(options.get("seed", 0))),
         pruner=make_pruner(options["pruner"]),
     )
 
     def better(value: float, than: float) -> bool:
         return value >= than if maximize else value <= than
 
-    started = time.perf_counter()
-    bests: list[tuple[float, float]] = []  # (seconds since the start, best value) at each new best
+    started = time.process_time()
+    bests: list[
+        tuple[float, float, int]
+    ] = []  # (CPU seconds since the start, best value, trial) at each new best
 
     def watch(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        now = time.perf_counter() - started
+        now = time.process_time() - started
         if trial.state == optuna.trial.TrialState.COMPLETE and trial.value is not None:
             if not bests or (trial.value != bests[-1][1] and better(trial.value, bests[-1][1])):
-                bests.append((now, trial.value))
+                bests.append((now, trial.value, trial.number))
         if target is not None and bests and better(bests[-1][1], target):
             study.stop()
         if budget is not None and now >= budget:
             study.stop()
 
     study.optimize(
-        Objective(ws, kernel, None, prune=options["pruner"] != "none"),
+        Objective(ws, kernel, None, pruning=pruning(options["pruner"])),
         n_trials=trials,
         catch=(KernelError,),
         callbacks=[watch],
     )
     reached = None
     if target is not None:
-        reached = next((at for at, value in bests if better(value, target)), None)
+        reached = next((at for at, value, _ in bests if better(value, target)), None)
     return {
-        "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - started,
         "trials": len(study.trials),
         "pruned": sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
         "best": bests[-1][1] if bests else None,
-        "first_best_seconds": bests[-1][0] if bests else None,
-        "best_trial": study.best_trial.number if bests else None,
-        "reached_seconds": reached,
+        "first_best_cpu": bests[-1][0] if bests else None,
+        "best_trial": bests[-1][2] if bests else None,
+        "reached_cpu": reached,
     }
 
 
