@@ -60,8 +60,9 @@ def tune(
 
     Each trial cross-validates the kernel exactly as `compete run` does; the pruner stops a poor trial
     early: `median` after a fold whose running CV score is worse than the other trials' over the same
-    folds, `rounds` and `hyperband` after a boosting round of a LightGBM kernel that reports them. The
-    study is stored (a local file by default) and resumable: Ctrl-C keeps the finished trials, and the
+    folds, `rounds` and `hyperband` after a boosting round of a LightGBM kernel that reports them.
+
+    The study is stored (a local file by default) and resumable: Ctrl-C keeps the finished trials, and the
     same command again goes on. A trial whose parameters make the kernel raise is recorded as failed.
 
     On a second machine, run the same command with the same --study and a shared --storage.
