@@ -83,7 +83,10 @@ def run(runs: int) -> list[tuple[str, list[Measurement], str]]:
         "pandas, pandera, scikit-learn, lightgbm, optuna, scipy or pyarrow is imported by `--help` or "
         "`list` (checked by tests/test_cli.py); `kernels list` reads what each kernel declares from "
         "`.compete/kernels.json` (kept by the file's hash; the warm-up run fills it), so it imports no "
-        f"kernel. `import typer` alone takes {typer_.seconds:.3f} s here. Load average (1 min) before "
+        "kernel. Each command runs as the console script does (`harness.entry`): submit, leaderboard, "
+        "submissions and select make DuckDB's database on a thread while typer and the commands load; "
+        "their tables are drawn as text, without rich. "
+        f"`import typer` alone takes {typer_.seconds:.3f} s here. Load average (1 min) before "
         f"and after: {load:.1f}, {after:.1f}, on {os.cpu_count()} cores.\n\n"
         f"- target at most {TARGET} s for each of {', '.join(m.label for m in learner)}: "
         + ("all of them — **PASS**" if not slow else f"over it: {', '.join(slow)} — **FAIL**")
