@@ -51,14 +51,14 @@ def score_frame(
     query = f"WITH {relation} SELECT * FROM ({metric.query(RELATION, ctx)})"
     own = con is None
     con = duckdb.connect() if con is None else con
-    # DuckDB finds `frame_rows` among this function's variables (a replacement scan): registering the
-    # frame and unregistering it would cost two more calls, a millisecond a fold.
-    frame_rows = frame  # noqa: F841
     try:
+        con.register("frame_rows", frame)
         rows = con.execute(query, metric.parameters(ctx)).fetchall()
     finally:
         if own:
             con.close()
+        else:
+            con.unregister("frame_rows")
     value = rows[0][0]
     if value is None or math.isnan(value):
         raise MetricError(
