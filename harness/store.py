@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import errno
+import functools
 import itertools
 import os
 import random
@@ -376,18 +377,6 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Every table of the connection's own database (other files may be attached beside it).
-
-    Listing DuckDB's catalog costs some 10 ms of CPU the first time in a process: the commands
-    typed all day ask `schema_tables` instead.
-    """
-    rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-    ).fetchall()
-    return {row[0] for row in rows}
-
-
 def schema_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The tables the store's schema has: those its applied MIGRATIONS made (schema_migrations).
 
@@ -403,17 +392,13 @@ def schema_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return set().union(*(made.get(version, set()) for (version,) in rows))
 
 
-_MADE: dict[int, set[str]] = {}
-
-
+@functools.cache
 def _tables_made() -> dict[int, set[str]]:
     """The tables each migration makes, read from its SQL."""
-    if not _MADE:
-        import re
+    import re
 
-        for version, sql in MIGRATIONS:
-            _MADE[version] = set(re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql))
-    return _MADE
+    made = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)")
+    return {version: set(made.findall(sql)) for version, sql in MIGRATIONS}
 
 
 def column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
