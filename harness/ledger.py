@@ -452,13 +452,13 @@ def _keep(ws: Workspace, slug: str, incoming: Path, name: str) -> Path:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, values: list[Any]) -> None:
-    import duckdb
+    from harness import engine
 
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(f"INSERT INTO submissions ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
         con.execute("COMMIT")
-    except duckdb.Error as exc:
+    except engine.Error as exc:
         store.rollback(con)
         raise StoreUnavailable(
             f"the submission could not be recorded ({str(exc).splitlines()[0]}); nothing was recorded. "

@@ -208,7 +208,7 @@ def _scoring_connection() -> Any:
     `compete submit` scores), and a tuning worker stays on its one core."""
     con = getattr(_SCORING, "con", None)
     if con is None:
-        import duckdb
+        from harness import engine
 
-        con = _SCORING.con = duckdb.connect(config={"threads": 1})
+        con = _SCORING.con = engine.connect(config={"threads": 1})
     return con

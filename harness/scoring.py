@@ -193,7 +193,7 @@ def _fast_outcome(
 ) -> _Outcome | None:
     """`score_fast`'s outcome, with the counts of unmatched and bad rows when it is not clean; None
     when the typed read cannot read the file."""
-    import duckdb
+    from harness import engine
 
     read = validation.fast_read(con, path, rules)
     if read is None:
@@ -214,7 +214,7 @@ def _fast_outcome(
             outcome = _score(con, card, rules, source, way)
             if outcome.score is not None or outcome.bad:
                 break
-    except duckdb.Error as exc:
+    except engine.Error as exc:
         if is_interrupt(exc):  # the connection was interrupted: stop, do not try the checked path
             raise
         return None
@@ -501,7 +501,7 @@ def _is_positive(
     The positive label (text) is cast to the label column's type once; if that value's text is the
     positive label again, comparing typed values equals comparing the labels' text.
     """
-    import duckdb
+    from harness import engine
 
     params["positive"] = ctx.positive
     try:
@@ -510,7 +510,7 @@ def _is_positive(
             f"FROM (SELECT TRY_CAST($positive AS {label_type}) AS v)",
             {"positive": ctx.positive},
         ).fetchall()[0][0]
-    except duckdb.Error:
+    except engine.Error:
         typed = None
     if typed == ctx.positive:
         return f"{label} = CAST($positive AS {label_type})"
@@ -561,13 +561,13 @@ def _afterwards(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Iterat
     caller's transaction (rescoring at a reseed) makes every statement fail until the ROLLBACK, and
     their failure must not hide it. They are tried then, and their errors let go.
     """
-    import duckdb
+    from harness import engine
 
     try:
         yield
     except BaseException:
         for sql in statements:
-            with suppress(duckdb.Error):
+            with suppress(engine.Error):
                 con.execute(sql)
         raise
     for sql in statements:

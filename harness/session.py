@@ -237,8 +237,7 @@ def write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, priva
     It is written to a partial file in the `private` folder (beside the labels) and moved to `path`
     whole: a process killed half-way leaves no labels among the public data.
     """
-    import duckdb
-
+    from harness import engine
     from harness.errors import StoreUnavailable
     from harness.store import _os_problem
     from harness.store import quote_identifier as q
@@ -253,7 +252,7 @@ def write_solution(con: duckdb.DuckDBPyConnection, card: Card, path: Path, priva
             f"TO {literal} (FORMAT csv, HEADER, DELIMITER ',')"
         )
         os.replace(partial, path)
-    except duckdb.IOException as exc:
+    except engine.IOException as exc:
         raise StoreUnavailable(
             f"the solution file {path} could not be written ({str(exc).splitlines()[0]}); the competition "
             "stays open. Check the free disk space and that the workspace is writable."

@@ -177,7 +177,7 @@ def connect(
 def _connect(
     ws: Workspace, slug: str, *, read_only: bool, wait: float | None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    import duckdb
+    from harness import engine
 
     path = ws.store_path(slug)
     budget = DEFAULT_WAIT_SECONDS if wait is None else wait
@@ -188,7 +188,7 @@ def _connect(
             try:
                 con = opened.enter_context(attached(path, read_only=read_only))
                 break
-            except duckdb.IOException as exc:
+            except engine.IOException as exc:
                 text = str(exc)
                 if "lock" not in text.lower() and "Conflicting" not in text:
                     raise StoreUnavailable(
@@ -202,15 +202,15 @@ def _connect(
                     ) from None
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
-            except duckdb.Error as exc:
+            except engine.Error as exc:
                 raise StoreUnavailable(f"cannot open the store {path}: {exc}") from None
         try:
             if not read_only:
                 _migrate(con)
             yield con
-        except duckdb.IOException as exc:
+        except engine.IOException as exc:
             raise StoreUnavailable(f"the store {path} could not be written: {exc}") from None
-        except duckdb.TransactionException as exc:
+        except engine.TransactionException as exc:
             if "Failed to commit" not in str(exc):
                 raise
             raise StoreUnavailable(
@@ -250,11 +250,11 @@ def _database() -> duckdb.DuckDBPyConnection:
     """The process's in-memory DuckDB database, made on first use (hold `_attaching`)."""
     global _process_db
     if _process_db is None:
-        import duckdb
+        from harness import engine
 
         # No progress bar: DuckDB draws one on standard output for a statement that runs long (an
         # ATTACH or a checkpoint on a loaded machine), inside our own output (a submit's JSON).
-        db = duckdb.connect()
+        db = engine.connect()
         db.execute("SET enable_progress_bar = false")
         values = db.execute(_SETTINGS_NOW).fetchall()[0]
         _defaults.update(zip(RESTORED_SETTINGS, map(str, values), strict=True))
@@ -281,7 +281,7 @@ def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
     Global settings a connection changed (a memory limit) go back to DuckDB's own once no file is
     attached, as they ended with a database of its own.
     """
-    import duckdb
+    from harness import engine
 
     key = str(path.resolve())
     with _attaching:
@@ -291,12 +291,12 @@ def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
             entry = _Attachment(f"compete_{next(_aliases)}", read_only)
             mode = " (READ_ONLY)" if read_only else ""
             if not _attached:  # spill where a database of the file's own would: beside it
-                with suppress(duckdb.Error):  # once used, DuckDB keeps its first temporary folder
+                with suppress(engine.Error):  # once used, DuckDB keeps its first temporary folder
                     db.execute(f"SET temp_directory = {_literal(key + '.tmp')}")
             db.execute(f"ATTACH {_literal(key)} AS {entry.alias}{mode}")
             _attached[key] = entry
         elif entry.read_only != read_only:
-            raise duckdb.ConnectionException(
+            raise engine.ConnectionException(
                 f"{path} is open {'read-only' if entry.read_only else 'for writing'} in this process already"
             )
         entry.opens += 1
@@ -348,7 +348,7 @@ def start_database() -> None:
     is left for the first `attached` to meet again, and report.
     """
     global _starting
-    import duckdb  # noqa: F401
+    from harness import engine  # noqa: F401
 
     def make() -> None:
         with suppress(Exception), _attaching:
@@ -382,11 +382,11 @@ def schema_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
     A store written by an older compete and opened read-only (not migrated) lacks the later ones.
     """
-    import duckdb
+    from harness import engine
 
     try:
         rows = con.execute("SELECT version FROM schema_migrations").fetchall()
-    except duckdb.CatalogException:  # no migration ever ran: an empty file
+    except engine.CatalogException:  # no migration ever ran: an empty file
         return set()
     made = _tables_made()
     return set().union(*(made.get(version, set()) for (version,) in rows))
@@ -403,11 +403,11 @@ def _tables_made() -> dict[int, set[str]]:
 
 def column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The columns of `table` in the connection's own database, in their order (none: no such table)."""
-    import duckdb
+    from harness import engine
 
     try:
         rows = con.execute(f"SELECT name FROM pragma_table_info({_literal(table)}) ORDER BY cid").fetchall()
-    except duckdb.CatalogException:
+    except engine.CatalogException:
         return []
     return [row[0] for row in rows]
 
@@ -500,20 +500,20 @@ def _wait_for(fd: int, operation: int, lock: str) -> None:
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """End the open transaction without its changes. A failed COMMIT (a full disk) has ended it
     already, and ROLLBACK then fails too: that failure must not hide the one being handled."""
-    import duckdb
+    from harness import engine
 
     try:
         con.execute("ROLLBACK")
-    except duckdb.Error:
+    except engine.Error:
         pass
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
-    import duckdb
+    from harness import engine
 
     try:
         done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    except duckdb.CatalogException:  # a new file
+    except engine.CatalogException:  # a new file
         con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
         done = set()
     for version, sql in MIGRATIONS:

@@ -224,13 +224,13 @@ def _rule_sets(con: duckdb.DuckDBPyConnection) -> int:
 @contextmanager
 def open_label_file(ws: Workspace, slug: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str] | None]:
     """A read-only connection to the label file and its version; None when there is none (yet)."""
-    import duckdb
+    from harness import engine
 
     path = ws.private_dir(slug) / LABEL_FILE
     with ExitStack() as opened:
         try:
             con = opened.enter_context(attached(path, read_only=True)) if path.is_file() else None
-        except duckdb.Error:  # being replaced right now, or damaged: the store has the labels
+        except engine.Error:  # being replaced right now, or damaged: the store has the labels
             con = None
         if con is None:
             yield None
@@ -257,7 +257,7 @@ def keep_label_file_in_step(con: duckdb.DuckDBPyConnection, ws: Workspace, slug:
 
 def write_label_file(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str, version: str) -> None:
     """Copy the labels (in their order) and the rules into a new file, then move it into place whole."""
-    import duckdb
+    from harness import engine
 
     final = ws.private_dir(slug) / LABEL_FILE
     partial = final.with_name(f".{LABEL_FILE}.partial-{os.getpid()}")
@@ -273,7 +273,7 @@ def write_label_file(con: duckdb.DuckDBPyConnection, ws: Workspace, slug: str, v
         finally:
             con.execute("DETACH label_file")
         os.replace(partial, final)
-    except (duckdb.Error, OSError) as exc:
+    except (engine.Error, OSError) as exc:
         from harness.errors import is_interrupt
 
         if is_interrupt(exc):

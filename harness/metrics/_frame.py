@@ -31,7 +31,7 @@ def score_frame(
     Returns the score; raises MetricError when the metric is undefined on these rows (e.g. roc_auc
     with one class only).
     """
-    import duckdb
+    from harness import engine
 
     kind = metric.kind(ctx)
     if kind is Prediction.CLASS_PROBABILITIES:
@@ -50,7 +50,7 @@ def score_frame(
     relation = f"{RELATION} AS (SELECT {', '.join(casts)} FROM frame_rows)"
     query = f"WITH {relation} SELECT * FROM ({metric.query(RELATION, ctx)})"
     own = con is None
-    con = duckdb.connect() if con is None else con
+    con = engine.connect() if con is None else con
     try:
         con.register("frame_rows", frame)
         rows = con.execute(query, metric.parameters(ctx)).fetchall()

@@ -174,9 +174,9 @@ def report_database(
     the store; or the public ones of `label_file`, `vault.LABEL_FILE`, read without Arrow), how many
     labels each usage has, and the digest of the public rows and their labels (what a kept row
     value was worked out on, see `History.public_digest`)."""
-    import duckdb
+    from harness import engine
 
-    mem = duckdb.connect()
+    mem = engine.connect()
     try:
         mem.execute("SET enable_progress_bar = false")
         # As scoring does: beyond this, DuckDB spills to disk rather than hold many files' rows at once.
@@ -245,7 +245,7 @@ def load_predictions(
     `into` takes the matched rows of each group of files instead of `preds` (a query over them that
     keeps only what it needs: see `stats.public_row_values`); its query must read them all.
     """
-    import duckdb
+    from harness import engine
 
     con = history.con
 
@@ -296,7 +296,7 @@ def load_predictions(
         typed = header is not None or fmt == "parquet"
         try:
             _append(con, history, rules, (source, params), sink, typed=typed, public_only=public_only)
-        except duckdb.Error:
+        except engine.Error:
             if not typed:
                 raise
             # A value that is not of its column's type (an id written 1.0): matched as text.

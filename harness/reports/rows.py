@@ -89,8 +89,7 @@ def keep_at_submit(
     since the file was scored (a prepare, a reseed) only give values that no post-mortem of the new
     ones looks for.
     """
-    import duckdb
-
+    from harness import engine
     from harness.errors import is_interrupt
 
     if not stats.decomposable(get_metric(card.metric)):
@@ -98,7 +97,7 @@ def keep_at_submit(
     # The public labels as a report reads them from the store: the label file holds them in its order.
     try:
         mem, counts, digest = report_database(card, label_file=ws.private_dir(card.slug) / LABEL_FILE)
-    except duckdb.Error as exc:  # replaced right now: the post-mortem works the values out
+    except engine.Error as exc:  # replaced right now: the post-mortem works the values out
         if is_interrupt(exc):
             raise
         return False
@@ -126,7 +125,7 @@ def keep_at_submit(
             return False
         target = ws.kept_values_dir(card.slug) / _name(sha256, _key(history))
         return _write(target, values[:, 0], entry.ref in hard)
-    except duckdb.Error as exc:
+    except engine.Error as exc:
         if is_interrupt(exc):
             raise
         return False

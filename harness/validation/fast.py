@@ -60,7 +60,7 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
     row `bad` flags, must go to `read_file` + `check`, which names the problem. Raises
     SubmissionRejected only for what `sniff` rejects.
     """
-    import duckdb
+    from harness import engine
 
     sniffed = sniff(path)
     fmt = sniffed.format
@@ -79,7 +79,7 @@ def fast_read(con: duckdb.DuckDBPyConnection, path: Path, rules: SubmissionRules
             ).description
             names = [str(d[0]) for d in described or []]
             types = {}
-    except duckdb.Error:
+    except engine.Error:
         return None
     if len(names) != len(rules.names) or set(names) != set(rules.names):
         return None

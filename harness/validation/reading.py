@@ -143,7 +143,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
     The format is told by the file's first bytes, not its name. Raises SubmissionRejected for an
     empty file, a file that is neither CSV nor Parquet, or a malformed CSV.
     """
-    import duckdb
+    from harness import engine
 
     sniffed = sniff(path)
     fmt = sniffed.format
@@ -156,7 +156,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM read_parquet(?)", [str(path)]
             )
-        except duckdb.Error as exc:
+        except engine.Error as exc:
             if is_interrupt(exc):  # not the file's fault: nothing to record
                 raise
             raise SubmissionRejected(
@@ -170,7 +170,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE
                 f"{CSV_OPTIONS})",
                 sniffed.csv_params(path),
             )
-        except duckdb.Error as exc:
+        except engine.Error as exc:
             if is_interrupt(exc):  # not the file's fault: nothing to record
                 raise
             from harness import csvlines
