@@ -241,6 +241,69 @@ def test_odd_numbers_are_read_alike_by_either_path(tiny: Workspace, slug: str, s
     assert _same(fast, slow), (spelling, fast, slow)
 
 
+HEADER_SPELLINGS = {
+    "plain": b"id,y\n",
+    "CRLF": b"id,y\r\n",
+    "a byte-order mark": b"\xef\xbb\xbfid,y\n",
+    "blank lines first": b"\n\nid,y\n",
+    "Excel's sep line": b"sep=,\nid,y\n",
+    "quoted names": b'"id","y"\n',
+    "spaces around names": b" id , y\n",
+    "a tab before a name": b"id,\ty\n",
+    "the columns swapped": b"y,id\n",
+    "a name repeated": b"id,id\n",
+    "an empty name": b"id,\n",
+    "another separator": b"id;y\n",
+}
+
+
+@pytest.mark.parametrize("spelling", list(HEADER_SPELLINGS))
+def test_odd_headers_are_read_alike_by_either_path(tiny: Workspace, spelling: str) -> None:
+    """The fast path reads a plain header line itself (`Sniffed.header`) and any other with read_csv;
+    either way it takes the names the checks take."""
+    frame = _noisy(tiny, "tiny-regression")
+    header = HEADER_SPELLINGS[spelling]
+    swapped = spelling == "the columns swapped"
+    rows = "".join(
+        f"{y},{i}\n" if swapped else f"{i},{y}\n" for i, y in zip(frame["id"], frame["y"], strict=True)
+    )
+    ending = b"\r\n" if b"\r\n" in header else b"\n"
+    path = tiny.root / "odd.csv"
+    path.write_bytes(header + rows.encode().replace(b"\n", ending))
+    fast = _outcome(tiny, "tiny-regression", path, fast=True)
+    slow = _outcome(tiny, "tiny-regression", path, fast=False)
+    assert _same(fast, slow), (spelling, fast, slow)
+    if spelling in (
+        "plain",
+        "CRLF",
+        "a byte-order mark",
+        "blank lines first",
+        "Excel's sep line",
+        "the columns swapped",
+    ):
+        assert not isinstance(slow, str) and _fast(tiny, "tiny-regression", path) is not None, spelling
+
+
+def test_a_plain_header_is_named_as_read_csv_names_it(tmp_path: Path) -> None:
+    from harness import engine
+    from harness.validation import CSV_OPTIONS, sniff
+
+    con = engine.connect()
+    for line in (b"id,y", b"Id,Survived,class_2", b"a b,c.d,e-f", b"\xc3\xa9t\xc3\xa9,y"):
+        path = tmp_path / "head.csv"
+        path.write_bytes(line + b"\r\n" + b",".join([b"1"] * (line.count(b",") + 1)) + b"\r\n")
+        sniffed = sniff(path)
+        sql = f"SELECT * FROM read_csv($path, all_varchar = true, {CSV_OPTIONS}) LIMIT 0"
+        names = [d[0] for d in con.execute(sql, sniffed.csv_params(path)).description or []]
+        assert sniffed.header is not None and list(sniffed.header) == names, line
+    for line in (b'"id",y', b"id, y", b"id,,y"):
+        path = tmp_path / "head.csv"
+        path.write_bytes(line + b"\n1,2,3\n")
+        assert sniff(path).header is None, line
+    path.write_bytes(b"id,y")  # no whole line: read_csv names it
+    assert sniff(path).header is None
+
+
 def test_plain_numbers_take_the_fast_path(tiny: Workspace) -> None:
     """The agreement tests above mean something only if the fast path scores the plain spellings."""
     frame = _noisy(tiny, "tiny-proba")

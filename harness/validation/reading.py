@@ -65,6 +65,9 @@ class Sniffed(NamedTuple):
     format: str
     compression: str
     lines_before_header: int = 0
+    # The header's names when its line is plain (no quotes, no name empty or with a space around
+    # it), read as read_csv reads them; None leaves them to read_csv.
+    header: tuple[str, ...] | None = None
 
     def csv_params(self, path: Path) -> dict[str, Any]:
         """The parameters of `CSV_OPTIONS` (and the path) for this file. The lines before the header
@@ -134,7 +137,20 @@ def sniff(path: Path) -> Sniffed:
     before = len(list(itertools.takewhile(lambda line: not line.strip(), lines)))
     if before < len(lines) - 1 and lines[before].strip() == b"sep=,":  # and blank lines after it
         before += 1 + len(list(itertools.takewhile(lambda line: not line.strip(), lines[before + 1 :])))
-    return Sniffed("csv.gz" if compression == "gzip" else "csv", compression, before)
+    fmt = "csv.gz" if compression == "gzip" else "csv"
+    return Sniffed(fmt, compression, before, _plain_header(lines[before:-1]))
+
+
+def _plain_header(lines: list[bytes]) -> tuple[str, ...] | None:
+    """The names of a header line (the first of `lines`, each a whole line) that needs no quoting
+    rules and no trimming to read; None for any other (or none)."""
+    if not lines or b'"' in lines[0]:
+        return None
+    try:
+        names = lines[0].removesuffix(b"\r").decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    return tuple(names) if all(name and name == name.strip() for name in names) else None
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = RAW_TABLE) -> RawFile:
