@@ -524,10 +524,13 @@ def _scoring_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A setting the connection has changed from DuckDB's default (a memory limit of its own) is left
     as it is; the others are RESET after the block.
     """
-    changed = [name for name in _SETTINGS if _setting(con, name) == duckdb_default(name)]
-    with _afterwards(con, [f"RESET {name}" for name in changed]):
-        for name in changed:
-            con.execute(f"SET {name} = {validation.literal(_SETTINGS[name])}")
+    now = con.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in _SETTINGS)).fetchall()[0]
+    changed = [name for name, value in zip(_SETTINGS, now, strict=True) if str(value) == duckdb_default(name)]
+    if not changed:
+        yield
+        return
+    with _afterwards(con, ["; ".join(f"RESET {name}" for name in changed)]):
+        con.execute("; ".join(f"SET {name} = {validation.literal(_SETTINGS[name])}" for name in changed))
         yield
 
 
