@@ -250,58 +250,60 @@ def submit(
         raise SubmissionRejected(f"{found}; give the path of your predictions (CSV, gzipped CSV or Parquet).")
     if not ws.store_path(slug).exists():
         raise NotPrepared(slug)
-    # Read, copied and scored with no lock; the store's lock is held only to record the row.
+    # Read, copied and scored with no lock; the store's lock is held only to record the row. The
+    # label file stays attached from the verdict to the door's check of it (one open, not two).
     incoming = intake.take_in(ws, slug, source)
     try:
-        verdict = intake.prejudge(ws, card, incoming.path, sha256=incoming.sha256)
-        with open_competition(ws, slug, write=True, now=now, card=card) as session:
-            con, state = session.store, session.state
-            at = _naive(now) if now is not None else utc_now()
-            late = session.closed
-            _refuse_a_resubmission(con, who, incoming.sha256)
-            in_force = session.labels_version or vault.labels_version(con)
-            if verdict is None or verdict.labels_version != in_force:
-                verdict = intake.judge(con, card, incoming.path)  # a prepare or a reseed came between
-            intake.keep_rules(con, verdict)
-            status = verdict.status
-            used = _used_today(con, who, at)
-            limit = card.rules.daily_limit
-            if status == "scored" and used >= limit:
-                # Checked after validation: a broken file is still recorded, and costs no slot.
-                raise _limit_reached(who, slug, limit, at)
-            seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
-            ref = f"s{seq:04d}"
-            kept = _keep(ws, slug, incoming.path, f"{ref}{_suffix(source.name)}")
-            try:
-                _insert(
-                    con,
-                    [
-                        ref,
-                        seq,
-                        who,
-                        at,
-                        source.name,
-                        str(kept.relative_to(ws.root)),
-                        incoming.sha256,
-                        incoming.size,
-                        message,
-                        status,
-                        verdict.error,
-                        verdict.public,
-                        verdict.private,
-                        cv_score,
-                        cv_folds,
-                        kernel,
-                        study_id,
-                        late,
-                        False,  # stale: scored on the split in force
-                    ],
-                )
-            except BaseException:
-                kept.unlink(missing_ok=True)
-                raise
-            rows = _rows(con, slug)
-            selected = _selected(con)
+        with vault.open_label_file(ws, slug):
+            verdict = intake.prejudge(ws, card, incoming.path, sha256=incoming.sha256)
+            with open_competition(ws, slug, write=True, now=now, card=card) as session:
+                con, state = session.store, session.state
+                at = _naive(now) if now is not None else utc_now()
+                late = session.closed
+                _refuse_a_resubmission(con, who, incoming.sha256)
+                in_force = session.labels_version or vault.labels_version(con)
+                if verdict is None or verdict.labels_version != in_force:
+                    verdict = intake.judge(con, card, incoming.path)  # a prepare or a reseed came between
+                intake.keep_rules(con, verdict)
+                status = verdict.status
+                used = _used_today(con, who, at)
+                limit = card.rules.daily_limit
+                if status == "scored" and used >= limit:
+                    # Checked after validation: a broken file is still recorded, and costs no slot.
+                    raise _limit_reached(who, slug, limit, at)
+                seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM submissions").fetchall()[0][0])
+                ref = f"s{seq:04d}"
+                kept = _keep(ws, slug, incoming.path, f"{ref}{_suffix(source.name)}")
+                try:
+                    _insert(
+                        con,
+                        [
+                            ref,
+                            seq,
+                            who,
+                            at,
+                            source.name,
+                            str(kept.relative_to(ws.root)),
+                            incoming.sha256,
+                            incoming.size,
+                            message,
+                            status,
+                            verdict.error,
+                            verdict.public,
+                            verdict.private,
+                            cv_score,
+                            cv_folds,
+                            kernel,
+                            study_id,
+                            late,
+                            False,  # stale: scored on the split in force
+                        ],
+                    )
+                except BaseException:
+                    kept.unlink(missing_ok=True)
+                    raise
+                rows = _rows(con, slug)
+                selected = _selected(con)
     finally:
         incoming.path.unlink(missing_ok=True)
     revealed = state is State.CLOSED
