@@ -114,7 +114,7 @@ def open_competition(
     with store.competition_lock(ws, card.slug, shared=not write):
         with store.connect(ws, card.slug, read_only=not write, create=False) as con:
             tables = schema_tables(con)
-            facts = state_facts(con, tables)
+            facts, prepared_at = _facts(con, tables)
             state = state_from(facts, card, as_utc(now) if now is not None else None)
             if state is State.NOT_PREPARED and prepared:
                 raise NotPrepared(card.slug)
@@ -128,10 +128,10 @@ def open_competition(
             if record is not None and not allow_stale and vault.is_stale(record, card):
                 raise StalePreparation(card.slug)
             yield CompetitionSession(ws, card, state, con, record, version)
-            if write:  # what the command changed
-                tables = schema_tables(con)
-                facts = state_facts(con, tables)
-                record = vault.last_preparation(con, tables) if facts.prepared else None
+            if write:  # what the command changed (its tables are those it was given)
+                facts, now_prepared_at = _facts(con, tables)
+                if now_prepared_at != prepared_at:
+                    record = vault.last_preparation(con, tables) if facts.prepared else None
         # Closed (and, after a write, checkpointed); still under the lock, so the store is as read.
         summary.keep(ws, card.slug, facts, record)
 
@@ -165,15 +165,23 @@ def state_in(
 
 def state_facts(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> StateFacts:
     """The facts the state follows from, read from the store."""
+    return _facts(con, tables)[0]
+
+
+def _facts(
+    con: duckdb.DuckDBPyConnection, tables: set[str] | None = None
+) -> tuple[StateFacts, datetime | None]:
+    """`state_facts`, and the time of the last preparation (None: never prepared)."""
     tables = schema_tables(con) if tables is None else tables
     if "preparations" not in tables:
-        return StateFacts(False)
+        return StateFacts(False), None
     # The last close or reopen in the order recorded (arg_max over the row ids: LAST_RECORDED).
-    prepared, last_kind, last_at = con.execute(
-        "SELECT (SELECT count(*) FROM preparations), arg_max(kind, rowid), arg_max(occurred_at, rowid) "
-        "FROM events WHERE kind IN ('close', 'reopen')"
+    prepared_at, last_kind, last_at = con.execute(
+        "SELECT (SELECT max(prepared_at) FROM preparations), arg_max(kind, rowid), "
+        "arg_max(occurred_at, rowid) FROM events WHERE kind IN ('close', 'reopen')"
     ).fetchall()[0]
-    return StateFacts(bool(prepared), last_kind, as_utc(last_at) if last_at is not None else None)
+    facts = StateFacts(prepared_at is not None, last_kind, as_utc(last_at) if last_at is not None else None)
+    return facts, as_utc(prepared_at) if prepared_at is not None else None
 
 
 def state_from(facts: StateFacts, card: Card, now: datetime | None = None) -> State:

@@ -65,6 +65,25 @@ def test_a_write_through_the_door_leaves_a_current_summary(
     assert '"state": "open"' in cli("show", SLUG, "-f", "json").stdout  # type: ignore[attr-defined]
 
 
+def test_a_preparation_recorded_inside_a_write_is_in_the_summary(
+    tiny: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a write the door reads the preparation record again only if one was recorded: the
+    summary then holds the new one, not the one read on the way in."""
+    from harness import vault
+
+    with open_competition(tiny, SLUG, write=True) as opened:
+        before = opened.preparation
+        assert before is not None
+        labels = opened.store.execute("SELECT * FROM labels").df()
+        newer = before._replace(prepared_at=before.prepared_at + timedelta(seconds=1), train_rows=7)
+        vault.write_labels(opened.store, labels, newer)
+    _no_store(monkeypatch)
+    seen = summary.glance(tiny, SLUG)
+    assert seen.preparation is not None and seen.preparation.train_rows == 7
+    assert seen.preparation.prepared_at == newer.prepared_at
+
+
 def test_a_deadline_passes_without_a_write(tiny: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     summary.glance(tiny, SLUG)
     card = tiny.root / "competitions" / SLUG / "competition.toml"
