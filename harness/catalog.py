@@ -13,7 +13,6 @@ from typing import Any
 from harness import vault
 from harness.competition import Card, competition_names, load_card
 from harness.errors import CompeteError, StalePreparation
-from harness.prepare import PUBLIC_FILES, file_checksums, submission_columns
 from harness.summary import glance
 from harness.workspace import Workspace
 
@@ -92,6 +91,7 @@ def list_competitions(ws: Workspace) -> list[CompetitionSummary]:
 def describe(ws: Workspace, slug: str) -> CompetitionDetail:
     """Everything about one competition: card, rules, data files with columns and checksums, description."""
     from harness.metrics import get as get_metric
+    from harness.prepare import submission_columns  # here: `list` needs none of it
 
     seen = glance(ws, slug)
     card, state, record = seen.card, seen.state, seen.preparation
@@ -124,6 +124,8 @@ def describe(ws: Workspace, slug: str) -> CompetitionDetail:
 
 
 def _data_files(ws: Workspace, card: Card, recorded: dict[str, str]) -> list[DataFile]:
+    from harness.prepare import PUBLIC_FILES, file_checksums
+
     folder = ws.data_dir(card.slug)
     current = file_checksums(folder)
     files = []
