@@ -39,7 +39,6 @@ import importlib.util
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -92,8 +91,7 @@ class Source(NamedTuple):
     changes: str
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     """A competition, as its card declares it."""
 
     slug: str
@@ -108,8 +106,8 @@ class Card:
     cv: CVScheme
     rules: Rules
     source: Source
-    classes: tuple[str, ...] | None = None
-    metric_options: dict[str, Any] = field(default_factory=dict)
+    classes: tuple[str, ...] | None
+    metric_options: dict[str, Any]  # each card its own (a NamedTuple's default would be one shared dict)
 
     @property
     def folder(self) -> Path:

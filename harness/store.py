@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -239,11 +238,15 @@ _SETTINGS_NOW = "SELECT " + ", ".join(f"current_setting('{name}')" for name in R
 _defaults: dict[str, str] = {}  # RESTORED_SETTINGS in the process database when it was made
 
 
-@dataclass
 class _Attachment:
-    alias: str
-    read_only: bool
-    opens: int = 0
+    """A file attached to the process's database: its alias, its mode, and how many opens share it."""
+
+    __slots__ = ("alias", "opens", "read_only")
+
+    def __init__(self, alias: str, read_only: bool, opens: int = 0) -> None:
+        self.alias = alias
+        self.read_only = read_only
+        self.opens = opens
 
 
 def _database() -> duckdb.DuckDBPyConnection:

@@ -17,16 +17,15 @@ directory that holds `competitions/`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from harness.errors import NoWorkspace
 
 ENV_VAR = "COMPETE_WORKSPACE"
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(NamedTuple):
     root: Path
 
     @property

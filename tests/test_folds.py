@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +15,7 @@ from tests.conftest import FIXTURES
 
 def _card(k: int) -> Card:
     card = load_card(Workspace(FIXTURES), "tiny-regression")
-    return dataclasses.replace(card, cv=CVScheme("time", k, 0, column="date"))
+    return card._replace(cv=CVScheme("time", k, 0, column="date"))
 
 
 def _frame(dates: list[int], seed: int = 0) -> pd.DataFrame:
@@ -102,7 +100,7 @@ def test_the_folds_check_agrees_with_making_the_folds(scheme: str) -> None:
         if case_scheme != scheme:
             continue
         column = {"group": "g", "time": "date"}.get(scheme)
-        card = dataclasses.replace(base, target_columns=("y",), cv=CVScheme(scheme, k, 3, column=column))
+        card = base._replace(target_columns=("y",), cv=CVScheme(scheme, k, 3, column=column))
         try:
             folds = make_folds(card, frame)
         except KernelError as exc:
@@ -122,7 +120,7 @@ def test_the_folds_check_agrees_with_making_the_folds(scheme: str) -> None:
 
 def _carve_card(fraction: float) -> Card:
     card = _card(3)
-    return dataclasses.replace(card, split=card.split._replace(test_fraction=fraction))
+    return card._replace(split=card.split._replace(test_fraction=fraction))
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import shutil
 from pathlib import Path
@@ -268,9 +267,7 @@ def test_folds_are_identical_across_calls_and_cover_every_row_once(prepared_work
 
 
 def test_group_folds_never_split_a_group(prepared_workspace: Workspace) -> None:
-    card = dataclasses.replace(
-        load_card(prepared_workspace, "titanic"), cv=CVScheme("group", 3, 1, column="Pclass")
-    )
+    card = load_card(prepared_workspace, "titanic")._replace(cv=CVScheme("group", 3, 1, column="Pclass"))
     train = pd.read_csv(prepared_workspace.data_dir("titanic") / "train.csv")
     for fold in make_folds(card, train):
         fit = set(train["Pclass"].iloc[fold.train_rows])

@@ -83,7 +83,6 @@ def test_on_wages_naive_folds_flatter_the_model_that_memorises_and_the_kernel_sa
     prepared_workspace: Workspace,
 ) -> None:
     """The naive (shuffled) and grouped CV scores that wages/lgbm-grouped states are the real ones."""
-    import dataclasses
 
     import numpy as np
 
@@ -94,7 +93,7 @@ def test_on_wages_naive_folds_flatter_the_model_that_memorises_and_the_kernel_sa
     ws = prepared_workspace
     card = load_card(ws, "wages")
     train, _ = load_public(ws, card)
-    naive = dataclasses.replace(card, cv=CVScheme("kfold", card.cv.k, card.cv.seed))
+    naive = card._replace(cv=CVScheme("kfold", card.cv.k, card.cv.seed))
     text = load_kernel(ws, "wages/lgbm-grouped").info.path.read_text(encoding="utf-8")
     scores = {}
     for name in ("wages/baseline", "wages/lgbm-grouped"):

@@ -786,8 +786,6 @@ def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> N
 
 def test_a_metric_s_own_bound_joins_the_submission_rules(tiny: Workspace) -> None:
     """RMSLE takes log(1 + p): a prediction of -1 or less is refused row by row, whatever the schema."""
-    from dataclasses import replace
-
     from harness.schemas import load_models
     from harness.validation import rules_from_model
 
@@ -795,5 +793,5 @@ def test_a_metric_s_own_bound_joins_the_submission_rules(tiny: Workspace) -> Non
     model = load_models(card)["Submission"]
     (plain,) = rules_from_model(card, model).prediction_rules  # rmse: no bound
     assert plain.minimum is None
-    (bounded,) = rules_from_model(replace(card, metric="rmsle"), model).prediction_rules
+    (bounded,) = rules_from_model(card._replace(metric="rmsle"), model).prediction_rules
     assert (bounded.minimum, bounded.minimum_inclusive) == (-1.0, False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.analysis.paired import THEORY, Paired, paired
@@ -228,7 +228,7 @@ def _plan(card: Card, train: Any, k: int, repeat: int) -> list[Fold]:
 
     if repeat == 0:
         return make_folds(card, train, k)
-    reseeded = replace(card, cv=card.cv._replace(seed=card.cv.seed + repeat))
+    reseeded = card._replace(cv=card.cv._replace(seed=card.cv.seed + repeat))
     return make_folds(reseeded, train, k)
 
 
