@@ -391,6 +391,32 @@ def test_the_registry_holds_the_agreed_metrics() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"predictions": {"regression": Prediction.VALUE, "survival": Prediction.VALUE}}, "unknown tasks"),
+        ({"predictions": {}}, "unknown tasks"),
+        ({"minimum": 1.0, "maximum": 1.0}, "empty range"),
+        ({"sql": lambda rel, ctx: f"SELECT 1 FROM {rel}"}, "give one of"),
+        ({"aggregate": None}, "give one of"),
+    ],
+)
+def test_a_metric_whose_declaration_does_not_hold_together_is_not_registered(
+    change: dict[str, Any], says: str
+) -> None:
+    rmse = get("rmse")
+    assert rmse.checked() is rmse
+    with pytest.raises(AssertionError, match=says):
+        rmse._replace(**change).checked()
+
+
+def test_a_metric_hashes_without_its_predictions_mapping() -> None:
+    metrics = [get(name) for name in metric_names()]
+    assert len(set(metrics)) == len(metrics)
+    log_loss = get("log_loss")
+    assert hash(log_loss._replace(predictions=dict(log_loss.predictions))) == hash(log_loss)
+
+
 def test_unknown_metric_lists_the_valid_names() -> None:
     with pytest.raises(UnknownName) as caught:
         get("roc_aucc")

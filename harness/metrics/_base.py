@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.errors import MetricError
 
@@ -33,8 +33,7 @@ def base_task(task: str) -> str:
     return task.removeprefix("text-")
 
 
-@dataclass(frozen=True)
-class MetricContext:
+class MetricContext(NamedTuple):
     """What a metric's SQL needs to know beyond its relation.
 
     `classes` are the card's class labels in order (classification; for an ordinal metric the order
@@ -44,7 +43,7 @@ class MetricContext:
     """
 
     classes: tuple[str, ...] | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})  # read-only: the default is shared
     task: str | None = None
     targets: int = 1  # the number of target columns (VALUES and PROBABILITIES score one pair each)
 
@@ -63,8 +62,7 @@ class MetricContext:
         return self.classes[-1] if self.classes else None
 
 
-@dataclass(frozen=True)
-class SplitRows:
+class SplitRows(NamedTuple):
     """What scoring has counted of the rows before a `split_sql` form scores them.
 
     `public` and `private` are the rows of each split; `distinct` is an estimate (HyperLogLog) of
@@ -98,8 +96,7 @@ def _no_parameters(ctx: MetricContext) -> dict[str, Any]:
     return {}
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     """A scoring rule.
 
     `predictions` maps each base task the metric fits to the prediction kind it scores there
@@ -159,7 +156,7 @@ class Metric:
     greater_is_better: bool
     minimum: float
     maximum: float
-    predictions: Mapping[str, Prediction] = field(hash=False)
+    predictions: Mapping[str, Prediction]
     reference: Callable[[Any, Any, MetricContext], float]
     formula: str
     aggregate: Callable[[MetricContext], str] | None = None
@@ -177,12 +174,19 @@ class Metric:
     exact_in_parallel: bool = False
     constant_reference: Callable[[Any, Any, MetricContext], float] | None = None
 
-    def __post_init__(self) -> None:
+    def __hash__(self) -> int:
+        # Every field but `predictions`, a dict: a metric is hashable whatever mapping declares its tasks.
+        return hash(tuple(v for name, v in zip(Metric._fields, self, strict=True) if name != "predictions"))
+
+    def checked(self) -> Metric:
+        """This metric, once its declaration holds together: known tasks, a range, one form of SQL.
+        The registry registers a metric through it; a wrong declaration fails an assert."""
         unknown = set(self.predictions) - set(BASE_TASKS)
         assert self.predictions and not unknown, f"{self.name}: unknown tasks {sorted(unknown)}"
         assert self.minimum < self.maximum, f"{self.name}: empty range"
         forms = [f for f in (self.aggregate, self.sql, self.split_sql) if f is not None]
         assert len(forms) == 1, f"{self.name}: give one of `aggregate`, `sql` or `split_sql`"
+        return self
 
     def query(self, relation: str, ctx: MetricContext) -> str:
         """One SELECT giving the score over `relation`, from whichever form the metric has."""

@@ -6,6 +6,6 @@ from harness.metrics import classification, probabilistic, ranking, regression
 from harness.metrics._base import Metric
 
 REGISTRY: dict[str, Metric] = {
-    metric.name: metric
+    metric.name: metric.checked()
     for metric in (*classification.METRICS, *probabilistic.METRICS, *regression.METRICS, *ranking.METRICS)
 }
