@@ -25,7 +25,6 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -72,8 +71,7 @@ def participant_kind(participant: str) -> str:
     return "reference" if participant.startswith(REFERENCE_PREFIX) else "participant"
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     """One row of the ledger. `private_score` is None while the competition is open."""
 
     ref: str
@@ -102,7 +100,7 @@ class Submission:
         return participant_kind(self.participant)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": self.kind}
+        return {**self._asdict(), "kind": self.kind}
 
 
 class SubmitOutcome(NamedTuple):
@@ -469,11 +467,32 @@ def _insert(con: duckdb.DuckDBPyConnection, values: list[Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------ reading
-@dataclass(frozen=True)
-class _Row(Submission):
+class _Row(NamedTuple):
     """A ledger row as stored: the private score always there (shown or not is `_present`'s call);
     `seq` orders submissions, so ties go to the earlier one."""
 
+    # A Submission's fields, in its order (a NamedTuple takes no subclass with fields of its own)
+    ref: str
+    competition: str
+    participant: str
+    submitted_at: datetime
+    file_name: str
+    stored_path: str | None
+    sha256: str
+    size_bytes: int
+    message: str | None
+    status: str
+    error: str | None
+    public_score: float | None
+    private_score: float | None
+    cv_score: float | None
+    cv_folds: int | None
+    kernel: str | None
+    study_id: str | None
+    late: bool
+    stale: bool = False
+    selected: bool = False
+    # and the row's own
     seq: int = 0
 
 
@@ -506,7 +525,7 @@ def _selected(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 
 def _present(row: _Row, revealed: bool, selected: dict[str, list[str]]) -> Submission:
-    shown = {f.name: getattr(row, f.name) for f in fields(Submission)}
+    shown = {name: getattr(row, name) for name in Submission._fields}
     shown["private_score"] = row.private_score if revealed else None
     # A stale submission's selection no longer counts (`_final_picks` skips it): not shown as selected.
     shown["selected"] = row.ref in selected.get(row.participant, ()) and not row.stale

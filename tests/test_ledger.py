@@ -32,6 +32,12 @@ from tests.test_submit_support import (  # noqa: F401
     write_csv,
 )
 
+SUBMISSION_COLUMNS = [  # what `compete submissions -f csv` and `-f json` show of each submission
+    *("ref", "competition", "participant", "submitted_at", "file_name", "stored_path", "sha256"),
+    *("size_bytes", "message", "status", "error", "public_score", "private_score", "cv_score"),
+    *("cv_folds", "kernel", "study_id", "late", "stale", "selected", "kind"),
+]
+
 
 def _run(ws: Workspace, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
@@ -260,12 +266,18 @@ def test_csv_keeps_every_digit_and_has_a_header_when_empty(tiny: Workspace) -> N
     import io
 
     empty = cli("submissions", "tiny-binary", "-f", "csv").stdout.splitlines()
-    assert len(empty) == 1 and empty[0].startswith("ref,competition,participant,submitted_at")
+    assert empty == [",".join(SUBMISSION_COLUMNS)]
     cli("submit", "tiny-binary", str(sample(tiny, "tiny-binary")))
     (row,) = csv.DictReader(io.StringIO(cli("submissions", "tiny-binary", "-f", "csv").stdout))
     (shown,) = json.loads(cli("submissions", "tiny-binary", "-f", "json").stdout)
+    assert list(row) == SUBMISSION_COLUMNS and list(shown) == [*SUBMISSION_COLUMNS, "whole_score"]
     assert float(row["public_score"]) == shown["public_score"]
     assert row["submitted_at"] == shown["submitted_at"]
+
+
+def test_a_stored_row_is_a_submission_and_its_seq() -> None:
+    assert ledger._Row._fields == (*ledger.Submission._fields, "seq")
+    assert ledger._Row._field_defaults == {**ledger.Submission._field_defaults, "seq": 0}
 
 
 def test_an_empty_message_is_no_message(tiny: Workspace) -> None:

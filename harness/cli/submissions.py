@@ -162,12 +162,10 @@ def submissions_(slug: SlugArg, as_: WhoseOption = None, fmt: FormatOption = For
         keep = ["ref", "public_score", "status", "private_score", "participant", "date", "cv_score"]
         render_rows(rows, fmt, columns, title=f"Submissions to {slug}", empty=empty, priority=keep)
         return
-    from dataclasses import fields
-
     from harness.ledger import Submission
 
     extra = (["whole_score"] if whole else []) + (["medal"] if medals else [])
-    header = [*(f.name for f in fields(Submission)), "kind", *extra]
+    header = [*Submission._fields, "kind", *extra]
     render_rows(rows, fmt, header)  # a header even when empty
 
 
