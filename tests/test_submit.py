@@ -784,6 +784,51 @@ def test_a_million_row_file_is_checked_and_scored_in_duckdb(tmp_path: Path) -> N
     assert "1 id appears more than once, e.g. 7 (2 times)" in rejected
 
 
+# The rules as the store keeps them (`submission_rules`): rules cached by an earlier version read the same.
+RULES_JSON = (
+    '{"classes": ["no", "yes"], "columns": [{"allowed": null, "kind": "integer", "maximum": null, '
+    '"maximum_inclusive": true, "minimum": null, "minimum_inclusive": true, "name": "id", '
+    '"nullable": false, "unique": true}, {"allowed": ["no", "yes"], "kind": "string", "maximum": null, '
+    '"maximum_inclusive": true, "minimum": null, "minimum_inclusive": true, "name": "label", '
+    '"nullable": false, "unique": false}, {"allowed": null, "kind": "number", "maximum": 1.0, '
+    '"maximum_inclusive": true, "minimum": -1.0, "minimum_inclusive": false, "name": "p", '
+    '"nullable": false, "unique": false}], "id_column": "id", "prediction": "label", '
+    '"row_sum_tolerance": 1e-06}'
+)
+
+
+def test_the_rules_json_keeps_its_format_and_reads_back_as_the_same_rules(tiny: Workspace) -> None:
+    from harness.schemas import load_models
+    from harness.validation import ColumnRule, SubmissionRules, rules_from_model
+
+    rules = SubmissionRules(
+        "id",
+        (
+            ColumnRule("id", "integer", unique=True),
+            ColumnRule("label", "string", allowed=("no", "yes")),
+            ColumnRule("p", "number", minimum=-1.0, minimum_inclusive=False, maximum=1.0),
+        ),
+        "label",
+        ("no", "yes"),
+        1e-06,
+    )
+    assert rules.to_json() == RULES_JSON
+    assert SubmissionRules.from_json(RULES_JSON) == rules
+    for slug in ("tiny-binary", "tiny-multiclass", "tiny-proba", "tiny-regression"):
+        card = load_card(tiny, slug)
+        derived = rules_from_model(card, load_models(card)["Submission"])
+        assert SubmissionRules.from_json(derived.to_json()) == derived
+        assert json.loads(derived.to_json())["columns"][0] == {
+            **dict.fromkeys(("allowed", "maximum", "minimum")),
+            "kind": derived.id_rule.kind,
+            "maximum_inclusive": True,
+            "minimum_inclusive": True,
+            "name": card.id_column,
+            "nullable": derived.id_rule.nullable,
+            "unique": derived.id_rule.unique,
+        }
+
+
 def test_a_metric_s_own_bound_joins_the_submission_rules(tiny: Workspace) -> None:
     """RMSLE takes log(1 + p): a prediction of -1 or less is refused row by row, whatever the schema."""
     from harness.schemas import load_models

@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,8 +35,7 @@ OTHER_FORMATS = {  # first bytes → what the file is, for the rejection message
 JSON_START = re.compile(rb"\s*(\[\s*)?\{\s*\"")  # an object, or a list of records
 
 
-@dataclass(frozen=True)
-class RawFile:
+class RawFile(NamedTuple):
     """A submission file read into the DuckDB table `table`, every column as text.
 
     `repeated` maps the names DuckDB gave the second and later columns of a name the header repeats
@@ -48,7 +46,7 @@ class RawFile:
     format: str
     columns: tuple[str, ...]
     rows: int
-    repeated: dict[str, str] = field(default_factory=dict)
+    repeated: dict[str, str]
 
 
 CSV_OPTIONS = (

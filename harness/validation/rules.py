@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from harness.competition import Card
 from harness.metrics import Prediction
@@ -26,8 +25,7 @@ EXAMPLES = 5  # example rows (or names) a problem shows
 NO_SLOT = " A rejected file costs no submission."
 
 
-@dataclass(frozen=True)
-class ColumnRule:
+class ColumnRule(NamedTuple):
     """What one column of a submission must hold.
 
     `kind` is 'integer', 'number' or 'string'. `allowed` lists the permitted values in their
@@ -50,8 +48,7 @@ class ColumnRule:
         return self.kind in ("integer", "number")
 
 
-@dataclass(frozen=True)
-class SubmissionRules:
+class SubmissionRules(NamedTuple):
     """The columns a submission must have (id first) and what the metric expects of them."""
 
     id_column: str
@@ -73,7 +70,9 @@ class SubmissionRules:
         return [c.name for c in self.columns]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        # Each column rule as an object, not a list: the store keeps and compares this text.
+        columns = [c._asdict() for c in self.columns]
+        return json.dumps({**self._asdict(), "columns": columns}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> SubmissionRules:
@@ -132,23 +131,21 @@ def rules_from_model(card: Card, model: Any) -> SubmissionRules:
 
 def _add_metric_needs(rule: ColumnRule, kind: Prediction, card: Card) -> ColumnRule:
     """What the metric needs even if the model forgot to say it."""
-    from dataclasses import replace
-
     if kind in (Prediction.PROBABILITY, Prediction.CLASS_PROBABILITIES, Prediction.PROBABILITIES):
         lower = 0.0 if rule.minimum is None else max(rule.minimum, 0.0)
         upper = 1.0 if rule.maximum is None else min(rule.maximum, 1.0)
-        return replace(rule, kind="number", nullable=False, minimum=lower, maximum=upper)
+        return rule._replace(kind="number", nullable=False, minimum=lower, maximum=upper)
     if kind is Prediction.TEXT:  # any text; a missing one is read as the grader reads it (open_label)
-        return replace(rule, kind="string", nullable=True, allowed=None, minimum=None, maximum=None)
+        return rule._replace(kind="string", nullable=True, allowed=None, minimum=None, maximum=None)
     if kind is Prediction.LABEL and card.classes and rule.allowed is None:
-        return replace(rule, allowed=tuple(card.classes), nullable=False)
+        return rule._replace(allowed=tuple(card.classes), nullable=False)
     if kind in (Prediction.VALUE, Prediction.VALUES):
-        rule = replace(rule, kind=rule.kind if rule.numeric else "number", nullable=False)
+        rule = rule._replace(kind=rule.kind if rule.numeric else "number", nullable=False)
         above = get_metric(card.metric).predictions_above
         if above is not None and (rule.minimum is None or rule.minimum <= above):
-            rule = replace(rule, minimum=above, minimum_inclusive=False)
+            rule = rule._replace(minimum=above, minimum_inclusive=False)
         return rule
-    return replace(rule, nullable=False)
+    return rule._replace(nullable=False)
 
 
 def _kind_of(dtype: str) -> str:
