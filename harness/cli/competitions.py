@@ -8,7 +8,7 @@ import typer
 
 from harness.cli import app
 from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
-from harness.workspace import find_workspace
+from harness.workspace import Workspace, find_workspace
 
 
 @app.command("list")
@@ -36,24 +36,25 @@ def show(
     """
     from harness.catalog import describe
 
-    detail = describe(find_workspace(), slug)
+    ws = find_workspace()
+    detail = describe(ws, slug)
     if fmt is Format.json:
         emit_json(detail.as_dict())
         return
     if fmt is Format.csv:
         render_rows([{"key": k, "value": v} for k, v in detail.as_dict().items() if k != "description"], fmt)
         return
-    _show_table(detail)
+    _show_table(detail, ws)
 
 
-def _show_table(detail: object) -> None:
+def _show_table(detail: object, ws: Workspace) -> None:
     from rich.console import Group
-    from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
     from harness.catalog import CompetitionDetail
+    from harness.cli._markdown import print_markdown
 
     assert isinstance(detail, CompetitionDetail)
     out = console()
@@ -102,7 +103,7 @@ def _show_table(detail: object) -> None:
         files.add_row(escape(f.name), str(f.rows), columns, (f.sha256 or "")[:16] + mark)
     out.print(files)
     if detail.description:
-        out.print(Markdown(detail.description))
+        print_markdown(out, detail.description, ws)
 
 
 def _cv_text(cv: dict[str, object]) -> str:

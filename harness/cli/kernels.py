@@ -10,7 +10,7 @@ import typer
 
 from harness.cli import app
 from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
-from harness.workspace import find_workspace
+from harness.workspace import Workspace, find_workspace
 
 kernels_app = typer.Typer(
     help="Study the annotated reference kernels and start your own.",
@@ -63,7 +63,8 @@ def show(
 
     from harness.kernel_study import describe_kernel
 
-    detail = describe_kernel(find_workspace(), kernel)
+    ws = find_workspace()
+    detail = describe_kernel(ws, kernel)
     if fmt is not Format.table:
         data = {
             **detail.info.as_dict(),
@@ -77,15 +78,16 @@ def show(
         else:
             render_rows([{"key": k, "value": v} for k, v in data.items() if k != "cells"], fmt)
         return
-    _show_table(detail)
+    _show_table(detail, ws)
 
 
-def _show_table(detail: Any) -> None:
-    from rich.markdown import Markdown
+def _show_table(detail: Any, ws: Workspace) -> None:
     from rich.panel import Panel
     from rich.rule import Rule
     from rich.syntax import Syntax
     from rich.table import Table
+
+    from harness.cli._markdown import print_markdown
 
     out = console()
     info = detail.info
@@ -126,7 +128,7 @@ def _show_table(detail: Any) -> None:
     out.print(Panel(grid, title=f"[bold]{escape(info.title)}[/bold]"))
     for cell in detail.cells:
         if cell.kind == "markdown":
-            out.print(Markdown(cell.source))
+            print_markdown(out, cell.source, ws)
         else:
             out.print(Syntax(cell.source, "python", theme="ansi_dark", line_numbers=False, word_wrap=True))
         out.print(Rule(style="dim"))

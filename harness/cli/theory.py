@@ -9,7 +9,7 @@ import typer
 
 from harness.cli import app
 from harness.cli._render import Format, FormatOption, console, emit_json, escape, render_rows
-from harness.workspace import find_workspace
+from harness.workspace import Workspace, find_workspace
 
 
 @app.command()
@@ -78,7 +78,7 @@ def theory(
     elif fmt is Format.csv:
         render_rows([{"key": k, "value": v} for k, v in detail.items() if k not in ("body", "sections")], fmt)
     else:
-        _show_note(detail)
+        _show_note(detail, ws)
 
 
 def _check(ws: Any, topic: str | None, fmt: Format) -> None:
@@ -95,10 +95,11 @@ def _check(ws: Any, topic: str | None, fmt: Format) -> None:
         raise typer.Exit(code=1)
 
 
-def _show_note(detail: dict[str, Any]) -> None:
-    from rich.markdown import Markdown
+def _show_note(detail: dict[str, Any], ws: Workspace) -> None:
     from rich.panel import Panel
     from rich.table import Table
+
+    from harness.cli._markdown import print_markdown
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -115,7 +116,7 @@ def _show_note(detail: dict[str, Any]) -> None:
         grid.add_row(key, escape(", ".join(values) or "-"))
     out = console()
     out.print(Panel(grid, title=f"[bold]{escape(detail['title'])}[/bold]", subtitle=escape(detail["path"])))
-    out.print(Markdown(terminal_markdown(detail["body"])))
+    print_markdown(out, terminal_markdown(detail["body"]), ws)
 
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
