@@ -300,7 +300,7 @@ def submit(
                 except BaseException:
                     kept.unlink(missing_ok=True)
                     raise
-                rows = _rows(con, slug)
+                rows = _rows(con, slug, migrated=True)
                 selected = _selected(con)
     finally:
         incoming.path.unlink(missing_ok=True)
@@ -499,10 +499,12 @@ class _Row(NamedTuple):
 _NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[_Row]:
+def _rows(con: duckdb.DuckDBPyConnection, slug: str, *, migrated: bool = False) -> list[_Row]:
+    """Every row of the ledger, in order. `migrated`: the store was opened for writing, so it has
+    every column."""
     # A store written before a later migration and opened read-only (not migrated) lacks its
     # columns: they read as NULL, as a migrated store has them for its old rows.
-    have = set(store.column_names(con, "submissions"))
+    have = set(_NAMES) if migrated else set(store.column_names(con, "submissions"))
     chosen = ", ".join(name if name in have else f"NULL AS {name}" for name in _NAMES)
     rows = con.execute(f"SELECT {chosen} FROM submissions ORDER BY seq").fetchall()
     out = []

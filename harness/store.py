@@ -228,6 +228,7 @@ def _connect(
 # and its DuckDB lock released) when its last open closes, as closing its own database did.
 _process_db: duckdb.DuckDBPyConnection | None = None
 _attached: dict[str, _Attachment] = {}  # a file's resolved path -> its attachment
+_attached_before = False  # whether a file was attached in the process (if not, no setting changed yet)
 _attaching = threading.Lock()
 _aliases = itertools.count(1)
 # The global settings compete changes on a connection (scoring: a memory limit, one thread, no
@@ -281,9 +282,11 @@ def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
     of the same file shares its attachment, in the same mode (another mode: ConnectionException,
     as DuckDB refuses a second database of one file with another configuration). Raises what
     DuckDB raises on opening a file: IOException for a file another process holds.
-    Global settings a connection changed (a memory limit) go back to DuckDB's own once no file is
-    attached, as they ended with a database of its own.
+    Global settings a connection changed (a memory limit) go back to DuckDB's own before a file is
+    attached when none is, as they ended with a database of its own (not when the last detaches: a
+    process that attaches nothing more need not).
     """
+    global _attached_before
     from harness import engine
 
     key = str(path.resolve())
@@ -293,11 +296,15 @@ def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
         if entry is None:
             entry = _Attachment(f"compete_{next(_aliases)}", read_only)
             mode = " (READ_ONLY)" if read_only else ""
-            if not _attached:  # spill where a database of the file's own would: beside it
+            if not _attached:
+                if _attached_before:  # what the last files' connections changed goes
+                    _back_to_defaults(db)
+                # Spill where a database of the file's own would: beside it.
                 with suppress(engine.Error):  # once used, DuckDB keeps its first temporary folder
                     db.execute(f"SET temp_directory = {_literal(key + '.tmp')}")
             db.execute(f"ATTACH {_literal(key)} AS {entry.alias}{mode}")
             _attached[key] = entry
+            _attached_before = True
         elif entry.read_only != read_only:
             raise engine.ConnectionException(
                 f"{path} is open {'read-only' if entry.read_only else 'for writing'} in this process already"
@@ -315,11 +322,10 @@ def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
             if entry.opens == 0:
                 del _attached[key]
                 db.execute(f"DETACH {entry.alias}")
-                if not _attached:
-                    _back_to_defaults(db)
 
 
 def _back_to_defaults(db: duckdb.DuckDBPyConnection) -> None:
+    """Reset the RESTORED_SETTINGS a connection changed (DuckDB's settings are the database's)."""
     now = db.execute(_SETTINGS_NOW).fetchall()[0]
     for name, value in zip(RESTORED_SETTINGS, now, strict=True):
         if str(value) != _defaults[name]:
@@ -332,7 +338,7 @@ def _forget_database() -> None:
     The parent's is never destroyed in the child (its destructor would wait on threads that the
     child does not have, and crash): it keeps one reference that nothing releases.
     """
-    global _process_db, _attaching
+    global _process_db, _attaching, _attached_before
     _attaching = threading.Lock()  # a thread of the parent may have held it at the fork
     if _process_db is not None:
         import ctypes
@@ -340,6 +346,7 @@ def _forget_database() -> None:
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(_process_db))
     _process_db = None
     _attached.clear()
+    _attached_before = False
 
 
 def start_database() -> None:
