@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -72,7 +71,7 @@ def take_in(ws: Workspace, slug: str, source: Path) -> Incoming:
     from harness.store import _os_problem
 
     folder = ws.submissions_dir(slug)
-    path = folder / f"{INCOMING}{os.getpid()}-{secrets.token_hex(4)}"
+    path = folder / f"{INCOMING}{os.getpid()}-{os.urandom(4).hex()}"
     digest = hashlib.sha256()
     size = 0
     try:
