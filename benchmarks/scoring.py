@@ -127,7 +127,7 @@ def build(tmp: Path, rows: int, map_rows: int) -> Fixtures:
     """Write the workspace, the stores and the submission files under `tmp`."""
     import duckdb
 
-    from harness import store, validation
+    from harness import store, validation, vault
     from harness.competition import load_card
     from harness.workspace import Workspace
 
@@ -212,6 +212,7 @@ def build(tmp: Path, rows: int, map_rows: int) -> Fixtures:
                 [store.utc_now(), "bench", n, n, public[0][0], json.dumps({})],
             )
             validation.load_rules(con, card)  # cached, as after a first submission
+            vault.keep_label_file_in_step(con, ws, slug)  # as prepare leaves it: submits score against it
     Path(f"{fx.labels_db}.map").unlink()
 
     env = {**os.environ, "COMPETE_WORKSPACE": str(ws.root)}
