@@ -116,3 +116,12 @@ def test_show_prints_a_kept_description_without_loading_markdown(prepared_worksp
     assert runs[0].strip().endswith("MARKDOWN: True")  # rendered, then kept
     assert runs[1].strip().endswith("MARKDOWN: False")
     assert runs[0].replace("MARKDOWN: True", "") == runs[1].replace("MARKDOWN: False", "")
+
+
+def test_renderers_of_unknown_versions_keep_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the renderers' versions a kept rendering could outlive an upgrade: none is kept."""
+    monkeypatch.setattr(_markdown, "_renderers", lambda: None)
+    out = _console()
+    print_markdown(out, TEXT, Workspace(tmp_path))
+    assert _printed(out) == render(_console(), TEXT)
+    assert not (tmp_path / ".compete" / _markdown.FOLDER).exists()

@@ -24,11 +24,11 @@ FOLDER = ".rendered"  # under .compete/; a dot keeps it apart from every competi
 KEEP = 256  # renderings kept; the oldest go first
 
 
-def print_markdown(out: Any, text: str, ws: Workspace | None) -> None:
+def print_markdown(out: Any, text: str, ws: Workspace) -> None:
     """Print `text` rendered as Markdown on the rich console `out`, from `ws`'s kept renderings when
-    the same text was rendered for the same console before (no workspace: rendered every time)."""
-    stamp = None if ws is None else _renderers()
-    path = None if ws is None or stamp is None else _kept_path(ws, out, text, stamp)
+    the same text was rendered for the same console before."""
+    stamp = _renderers()
+    path = None if stamp is None else _kept_path(ws, out, text, stamp)
     if path is not None:
         with suppress(OSError, UnicodeDecodeError):
             rendered = path.read_text(encoding="utf-8")
