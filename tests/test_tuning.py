@@ -192,7 +192,9 @@ def test_ctrl_c_of_two_workers_exits_130_keeps_trials_leaves_no_worker_and_resum
     from harness.tuning.run import counts
     from harness.tuning.study import find
 
-    kernel = write_kernel(tmp_path, side_effect="import time; time.sleep(0.3)")  # about 1.5 s a trial
+    # About 3 s a trial: after the first is complete, the other seven take two workers 10 s or more,
+    # so the Ctrl-C comes while they run even when this process polls the study slowly.
+    kernel = write_kernel(tmp_path, side_effect="import time; time.sleep(0.6)")
     command = [sys.executable, "-c", "from harness.cli import main; main()", "tune", str(kernel)]
     command += ["--trials", "8", "--workers", "2", "--pruner", "none", "-f", "json"]
     env = {**os.environ, ENV_VAR: str(ws.root)}
@@ -209,9 +211,10 @@ def test_ctrl_c_of_two_workers_exits_130_keeps_trials_leaves_no_worker_and_resum
         except Exception:  # the study is not created yet
             continue
     assert proc.poll() is None and finished >= 1, "the study finished or stalled before Ctrl-C"
+    assert counts(find(ws, "titanic/fast", None)[0]).complete < 8, "the study finished before Ctrl-C"
     os.killpg(group, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err.decode()
     for _ in range(50):  # the group empties once every worker has exited
         try:
