@@ -192,14 +192,19 @@ def test_ctrl_c_of_two_workers_exits_130_keeps_trials_leaves_no_worker_and_resum
     from harness.tuning.run import counts
     from harness.tuning.study import find
 
-    # About 3 s a trial: after the first is complete, the other seven take two workers 10 s or more,
-    # so the Ctrl-C comes while they run even when this process polls the study slowly.
-    kernel = write_kernel(tmp_path, side_effect="import time; time.sleep(0.6)")
+    kernel = write_kernel(tmp_path, side_effect="import time; time.sleep(0.3)")  # about 1.5 s a trial
     command = [sys.executable, "-c", "from harness.cli import main; main()", "tune", str(kernel)]
     command += ["--trials", "8", "--workers", "2", "--pruner", "none", "-f", "json"]
     env = {**os.environ, ENV_VAR: str(ws.root)}
+    # As from a terminal: Ctrl-C's default action, even when this test runs in a background job
+    # (whose shell starts it with SIGINT ignored, which a child would inherit).
     proc = subprocess.Popen(
-        command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     group = os.getpgid(proc.pid)
     deadline = time.monotonic() + 600  # a loaded machine starts three Pythons slowly
